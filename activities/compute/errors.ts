@@ -1,0 +1,22 @@
+/** A fault switch made a hypervisor step fail. `reschedulable` says whether another host may succeed. */
+export class HypervisorStepFailed extends Error {
+  constructor(
+    readonly step: string,
+    readonly host: string,
+    readonly reschedulable: boolean,
+  ) {
+    super(`Fake hypervisor on ${host} failed step ${step} (fault switch)`);
+    this.name = 'HypervisorStepFailed';
+  }
+}
+
+/** The hypervisor has no guest with this uuid. */
+export class GuestNotFound extends Error {
+  constructor(
+    readonly instanceUuid: string,
+    readonly host: string,
+  ) {
+    super(`Instance ${instanceUuid} could not be found on host ${host}.`);
+    this.name = 'GuestNotFound';
+  }
+}

@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PowerState } from '../../domain/states';
+import type { InstanceFlavor } from '../../domain/rows';
+import { DISK_CHUNKS, imageChunk } from './disk-image';
+import { GuestNotFound, HypervisorStepFailed } from './errors';
+import { FaultSwitchFile, HypervisorStep, type FaultSwitch } from './fault-switches';
+import { readJson, writeJsonAtomic } from './json-file';
+
+/** A guest as the fake hypervisor keeps it on disk. */
+export interface Guest {
+  uuid: string;
+  name: string;
+  powerState: number;
+  flavor: InstanceFlavor;
+  imageId: string;
+  diskChecksum: string;
+  diskBytes: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface GuestSpec {
+  uuid: string;
+  name: string;
+  flavor: InstanceFlavor;
+  imageId: string;
+}
+
+/**
+ * What a hypervisor step gets from its caller: a progress callback (the compute activity turns it into a
+ * Temporal heartbeat) and a signal that aborts the step when the operation is cancelled.
+ */
+export interface StepContext {
+  progress(detail: { step: string; done: number; total: number }): void;
+  signal: AbortSignal;
+}
+
+/** Thrown when a step stops because its operation was cancelled. */
+export class StepCancelled extends Error {
+  constructor(readonly step: string) {
+    super(`step ${step} cancelled`);
+    this.name = 'StepCancelled';
+  }
+}
+
+function checkCancelled(ctx: StepContext, step: string): void {
+  if (ctx.signal.aborted) throw new StepCancelled(step);
+}
+
+const HANG_POLL_MS = 200;
+const SLOW_TICK_MS = 250;
+
+/**
+ * Nova's fake virt driver with real state: each guest is a JSON file and a disk file under the host's data
+ * directory, so guests outlive a worker restart. Every step is idempotent, so a retried activity is safe.
+ */
+export class FakeHypervisor {
+  readonly faults: FaultSwitchFile;
+  private readonly guestsDir: string;
+  private readonly disksDir: string;
+
+  constructor(
+    readonly host: string,
+    readonly hostDir: string,
+  ) {
+    this.faults = FaultSwitchFile.forHostDir(hostDir);
+    this.guestsDir = path.join(hostDir, 'guests');
+    this.disksDir = path.join(hostDir, 'disks');
+  }
+
+  diskPath(uuid: string): string {
+    return path.join(this.disksDir, `${uuid}.disk`);
+  }
+
+  async getGuest(uuid: string): Promise<Guest | undefined> {
+    return readJson<Guest>(this.guestPath(uuid));
+  }
+
+  async listGuests(): Promise<Guest[]> {
+    const names = await fs.readdir(this.guestsDir).catch(() => [] as string[]);
+    const guests = await Promise.all(
+      names.filter((n) => n.endsWith('.json')).map((n) => readJson<Guest>(path.join(this.guestsDir, n))),
+    );
+    return guests.filter((g): g is Guest => g !== undefined);
+  }
+
+  /** Creates the disk from the image and defines the guest; a spawn re-run after a crash starts the copy over. */
+  async spawn(spec: GuestSpec, powerOn: boolean, ctx: StepContext): Promise<Guest> {
+    const existing = await this.getGuest(spec.uuid);
+    if (existing) return existing;
+    await this.applyFault(HypervisorStep.Spawn, ctx);
+    const { checksum, bytes } = await this.writeDisk(spec, ctx);
+    checkCancelled(ctx, 'spawn');
+    const now = new Date().toISOString();
+    const guest: Guest = {
+      ...spec,
+      powerState: powerOn ? PowerState.Running : PowerState.Shutdown,
+      diskChecksum: checksum,
+      diskBytes: bytes,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await writeJsonAtomic(this.guestPath(spec.uuid), guest);
+    return guest;
+  }
+
+  async powerOff(uuid: string, ctx: StepContext): Promise<Guest> {
+    return this.setPower(uuid, HypervisorStep.PowerOff, PowerState.Shutdown, ctx);
+  }
+
+  async powerOn(uuid: string, ctx: StepContext): Promise<Guest> {
+    return this.setPower(uuid, HypervisorStep.PowerOn, PowerState.Running, ctx);
+  }
+
+  async reboot(uuid: string, ctx: StepContext): Promise<Guest> {
+    return this.setPower(uuid, HypervisorStep.Reboot, PowerState.Running, ctx);
+  }
+
+  /** Removes the guest and its disk; destroying a guest that is already gone succeeds. */
+  async destroy(uuid: string, ctx: StepContext): Promise<void> {
+    await this.applyFault(HypervisorStep.Destroy, ctx);
+    await fs.rm(this.diskPath(uuid), { force: true });
+    await fs.rm(`${this.diskPath(uuid)}.partial`, { force: true });
+    await fs.rm(this.guestPath(uuid), { force: true });
+  }
+
+  /** Reads a guest's disk back and hashes it: how tests and audits prove data survived. */
+  async diskChecksum(uuid: string): Promise<string | undefined> {
+    try {
+      return createHash('sha256')
+        .update(await fs.readFile(this.diskPath(uuid)))
+        .digest('hex');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  private guestPath(uuid: string): string {
+    return path.join(this.guestsDir, `${uuid}.json`);
+  }
+
+  private async setPower(uuid: string, step: HypervisorStep, powerState: number, ctx: StepContext): Promise<Guest> {
+    const guest = await this.getGuest(uuid);
+    if (!guest) throw new GuestNotFound(uuid, this.host);
+    await this.applyFault(step, ctx);
+    const updated = { ...guest, powerState, updatedAt: new Date().toISOString() };
+    await writeJsonAtomic(this.guestPath(uuid), updated);
+    return updated;
+  }
+
+  private async writeDisk(spec: GuestSpec, ctx: StepContext): Promise<{ checksum: string; bytes: number }> {
+    await fs.mkdir(this.disksDir, { recursive: true });
+    const partial = `${this.diskPath(spec.uuid)}.partial`;
+    const hash = createHash('sha256');
+    const handle = await fs.open(partial, 'w');
+    let bytes = 0;
+    try {
+      for (let i = 0; i < DISK_CHUNKS; i++) {
+        checkCancelled(ctx, 'spawn');
+        const chunk = imageChunk(spec.imageId, i);
+        await handle.write(chunk);
+        hash.update(chunk);
+        bytes += chunk.length;
+        ctx.progress({ step: 'spawn', done: i + 1, total: DISK_CHUNKS });
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    checkCancelled(ctx, 'spawn');
+    await fs.rename(partial, this.diskPath(spec.uuid));
+    return { checksum: hash.digest('hex'), bytes };
+  }
+
+  private async applyFault(step: HypervisorStep, ctx: StepContext): Promise<void> {
+    const fault = await this.faults.fire(step);
+    if (!fault) return;
+    switch (fault.mode) {
+      case 'fail':
+        throw new HypervisorStepFailed(step, this.host, true);
+      case 'abort':
+        throw new HypervisorStepFailed(step, this.host, false);
+      case 'slow':
+        await this.wait(step, fault, ctx);
+        return;
+      case 'hang':
+        await this.hang(step, ctx);
+        return;
+    }
+  }
+
+  private async wait(step: string, fault: FaultSwitch, ctx: StepContext): Promise<void> {
+    const total = fault.delayMs ?? 1000;
+    for (let waited = 0; waited < total; waited += SLOW_TICK_MS) {
+      checkCancelled(ctx, step);
+      ctx.progress({ step, done: waited, total });
+      await sleep(Math.min(SLOW_TICK_MS, total - waited));
+    }
+  }
+
+  private async hang(step: HypervisorStep, ctx: StepContext): Promise<void> {
+    for (let polls = 0; (await this.faults.read())[step]?.mode === 'hang'; polls++) {
+      checkCancelled(ctx, step);
+      ctx.progress({ step, done: polls, total: 0 });
+      await sleep(HANG_POLL_MS);
+    }
+  }
+}

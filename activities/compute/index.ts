@@ -1,0 +1,83 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { FaultType } from '../../domain/faults';
+import type { InstanceFlavor } from '../../domain/rows';
+import { GuestNotFound, HypervisorStepFailed } from './errors';
+import { StepCancelled, type FakeHypervisor, type StepContext } from './fake-hypervisor';
+
+export interface SpawnInput {
+  instanceUuid: string;
+  name: string;
+  flavor: InstanceFlavor;
+  imageId: string;
+  powerOn: boolean;
+}
+
+/** Facts a compute step reports back; the workflow hands them to the conductor. */
+export interface GuestFacts {
+  host: string;
+  powerState: number;
+  diskChecksum: string;
+}
+
+/** Progress becomes heartbeats; cancellation arrives through them and aborts the hypervisor step. */
+function stepContext(): StepContext {
+  const activity = Context.current();
+  return { progress: (detail) => activity.heartbeat(detail), signal: activity.cancellationSignal };
+}
+
+/** Business failures cross to the workflow as non-retryable ApplicationFailures with a FaultType. */
+function asApplicationFailure(err: unknown): unknown {
+  if (err instanceof HypervisorStepFailed) {
+    const type = err.reschedulable ? FaultType.RescheduledException : FaultType.BuildAbortException;
+    return ApplicationFailure.create({ message: err.message, type, nonRetryable: true, cause: err });
+  }
+  if (err instanceof StepCancelled) {
+    return new CancelledFailure(err.message);
+  }
+  if (err instanceof GuestNotFound) {
+    return ApplicationFailure.create({ message: err.message, type: FaultType.InstanceNotFound, nonRetryable: true });
+  }
+  return err;
+}
+
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw asApplicationFailure(err);
+  }
+}
+
+/** Hypervisor actions on one host. Compute never sees the database: it only acts and reports facts. */
+export function createComputeActivities(hypervisor: FakeHypervisor) {
+  const facts = (g: { powerState: number; diskChecksum: string }): GuestFacts => ({
+    host: hypervisor.host,
+    powerState: g.powerState,
+    diskChecksum: g.diskChecksum,
+  });
+  return {
+    async spawn(input: SpawnInput): Promise<GuestFacts> {
+      const spec = { uuid: input.instanceUuid, name: input.name, flavor: input.flavor, imageId: input.imageId };
+      return guarded(async () => facts(await hypervisor.spawn(spec, input.powerOn, stepContext())));
+    },
+    async powerOff(instanceUuid: string): Promise<GuestFacts> {
+      return guarded(async () => facts(await hypervisor.powerOff(instanceUuid, stepContext())));
+    },
+    async powerOn(instanceUuid: string): Promise<GuestFacts> {
+      return guarded(async () => facts(await hypervisor.powerOn(instanceUuid, stepContext())));
+    },
+    async reboot(instanceUuid: string): Promise<GuestFacts> {
+      return guarded(async () => facts(await hypervisor.reboot(instanceUuid, stepContext())));
+    },
+    async destroy(instanceUuid: string): Promise<void> {
+      return guarded(() => hypervisor.destroy(instanceUuid, stepContext()));
+    },
+    /** The power state the hypervisor sees now (Nova's sync_power_state); undefined when the guest is gone. */
+    async getPowerState(instanceUuid: string): Promise<number | undefined> {
+      return (await hypervisor.getGuest(instanceUuid))?.powerState;
+    },
+  };
+}
+
+export type ComputeActivities = ReturnType<typeof createComputeActivities>;

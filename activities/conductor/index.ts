@@ -1,0 +1,33 @@
+import { admitCreate, admitOperation, type CreateAdmission, type OperationAdmission } from './admission';
+import { claimResources, releaseClaim, type ClaimRequest } from './claims';
+import type { Sql } from './db';
+import { recordHostReport, type HostReport } from './hosts';
+import {
+  advanceTask,
+  failTask,
+  finishTask,
+  markDeleted,
+  type TaskAdvance,
+  type TaskFailure,
+  type TaskFinish,
+} from './transitions';
+
+/** The conductor: the only code that writes instance state, allocations and instance actions. */
+export function createConductorActivities(sql: Sql) {
+  return {
+    admitCreate: (input: CreateAdmission) => admitCreate(sql, input),
+    admitOperation: (input: OperationAdmission) => admitOperation(sql, input),
+    advanceTask: (step: TaskAdvance) => advanceTask(sql, step),
+    finishTask: (step: TaskFinish) => finishTask(sql, step),
+    failTask: (step: TaskFailure) => failTask(sql, step),
+    markDeleted: (input: { instanceUuid: string; requestId: string }) => markDeleted(sql, input),
+    claimResources: (req: ClaimRequest) => claimResources(sql, req),
+    releaseClaim: (input: { consumerUuid: string; host?: string }) => releaseClaim(sql, input),
+    recordHostReport: (report: HostReport) => recordHostReport(sql, report),
+  };
+}
+
+export type ConductorActivities = ReturnType<typeof createConductorActivities>;
+export type { CreateAdmission, OperationAdmission, Requester } from './admission';
+export type { Claim, ClaimRequest } from './claims';
+export type { HostReport } from './hosts';

@@ -1,0 +1,131 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { InstanceFault } from '../../domain/faults';
+import type { InstanceRow } from '../../domain/rows';
+import { TaskState, VmState } from '../../domain/states';
+import type { Queryable, Sql } from './db';
+import { instanceGone } from './errors';
+
+export interface TaskStep {
+  instanceUuid: string;
+  /** The task_state this step expects to find: Nova's expected_task_state. */
+  expected: string | null;
+}
+
+export interface TaskAdvance extends TaskStep {
+  next: string;
+  host?: string;
+}
+
+export interface TaskFinish extends TaskStep {
+  requestId: string;
+  vmState: string;
+  powerState: number;
+  launched?: boolean;
+}
+
+export interface TaskFailure extends TaskStep {
+  requestId: string;
+  fault: InstanceFault;
+  /** The vm_state to leave; unchanged when absent (Nova's rule for stop/start failures). */
+  vmState?: string;
+  powerState?: number;
+}
+
+/**
+ * Compare-and-set on task_state. Zero rows means either a retried activity (the row already shows `done`) or a
+ * real conflict, which would be a bug: one workflow owns an instance at a time.
+ */
+async function compareAndSet(
+  sql: Queryable,
+  step: TaskStep,
+  update: (tx: Queryable) => Promise<InstanceRow[]>,
+  done: (row: InstanceRow) => boolean,
+): Promise<InstanceRow> {
+  const [row] = await update(sql);
+  if (row) return row;
+  const [current] = await sql<InstanceRow[]>`SELECT * FROM instances WHERE uuid = ${step.instanceUuid}`;
+  if (!current) throw instanceGone(step.instanceUuid);
+  if (done(current)) return current;
+  throw ApplicationFailure.nonRetryable(
+    `Instance ${step.instanceUuid} changed under its operation: expected task_state ${step.expected}, ` +
+      `found ${current.task_state}`,
+    'UnexpectedTaskState',
+  );
+}
+
+export async function advanceTask(sql: Sql, step: TaskAdvance): Promise<InstanceRow> {
+  return compareAndSet(
+    sql,
+    step,
+    (tx) => tx<InstanceRow[]>`
+      UPDATE instances
+      SET task_state = ${step.next}, host = COALESCE(${step.host ?? null}, host),
+          node = COALESCE(${step.host ?? null}, node), updated_at = now()
+      WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
+      RETURNING *`,
+    (row) => row.task_state === step.next,
+  );
+}
+
+async function finishAction(sql: Queryable, instanceUuid: string, requestId: string, failed: boolean) {
+  await sql`
+    UPDATE instance_actions
+    SET finish_time = COALESCE(finish_time, now()), updated_at = now(),
+        message = CASE WHEN ${failed} THEN 'Error' ELSE message END
+    WHERE instance_uuid = ${instanceUuid} AND request_id = ${requestId}`;
+}
+
+export async function finishTask(sql: Sql, step: TaskFinish): Promise<InstanceRow> {
+  return sql.begin(async (tx) => {
+    const row = await compareAndSet(
+      tx,
+      step,
+      (q) => q<InstanceRow[]>`
+        UPDATE instances
+        SET vm_state = ${step.vmState}, power_state = ${step.powerState}, task_state = NULL,
+            progress = CASE WHEN ${step.vmState} = ${VmState.Active} THEN 100 ELSE progress END,
+            launched_at = CASE WHEN ${step.launched ?? false} THEN now() ELSE launched_at END,
+            fault = NULL, updated_at = now()
+        WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
+        RETURNING *`,
+      (r) => r.task_state === null && r.vm_state === step.vmState,
+    );
+    await finishAction(tx, step.instanceUuid, step.requestId, false);
+    return row;
+  });
+}
+
+/** Ends an operation that failed: task_state cleared, fault stored, the instance action marked Error. */
+export async function failTask(sql: Sql, step: TaskFailure): Promise<InstanceRow> {
+  const fault = { ...step.fault, created: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  return sql.begin(async (tx) => {
+    const row = await compareAndSet(
+      tx,
+      step,
+      (q) => q<InstanceRow[]>`
+        UPDATE instances
+        SET task_state = NULL, vm_state = COALESCE(${step.vmState ?? null}, vm_state),
+            power_state = COALESCE(${step.powerState ?? null}, power_state),
+            fault = ${q.json(fault)}, updated_at = now()
+        WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
+        RETURNING *`,
+      (r) => r.task_state === null,
+    );
+    await finishAction(tx, step.instanceUuid, step.requestId, true);
+    return row;
+  });
+}
+
+/** Soft-deletes the instance and drops every allocation it holds, in one transaction. */
+export async function markDeleted(sql: Sql, input: { instanceUuid: string; requestId: string }): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`
+      UPDATE instances
+      SET vm_state = ${VmState.Deleted}, task_state = NULL, power_state = 0, deleted = true,
+          deleted_at = COALESCE(deleted_at, now()), terminated_at = COALESCE(terminated_at, now()),
+          updated_at = now()
+      WHERE uuid = ${input.instanceUuid} AND task_state IS NOT DISTINCT FROM ${TaskState.Deleting}`;
+    await tx`DELETE FROM allocations WHERE consumer_uuid = ${input.instanceUuid}`;
+    await finishAction(tx, input.instanceUuid, input.requestId, false);
+  });
+}

@@ -1,0 +1,155 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { FaultType, NO_VALID_HOST_MESSAGE } from '../../domain/faults';
+import type { HostState } from '../../domain/rows';
+import { createSchedulerActivities, type ScheduleRequest } from './index';
+
+const NOW = new Date('2026-01-01T12:00:00Z');
+
+function host(name: string, over: Partial<HostState> = {}): HostState {
+  return {
+    name,
+    vcpus: 8,
+    memory_mb: 16_384,
+    disk_gb: 200,
+    cpu_allocation_ratio: 4,
+    ram_allocation_ratio: 1,
+    disk_allocation_ratio: 1,
+    reserved_memory_mb: 512,
+    hypervisor_type: 'fake',
+    hypervisor_version: 1000,
+    host_ip: '127.0.0.1',
+    availability_zone: 'nova',
+    disabled: false,
+    disabled_reason: null,
+    forced_down: false,
+    running_vms: 0,
+    started_at: null,
+    last_seen_at: NOW,
+    used_vcpus: 0,
+    used_memory_mb: 0,
+    used_disk_gb: 0,
+    instances: 0,
+    ...over,
+  };
+}
+
+/** A host with `n` 1-vCPU, 1 GB, 10 GB instances on it. */
+const loaded = (name: string, n: number): HostState =>
+  host(name, { used_vcpus: n, used_memory_mb: n * 1024, used_disk_gb: n * 10, instances: n });
+
+function request(over: Partial<ScheduleRequest> = {}): ScheduleRequest {
+  return {
+    instanceUuid: '00000000-0000-4000-8000-000000000001',
+    resources: { vcpus: 1, memoryMb: 1024, diskGb: 10 },
+    ignoreHosts: [],
+    maxAttempts: 3,
+    ...over,
+  };
+}
+
+function scheduler(hosts: HostState[], now: Date = NOW) {
+  return createSchedulerActivities({
+    listHostStates: async () => hosts,
+    now: () => now,
+    serviceDownTimeMs: 60_000,
+  });
+}
+
+/** The failure selectDestinations rejected with; fails the test when it resolved. */
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  return err as ApplicationFailure;
+}
+
+describe('selectDestinations', () => {
+  const fleet = [loaded('c', 2), loaded('a', 4), loaded('e', 0), loaded('b', 1), loaded('d', 3)];
+
+  it('returns the emptiest host first, then alternates, bounded by maxAttempts', async () => {
+    await expect(scheduler(fleet).selectDestinations(request())).resolves.toEqual(['e', 'b', 'c']);
+  });
+
+  it('returns a single host and no alternates when maxAttempts is 1', async () => {
+    await expect(scheduler(fleet).selectDestinations(request({ maxAttempts: 1 }))).resolves.toEqual(['e']);
+  });
+
+  it('returns every passing host when maxAttempts exceeds them', async () => {
+    const hosts = [loaded('a', 1), loaded('b', 0)];
+    await expect(scheduler(hosts).selectDestinations(request({ maxAttempts: 10 }))).resolves.toEqual(['b', 'a']);
+  });
+
+  it('returns only the requested host, without alternates', async () => {
+    await expect(scheduler(fleet).selectDestinations(request({ requestedHost: 'a' }))).resolves.toEqual(['a']);
+  });
+
+  it('never picks an ignored host, such as the source of a move', async () => {
+    await expect(scheduler(fleet).selectDestinations(request({ ignoreHosts: ['e', 'b'] }))).resolves.toEqual([
+      'c',
+      'd',
+      'a',
+    ]);
+  });
+
+  it('skips down and disabled hosts however empty they are', async () => {
+    const hosts = [
+      loaded('busy', 5),
+      host('down', { last_seen_at: new Date(NOW.getTime() - 61_000) }),
+      host('disabled', { disabled: true }),
+    ];
+    await expect(scheduler(hosts).selectDestinations(request())).resolves.toEqual(['busy']);
+  });
+
+  it('judges liveness by the injected clock', async () => {
+    const hosts = [host('a', { last_seen_at: NOW })];
+    const later = new Date(NOW.getTime() + 30_000);
+    await expect(scheduler(hosts, later).selectDestinations(request())).resolves.toEqual(['a']);
+    const muchLater = new Date(NOW.getTime() + 120_000);
+    const failure = await failureOf(scheduler(hosts, muchLater).selectDestinations(request()));
+    expect(failure.type).toBe(FaultType.NoValidHost);
+  });
+
+  it('gives the same answer for the same capacity whatever order the hosts are listed in', async () => {
+    const tied = [host('h3'), host('h1'), host('h2')];
+    await expect(scheduler(tied).selectDestinations(request())).resolves.toEqual(['h1', 'h2', 'h3']);
+    await expect(scheduler([...tied].reverse()).selectDestinations(request())).resolves.toEqual(['h1', 'h2', 'h3']);
+  });
+
+  it('reads hosts and changes nothing', async () => {
+    const hosts = [loaded('a', 1), loaded('b', 0)];
+    const snapshot = structuredClone(hosts);
+    await scheduler(hosts).selectDestinations(request());
+    expect(hosts).toEqual(snapshot);
+  });
+});
+
+describe('NoValidHost', () => {
+  it('is a non-retryable NoValidHost failure with Nova message when nothing fits', async () => {
+    const hosts = [loaded('a', 15), host('b', { forced_down: true })];
+    const failure = await failureOf(
+      scheduler(hosts).selectDestinations(request({ resources: { vcpus: 1, memoryMb: 2048, diskGb: 1 } })),
+    );
+    expect(failure.type).toBe('NoValidHost');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toBe(NO_VALID_HOST_MESSAGE);
+    expect(failure.details).toEqual([{ hosts: 2, rejectedBy: { ComputeFilter: 1, RamFilter: 1 } }]);
+  });
+
+  it('is thrown when there are no hosts at all', async () => {
+    const failure = await failureOf(scheduler([]).selectDestinations(request()));
+    expect(failure.type).toBe(FaultType.NoValidHost);
+  });
+
+  it('is thrown when the requested host cannot take the instance, rather than falling back to another', async () => {
+    const hosts = [loaded('a', 0), host('b', { disabled: true })];
+    const failure = await failureOf(scheduler(hosts).selectDestinations(request({ requestedHost: 'b' })));
+    expect(failure.type).toBe(FaultType.NoValidHost);
+  });
+
+  it('is thrown when every fitting host is ignored', async () => {
+    const failure = await failureOf(scheduler([loaded('a', 0)]).selectDestinations(request({ ignoreHosts: ['a'] })));
+    expect(failure.type).toBe(FaultType.NoValidHost);
+  });
+});

@@ -1,0 +1,73 @@
+import type { z } from 'zod';
+import type { Sql } from 'postgres';
+import { checkInstanceState, type StateRule } from '../../domain/guards';
+import type { InstanceRow } from '../../domain/rows';
+import type { InstanceOperationInput } from '../../workflows/inputs';
+import type { RequestContext } from '../context';
+import { InstanceInvalidState } from '../errors';
+import type { Operations } from '../operations';
+import { getInstance } from '../queries/instances';
+
+export interface ActionCall {
+  instance: InstanceRow;
+  ctx: RequestContext;
+  operations: Operations;
+  sql: Sql;
+}
+
+export interface ActionReply {
+  status: number;
+  body?: unknown;
+}
+
+/** One `POST /servers/{id}/action` key: its body schema and what it does. */
+export interface ServerAction<S extends z.ZodType = z.ZodType> {
+  key: string;
+  schema: S;
+  handle(body: z.infer<S>, call: ActionCall): Promise<ActionReply>;
+}
+
+export function defineAction<S extends z.ZodType>(action: ServerAction<S>): ServerAction<S> {
+  return action;
+}
+
+/** Nova's 409 when the instance's state forbids the action: checked here first, again atomically at admission. */
+export function guardState(rule: StateRule, instance: InstanceRow): void {
+  const conflict = checkInstanceState(rule, instance);
+  if (conflict) throw new InstanceInvalidState(conflict.message);
+  if (!instance.host && rule.action !== 'delete')
+    throw new InstanceInvalidState(`Instance ${instance.uuid} is not ready`);
+}
+
+/** Checks the state rule, then starts the operation's workflow and waits for its admission. */
+export async function startGuarded<I extends InstanceOperationInput>(
+  call: ActionCall,
+  op: {
+    rule: StateRule;
+    workflow: (input: I) => Promise<void>;
+    input: (base: InstanceOperationInput) => I;
+    operation: string;
+  },
+): Promise<void> {
+  const { instance, ctx, operations } = call;
+  guardState(op.rule, instance);
+  const input: InstanceOperationInput = {
+    instanceUuid: instance.uuid,
+    requester: { requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId },
+    settings: operations.settings,
+  };
+  await operations.start({
+    workflow: op.workflow,
+    input: op.input(input),
+    instanceUuid: instance.uuid,
+    operation: op.operation,
+    ctx,
+    summary: `${op.operation} server ${instance.name} (${instance.uuid}), requested by ${ctx.userId}`,
+    isIdle: async () => (await getInstance(call.sql, instance.uuid, ctx))?.task_state === null,
+    busyMessage: async () => {
+      const current = await getInstance(call.sql, instance.uuid, ctx);
+      const task = current?.task_state ?? 'busy';
+      return `Cannot '${op.rule.action}' instance ${instance.uuid} while it is in task_state ${task}`;
+    },
+  });
+}

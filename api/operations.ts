@@ -1,0 +1,113 @@
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { OperationSettings } from '../config';
+import { FaultType } from '../domain/faults';
+import { conductorQueue, instanceWorkflowId } from '../domain/naming';
+import { InstanceIdKey, OperationKey, ProjectIdKey, RequestIdKey } from '../domain/search-attributes';
+import { admissionUpdate } from '../workflows/admission';
+import type { RequestContext } from './context';
+import { InstanceInvalidState, ServiceUnavailable, instanceNotFound } from './errors';
+
+/** How long the API waits for the conductor to admit an operation before answering 503. */
+const ADMISSION_DEADLINE_MS = 15_000;
+/** How long a delete waits for the running operation to roll back after cancelling it. */
+const CANCEL_DEADLINE_MS = 60_000;
+/** How long a request waits for an operation that has finished its work to close. */
+const CLOSING_DEADLINE_MS = 5_000;
+
+export interface OperationRequest<I> {
+  workflow: (input: I) => Promise<void>;
+  input: I;
+  instanceUuid: string;
+  /** The operation's name in search attributes and summaries (`stop`, `create`...). */
+  operation: string;
+  ctx: RequestContext;
+  summary: string;
+  /** Nova's message when another operation holds the instance. */
+  busyMessage: () => Promise<string>;
+  /**
+   * Whether the instance shows no task_state. A workflow that has written its final state still needs a
+   * moment to close; a request that arrives in that moment waits for it instead of getting a 409.
+   */
+  isIdle?: () => Promise<boolean>;
+}
+
+/**
+ * Starts operations as workflows and waits only for their admission. The workflow ID is the instance's, with
+ * conflict policy FAIL: Temporal itself refuses a second operation while one runs, and the conductor's
+ * compare-and-set at admission refuses one the instance's state does not allow. Nothing here writes state,
+ * so a crash of the API at any point leaves no instance stuck.
+ */
+export class Operations {
+  constructor(
+    private readonly client: Client,
+    readonly settings: OperationSettings,
+  ) {}
+
+  async start<I>(req: OperationRequest<I>): Promise<void> {
+    try {
+      await this.startOnce(req);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !(await req.isIdle?.())) {
+        throw await this.translate(err, req);
+      }
+      await this.waitForClose(req.instanceUuid, CLOSING_DEADLINE_MS);
+      await this.startOnce(req).catch(async (retryErr: unknown) => {
+        throw await this.translate(retryErr, req);
+      });
+    }
+  }
+
+  private async startOnce<I>(req: OperationRequest<I>): Promise<void> {
+    const workflowId = instanceWorkflowId(this.settings.queuePrefix, req.instanceUuid);
+    const startWorkflowOperation = new WithStartWorkflowOperation(req.workflow, {
+      workflowId,
+      taskQueue: conductorQueue(this.settings.queuePrefix),
+      args: [req.input] as [I],
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: InstanceIdKey, value: req.instanceUuid },
+        { key: OperationKey, value: req.operation },
+        { key: ProjectIdKey, value: req.ctx.projectId },
+        { key: RequestIdKey, value: req.ctx.requestId },
+      ],
+      memo: { requestId: req.ctx.requestId, userId: req.ctx.userId, projectId: req.ctx.projectId },
+      staticSummary: req.summary,
+    });
+    await this.client.connection.withDeadline(Date.now() + ADMISSION_DEADLINE_MS, () =>
+      this.client.workflow.executeUpdateWithStart(admissionUpdate, { startWorkflowOperation }),
+    );
+  }
+
+  private async waitForClose(instanceUuid: string, deadlineMs: number): Promise<void> {
+    const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
+    await this.client.connection.withDeadline(Date.now() + deadlineMs, () => handle.result()).catch(() => undefined);
+  }
+
+  /** Cancels the instance's running operation, if any, and waits until its compensation has finished. */
+  async cancelRunning(instanceUuid: string): Promise<void> {
+    const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
+    const description = await handle.describe().catch(() => undefined);
+    if (description?.status.name !== 'RUNNING') return;
+    await handle.cancel();
+    await this.waitForClose(instanceUuid, CANCEL_DEADLINE_MS);
+  }
+
+  private async translate<I>(err: unknown, req: OperationRequest<I>): Promise<Error> {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return new InstanceInvalidState(await req.busyMessage());
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      return new ServiceUnavailable('The operation was not admitted in time; it may still run. Check the server.');
+    }
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      if (err.cause.type === FaultType.InstanceInvalidState) return new InstanceInvalidState(err.cause.message);
+      if (err.cause.type === FaultType.InstanceNotFound) return instanceNotFound(req.instanceUuid);
+    }
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}

@@ -1,0 +1,101 @@
+import type { Fragment, Sql } from 'postgres';
+import { VmState, vmStatesForStatus } from '../../domain/states';
+import type { RequestContext } from '../context';
+import { BadRequest } from '../errors';
+import type { ServerRow } from '../views/server';
+import { allOf } from './conditions';
+import { isUuid } from './uuid';
+
+/** PostgreSQL's invalid_regular_expression. */
+const INVALID_REGEX = '2201B';
+
+export interface InstanceListOptions {
+  ctx: RequestContext;
+  limit: number;
+  /** The uuid of the last server of the previous page; it may since have been deleted. */
+  marker?: string | undefined;
+  /** A POSIX regular expression on the name, as Nova's `name` filter on PostgreSQL. */
+  name?: string | undefined;
+  /** API statuses (`ACTIVE`, `SHUTOFF`...), matched through their vm_states. */
+  status?: readonly string[] | undefined;
+  /** Admins only; ignored for others, as Nova drops filters a user may not use. */
+  host?: string | undefined;
+  /** Admins only: every project (optionally one, `projectId`) instead of the caller's. */
+  allTenants?: boolean | undefined;
+  projectId?: string | undefined;
+  /** Servers changed since then, deleted ones included. */
+  changesSince?: Date | undefined;
+}
+
+// The host's zone and status are joined in because Nova shows them on the server.
+function selectServers(sql: Sql): Fragment {
+  return sql`
+    SELECT i.*, h.availability_zone AS host_availability_zone,
+           CASE WHEN h.name IS NULL THEN ''
+                WHEN h.forced_down THEN 'DOWN'
+                WHEN h.disabled THEN 'MAINTENANCE'
+                ELSE 'UP' END AS host_status
+    FROM instances i LEFT JOIN hosts h ON h.name = i.host`;
+}
+
+function ownedBy(sql: Sql, ctx: RequestContext): Fragment {
+  return ctx.isAdmin ? sql`TRUE` : sql`i.project_id = ${ctx.projectId}`;
+}
+
+/** A live instance the caller may see (its project's, or any for admins); null for a non-uuid id. */
+export async function getInstance(sql: Sql, uuid: string, ctx: RequestContext): Promise<ServerRow | null> {
+  if (!isUuid(uuid)) return null;
+  const [row] = await sql<ServerRow[]>`
+    ${selectServers(sql)}
+    WHERE i.uuid = ${uuid} AND NOT i.deleted AND ${ownedBy(sql, ctx)}`;
+  return row ?? null;
+}
+
+function vmStatesFor(statuses: readonly string[]): string[] {
+  return [...new Set(statuses.flatMap((status) => vmStatesForStatus(status)))];
+}
+
+function listConditions(sql: Sql, opts: InstanceListOptions): Fragment[] {
+  const { ctx } = opts;
+  const vmStates = opts.status ? vmStatesFor(opts.status) : undefined;
+  const everyProject = ctx.isAdmin && opts.allTenants === true;
+  const project = everyProject ? opts.projectId : ctx.projectId;
+  // Nova lists deleted servers for changes-since, and for admins asking for status DELETED.
+  const withDeleted =
+    opts.changesSince !== undefined || (ctx.isAdmin && vmStates?.length === 1 && vmStates[0] === VmState.Deleted);
+  const conditions: (Fragment | null)[] = [
+    project === undefined ? null : sql`i.project_id = ${project}`,
+    withDeleted ? null : sql`NOT i.deleted`,
+    opts.name === undefined ? null : sql`i.name ~ ${opts.name}`,
+    vmStates === undefined ? null : vmStates.length ? sql`i.vm_state IN ${sql(vmStates)}` : sql`FALSE`,
+    opts.host === undefined || !ctx.isAdmin ? null : sql`i.host = ${opts.host}`,
+    opts.changesSince === undefined ? null : sql`i.updated_at >= ${opts.changesSince}`,
+    opts.marker === undefined
+      ? null
+      : sql`(i.created_at, i.uuid) < (SELECT created_at, uuid FROM instances WHERE uuid = ${opts.marker})`,
+  ];
+  return conditions.filter((c) => c !== null);
+}
+
+/** Any instance, deleted or another project's, may be a marker: Nova looks markers up elevated. */
+async function assertMarkerExists(sql: Sql, marker: string): Promise<void> {
+  const [found] = isUuid(marker) ? await sql`SELECT 1 FROM instances WHERE uuid = ${marker}` : [];
+  if (!found) throw new BadRequest(`marker [${marker}] not found`);
+}
+
+/** Servers newest first (created_at, then uuid, descending), one page after the marker. */
+export async function listInstances(sql: Sql, opts: InstanceListOptions): Promise<ServerRow[]> {
+  if (opts.marker !== undefined) await assertMarkerExists(sql, opts.marker);
+  try {
+    return await sql<ServerRow[]>`
+      ${selectServers(sql)}
+      WHERE ${allOf(sql, listConditions(sql, opts))}
+      ORDER BY i.created_at DESC, i.uuid DESC
+      LIMIT ${opts.limit}`;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === INVALID_REGEX) {
+      throw new BadRequest(`Invalid regular expression in filter name: ${opts.name ?? ''}`);
+    }
+    throw err;
+  }
+}

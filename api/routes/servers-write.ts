@@ -1,0 +1,135 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type { Sql } from 'postgres';
+import { StateRules } from '../../domain/guards';
+import type { InstanceFlavor, InstanceRow } from '../../domain/rows';
+import { createServerWorkflow } from '../../workflows/create-server';
+import { deleteServerWorkflow } from '../../workflows/delete-server';
+import { SERVER_ACTIONS } from '../actions';
+import { startGuarded } from '../actions/action';
+import { contextOf } from '../context';
+import { BadRequest, instanceNotFound } from '../errors';
+import { baseUrl, selfLinks } from '../links';
+import { atLeast, versionOf } from '../microversion';
+import type { Operations } from '../operations';
+import { getFlavor } from '../queries/flavors';
+import { getImage } from '../queries/images';
+import { getInstance } from '../queries/instances';
+import { createServerBody, idFromRef } from '../schemas/create-server';
+import { parseWith } from '../validation';
+
+export interface ServersWriteDeps {
+  sql: Sql;
+  operations: Operations;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Nova checks an action body's shape before anything else: exactly one key, and a known one. */
+function actionOf(body: unknown): { key: string; value: unknown } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest('Malformed request body');
+  const keys = Object.keys(body);
+  if (keys.length !== 1) throw new BadRequest('Malformed request body');
+  const key = keys[0]!;
+  return { key, value: (body as Record<string, unknown>)[key] };
+}
+
+async function loadInstance(deps: ServersWriteDeps, req: Request, res: Response): Promise<InstanceRow> {
+  const id = String(req.params['id']);
+  const instance = UUID.test(id) ? await getInstance(deps.sql, id, contextOf(res)) : null;
+  if (!instance) throw instanceNotFound(id);
+  return instance;
+}
+
+function generatePassword(): string {
+  return randomBytes(9).toString('base64').replace(/[+/=]/g, 'x');
+}
+
+function instanceFlavor(row: InstanceFlavor): InstanceFlavor {
+  const { id, name, vcpus, memory_mb, root_gb, ephemeral_gb, swap_mb, extra_specs } = row;
+  return { id, name, vcpus, memory_mb, root_gb, ephemeral_gb, swap_mb, extra_specs };
+}
+
+/** POST /servers, DELETE /servers/{id}, POST /servers/{id}/action: validate, check, start a workflow, reply. */
+export function createServersWriteRouter(deps: ServersWriteDeps): Router {
+  const router = Router();
+
+  router.post('/servers', async (req, res) => {
+    const { server } = parseWith(createServerBody, req.body);
+    const ctx = contextOf(res);
+    if (server.networks === undefined && atLeast(versionOf(res), '2.37')) {
+      throw new BadRequest("Invalid input for field/attribute server. Value: None. 'networks' is a required property");
+    }
+    const flavorRow = await getFlavor(deps.sql, idFromRef(server.flavorRef));
+    if (!flavorRow || flavorRow.disabled) throw new BadRequest('Invalid flavorRef provided.');
+    const imageId = server.imageRef ? idFromRef(server.imageRef) : '';
+    const image = UUID.test(imageId) ? await getImage(deps.sql, imageId) : null;
+    if (!image || image.status !== 'active') throw new BadRequest('Can not find requested image');
+    const flavor = instanceFlavor(flavorRow);
+    const instanceUuid = randomUUID();
+    await deps.operations.start({
+      workflow: createServerWorkflow,
+      input: {
+        settings: deps.operations.settings,
+        server: {
+          instanceUuid,
+          requestId: ctx.requestId,
+          userId: ctx.userId,
+          projectId: ctx.projectId,
+          name: server.name,
+          flavor,
+          imageId: image.id,
+          metadata: server.metadata ?? {},
+          availabilityZone: server.availability_zone ?? null,
+          keyName: server.key_name ?? null,
+          description: server.description ?? null,
+          reservationId: `r-${randomBytes(4).toString('hex')}`,
+        },
+      },
+      instanceUuid,
+      operation: 'create',
+      ctx,
+      summary: `create server ${server.name} (${instanceUuid}) with flavor ${flavor.name}, requested by ${ctx.userId}`,
+      busyMessage: async () => `Instance ${instanceUuid} is already being created`,
+    });
+    const links = selfLinks(baseUrl(req), 'servers', instanceUuid);
+    res
+      .status(202)
+      .location(links[0]!.href)
+      .json({
+        server: {
+          id: instanceUuid,
+          links,
+          'OS-DCF:diskConfig': server['OS-DCF:diskConfig'] ?? 'MANUAL',
+          security_groups: [{ name: 'default' }],
+          adminPass: server.adminPass ?? generatePassword(),
+        },
+      });
+  });
+
+  router.delete('/servers/:id', async (req, res) => {
+    const instance = await loadInstance(deps, req, res);
+    // Nova lets delete interrupt anything: the running operation rolls back first, then the delete starts.
+    await deps.operations.cancelRunning(instance.uuid);
+    const current = (await getInstance(deps.sql, instance.uuid, contextOf(res))) ?? instance;
+    await startGuarded(
+      { instance: current, ctx: contextOf(res), operations: deps.operations, sql: deps.sql },
+      { rule: StateRules.delete, workflow: deleteServerWorkflow, input: (base) => base, operation: 'delete' },
+    );
+    res.status(204).end();
+  });
+
+  router.post('/servers/:id/action', async (req, res) => {
+    const { key, value } = actionOf(req.body);
+    const action = SERVER_ACTIONS.get(key);
+    if (!action) throw new BadRequest(`There is no such action: ${key}`);
+    const parsed: unknown = parseWith(action.schema, value);
+    const instance = await loadInstance(deps, req, res);
+    const call = { instance, ctx: contextOf(res), operations: deps.operations, sql: deps.sql };
+    const reply = await action.handle(parsed, call);
+    if (reply.body === undefined) res.status(reply.status).end();
+    else res.status(reply.status).json(reply.body);
+  });
+
+  return router;
+}

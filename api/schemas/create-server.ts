@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/** Nova's server name rule: 1–255 characters, no leading or trailing whitespace. */
+const serverName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((s) => s.trim() === s, { message: 'Names must not have leading or trailing whitespace.' });
+
+const metadata = z.record(z.string().min(1).max(255), z.string().max(255));
+
+const networks = z.union([
+  z.literal('auto'),
+  z.literal('none'),
+  z.array(
+    z.strictObject({
+      uuid: z.string().optional(),
+      port: z.string().nullable().optional(),
+      fixed_ip: z.string().optional(),
+      tag: z.string().optional(),
+    }),
+  ),
+]);
+
+/** Nova's base64 rule for user_data: standard alphabet, padded, at most 65535 encoded bytes. */
+const userData = z
+  .string()
+  .max(65535)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'user_data must be base64 encoded')
+  .refine((s) => s.length % 4 === 0, 'user_data must be base64 encoded');
+
+/** The `server` object of `POST /servers`, strict like Nova's schema (unknown fields are a 400). */
+export const createServerFields = z.strictObject({
+  name: serverName,
+  imageRef: z.string().max(2048).optional(),
+  flavorRef: z.union([z.string().min(1).max(2048), z.number().int().positive()]),
+  metadata: metadata.optional(),
+  networks: networks.optional(),
+  key_name: z.string().min(1).max(255).optional(),
+  availability_zone: z.string().min(1).max(255).optional(),
+  description: z.string().max(255).nullable().optional(),
+  adminPass: z.string().optional(),
+  'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
+  security_groups: z.array(z.strictObject({ name: z.string() })).optional(),
+  user_data: userData.optional(),
+  config_drive: z.boolean().optional(),
+  min_count: z.coerce.number().int().positive().optional(),
+  max_count: z.coerce.number().int().positive().optional(),
+  return_reservation_id: z.boolean().optional(),
+  accessIPv4: z.ipv4().optional(),
+  accessIPv6: z.ipv6().optional(),
+  tags: z.array(z.string().max(60)).max(50).optional(),
+  hostname: z.string().max(255).optional(),
+});
+
+export const createServerBody = z.strictObject({
+  server: createServerFields,
+  'OS-SCH-HNT:scheduler_hints': z.record(z.string(), z.unknown()).optional(),
+  'os:scheduler_hints': z.record(z.string(), z.unknown()).optional(),
+});
+export type CreateServerBody = z.infer<typeof createServerBody>;
+
+/** The id at the end of a reference that may be a bare id or a URL (`.../flavors/<id>`). */
+export function idFromRef(ref: string | number): string {
+  const text = String(ref).trim();
+  const tail = text
+    .split('/')
+    .filter((part) => part.length > 0)
+    .pop();
+  return tail ?? text;
+}

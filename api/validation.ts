@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import { BadRequest } from './errors';
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'None';
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * Parses a request part with its zod schema, failing with Nova's jsonschema message:
+ * `Invalid input for field/attribute <path>. Value: <value>. <reason>`.
+ */
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `'${k}'`).join(', ');
+    const where = issue.path.length ? issue.path.join('/') : 'the request body';
+    throw new BadRequest(
+      `Invalid input for field/attribute ${where}. Value: ${describeValue(valueAt(input, issue.path))}. ` +
+        `Additional properties are not allowed (${keys} ${issue.keys.length > 1 ? 'were' : 'was'} unexpected)`,
+    );
+  }
+  const field = issue.path.length ? issue.path.join('/') : 'body';
+  throw new BadRequest(
+    `Invalid input for field/attribute ${field}. Value: ${describeValue(valueAt(input, issue.path))}. ${issue.message}`,
+  );
+}

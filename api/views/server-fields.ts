@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { TaskState, VmState } from '../../domain/states';
+import type { InstanceRow } from '../../domain/rows';
+
+/** Nova's `utils.generate_hostid`: an opaque per-project host identifier, `""` without a host. */
+export function hostIdFor(projectId: string, host: string | null): string {
+  if (!host) return '';
+  return createHash('sha224')
+    .update(projectId + host, 'utf8')
+    .digest('hex');
+}
+
+/** Nova's `instance_name_template` default, `instance-%08x` of the database id. */
+export function instanceName(seq: string | number): string {
+  return `instance-${BigInt(seq).toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * Nova's `utils.sanitize_hostname` of the display name (nova/compute/api.py `_populate_instance_names`),
+ * falling back to `Server-<uuid>` when nothing usable is left.
+ */
+export function sanitizeHostname(displayName: string, uuid: string): string {
+  const latin1 = [...displayName].filter((c) => (c.codePointAt(0) ?? 0) <= 0xff).join('');
+  const hostname = latin1
+    .slice(0, 63)
+    .replace(/[ _.]/g, '-')
+    .replace(/[^\p{L}\p{N}_.-]+/gu, '')
+    .toLowerCase()
+    .replace(/^[.-]+|[.-]+$/g, '');
+  return hostname || `Server-${uuid}`;
+}
+
+/**
+ * Whether the instance has ports yet. Nova reads security groups from the instance's Neutron ports, so
+ * they appear once the build has passed networking and go with the ports on delete or a failed build.
+ */
+export function hasPorts(row: InstanceRow): boolean {
+  if (row.deleted || row.vm_state === VmState.Deleted) return false;
+  if (row.vm_state === VmState.Building) {
+    return row.task_state === TaskState.BlockDeviceMapping || row.task_state === TaskState.Spawning;
+  }
+  return row.launched_at !== null;
+}
+
+/** Compute sets the root device while preparing block devices, just before spawning. */
+export function rootDeviceName(row: InstanceRow): string | null {
+  if (row.launched_at !== null || row.task_state === TaskState.Spawning) return '/dev/sda';
+  return null;
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { HOST_NAME_PATTERN } from './domain/naming';
+
+/**
+ * Configuration, parsed once per process from the environment. Each entry point takes only its own slice:
+ * the compute slice has no database field at all, so compute code cannot reach PostgreSQL by accident.
+ */
+const int = (def: number) => z.coerce.number().int().default(def);
+
+const temporalSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  NOVA_QUEUE_PREFIX: z.string().default(''),
+});
+
+const operationSchema = z.object({
+  NOVA_COMPUTE_HEARTBEAT_TIMEOUT_S: int(15),
+  NOVA_COMPUTE_SCHEDULE_TO_START_S: int(60),
+  NOVA_SCHEDULER_MAX_ATTEMPTS: int(3),
+  NOVA_SERVICE_DOWN_TIME_S: int(60),
+});
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  queuePrefix: string;
+}
+
+/** Settings a workflow receives in its input (workflows cannot read the environment). */
+export interface OperationSettings {
+  queuePrefix: string;
+  computeHeartbeatTimeoutMs: number;
+  computeScheduleToStartMs: number;
+  maxAttempts: number;
+}
+
+function temporalSlice(env: NodeJS.ProcessEnv): TemporalConfig {
+  const t = temporalSchema.parse(env);
+  return { address: t.TEMPORAL_ADDRESS, namespace: t.TEMPORAL_NAMESPACE, queuePrefix: t.NOVA_QUEUE_PREFIX };
+}
+
+export function loadOperationSettings(env: NodeJS.ProcessEnv = process.env): OperationSettings {
+  const o = operationSchema.parse(env);
+  return {
+    queuePrefix: temporalSchema.parse(env).NOVA_QUEUE_PREFIX,
+    computeHeartbeatTimeoutMs: o.NOVA_COMPUTE_HEARTBEAT_TIMEOUT_S * 1000,
+    computeScheduleToStartMs: o.NOVA_COMPUTE_SCHEDULE_TO_START_S * 1000,
+    maxAttempts: o.NOVA_SCHEDULER_MAX_ATTEMPTS,
+  };
+}
+
+export interface ApiConfig {
+  temporal: TemporalConfig;
+  databaseUrl: string;
+  port: number;
+  bindAddress: string;
+  temporalUiUrl: string;
+  operations: OperationSettings;
+  /** Nova's [api] max_limit. */
+  maxLimit: number;
+}
+
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const a = z
+    .object({
+      DATABASE_URL: z.string().min(1),
+      NOVA_API_PORT: int(8774),
+      NOVA_API_BIND: z.string().default('127.0.0.1'),
+      TEMPORAL_UI_URL: z.string().default('http://127.0.0.1:8233'),
+      NOVA_API_MAX_LIMIT: int(1000),
+    })
+    .parse(env);
+  return {
+    temporal: temporalSlice(env),
+    databaseUrl: a.DATABASE_URL,
+    port: a.NOVA_API_PORT,
+    bindAddress: a.NOVA_API_BIND,
+    temporalUiUrl: a.TEMPORAL_UI_URL,
+    operations: loadOperationSettings(env),
+    maxLimit: a.NOVA_API_MAX_LIMIT,
+  };
+}
+
+export interface ConductorConfig {
+  temporal: TemporalConfig;
+  databaseUrl: string;
+  serviceDownTimeMs: number;
+  /** Activity slots; also the size of the PostgreSQL pool. */
+  concurrency: number;
+}
+
+export function loadConductorConfig(env: NodeJS.ProcessEnv = process.env): ConductorConfig {
+  const c = z.object({ DATABASE_URL: z.string().min(1), NOVA_CONDUCTOR_CONCURRENCY: int(10) }).parse(env);
+  return {
+    temporal: temporalSlice(env),
+    databaseUrl: c.DATABASE_URL,
+    serviceDownTimeMs: operationSchema.parse(env).NOVA_SERVICE_DOWN_TIME_S * 1000,
+    concurrency: c.NOVA_CONDUCTOR_CONCURRENCY,
+  };
+}
+
+export interface HostCapacity {
+  vcpus: number;
+  memoryMb: number;
+  diskGb: number;
+}
+
+/** The compute slice: a host name, its capacity and a data directory. No database setting exists here. */
+export interface ComputeConfig {
+  temporal: TemporalConfig;
+  host: string;
+  capacity: HostCapacity;
+  dataDir: string;
+  reportIntervalMs: number;
+}
+
+export function loadComputeConfig(env: NodeJS.ProcessEnv = process.env): ComputeConfig {
+  const c = z
+    .object({
+      NOVA_COMPUTE_HOST: z.string().regex(HOST_NAME_PATTERN, 'host names use letters, digits, ".", "_" and "-"'),
+      NOVA_COMPUTE_VCPUS: int(16),
+      NOVA_COMPUTE_MEMORY_MB: int(32768),
+      NOVA_COMPUTE_DISK_GB: int(500),
+      NOVA_DATA_DIR: z.string().default('data'),
+      NOVA_COMPUTE_REPORT_INTERVAL_S: int(10),
+    })
+    .parse(env);
+  return {
+    temporal: temporalSlice(env),
+    host: c.NOVA_COMPUTE_HOST,
+    capacity: { vcpus: c.NOVA_COMPUTE_VCPUS, memoryMb: c.NOVA_COMPUTE_MEMORY_MB, diskGb: c.NOVA_COMPUTE_DISK_GB },
+    dataDir: c.NOVA_DATA_DIR,
+    reportIntervalMs: c.NOVA_COMPUTE_REPORT_INTERVAL_S * 1000,
+  };
+}

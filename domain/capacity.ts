@@ -1,0 +1,31 @@
+import type { HostState } from './rows';
+
+export interface Resources {
+  vcpus: number;
+  memoryMb: number;
+  diskGb: number;
+}
+
+export interface FreeResources extends Resources {}
+
+/** What a host can still give, after overcommit ratios and reserved memory (Nova's placement inventory). */
+export function freeResources(host: HostState): FreeResources {
+  return {
+    vcpus: Math.floor(host.vcpus * host.cpu_allocation_ratio) - host.used_vcpus,
+    memoryMb: Math.floor((host.memory_mb - host.reserved_memory_mb) * host.ram_allocation_ratio) - host.used_memory_mb,
+    diskGb: Math.floor(host.disk_gb * host.disk_allocation_ratio) - host.used_disk_gb,
+  };
+}
+
+/** Whether a request fits a host: within its free inventory and never larger than the physical host. */
+export function fits(host: HostState, want: Resources): boolean {
+  const free = freeResources(host);
+  return (
+    want.vcpus <= free.vcpus &&
+    want.memoryMb <= free.memoryMb &&
+    want.diskGb <= free.diskGb &&
+    want.vcpus <= host.vcpus &&
+    want.memoryMb <= host.memory_mb &&
+    want.diskGb <= host.disk_gb
+  );
+}

@@ -1,0 +1,31 @@
+/**
+ * Failure types that cross the workflow boundary as ApplicationFailure types. Activities throw them
+ * non-retryable; workflows and the API branch on them.
+ */
+export const FaultType = {
+  NoValidHost: 'NoValidHost',
+  MaxRetriesExceeded: 'MaxRetriesExceeded',
+  InstanceInvalidState: 'InstanceInvalidState',
+  InstanceNotFound: 'InstanceNotFound',
+  HypervisorFault: 'HypervisorFault',
+  RescheduledException: 'RescheduledException',
+  BuildAbortException: 'BuildAbortException',
+  InstanceNotRunning: 'InstanceNotRunning',
+} as const;
+export type FaultType = (typeof FaultType)[keyof typeof FaultType];
+
+export const NO_VALID_HOST_MESSAGE = 'No valid host was found. There are not enough hosts available.';
+
+export function maxRetriesMessage(instanceUuid: string): string {
+  return (
+    'Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for ' +
+    `instance ${instanceUuid}.`
+  );
+}
+
+/** What Nova stores as an instance fault and shows in `server.fault`. */
+export interface InstanceFault {
+  code: number;
+  message: string;
+  details: string;
+}

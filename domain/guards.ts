@@ -1,0 +1,69 @@
+import { TaskState, VmState } from './states';
+
+/** The rule Nova's @check_instance_state decorator applies before an action. */
+export interface StateRule {
+  /** The action name used in Nova's conflict message (`stop`, `start`, `reboot`, ...). */
+  action: string;
+  vmStates: readonly string[] | 'any';
+  /** task_states allowed; Nova's default is only "no task". */
+  taskStates: readonly (string | null)[] | 'any';
+  /** Nova also requires launched_at for most actions (must_have_launched). */
+  mustHaveLaunched: boolean;
+}
+
+export interface GuardedInstance {
+  uuid: string;
+  vm_state: string;
+  task_state: string | null;
+  launched_at: Date | string | null;
+}
+
+export interface StateConflict {
+  attr: 'vm_state' | 'task_state' | 'launched_at';
+  value: string | null;
+  message: string;
+}
+
+/** Returns the conflict Nova would report, or null when the rule allows the action. */
+export function checkInstanceState(rule: StateRule, instance: GuardedInstance): StateConflict | null {
+  const conflict = (attr: StateConflict['attr'], value: string | null): StateConflict => ({
+    attr,
+    value,
+    message: `Cannot '${rule.action}' instance ${instance.uuid} while it is in ${attr} ${value ?? 'None'}`,
+  });
+  if (rule.vmStates !== 'any' && !rule.vmStates.includes(instance.vm_state)) {
+    return conflict('vm_state', instance.vm_state);
+  }
+  if (rule.taskStates !== 'any' && !rule.taskStates.includes(instance.task_state)) {
+    return conflict('task_state', instance.task_state);
+  }
+  if (rule.mustHaveLaunched && instance.launched_at === null) {
+    return conflict('launched_at', null);
+  }
+  return null;
+}
+
+const IDLE = [null] as const;
+
+export const StateRules = {
+  stop: { action: 'stop', vmStates: [VmState.Active, VmState.Error], taskStates: IDLE, mustHaveLaunched: true },
+  start: { action: 'start', vmStates: [VmState.Stopped], taskStates: IDLE, mustHaveLaunched: true },
+  rebootSoft: { action: 'reboot', vmStates: [VmState.Active], taskStates: IDLE, mustHaveLaunched: true },
+  rebootHard: {
+    action: 'reboot',
+    vmStates: [VmState.Active, VmState.Stopped, VmState.Paused, VmState.Suspended, VmState.Error],
+    taskStates: [
+      null,
+      TaskState.Rebooting,
+      TaskState.RebootPending,
+      TaskState.RebootStarted,
+      TaskState.RebootingHard,
+      'pausing',
+      'unpausing',
+      'suspending',
+      'resuming',
+    ],
+    mustHaveLaunched: true,
+  },
+  delete: { action: 'delete', vmStates: 'any', taskStates: 'any', mustHaveLaunched: false },
+} as const satisfies Record<string, StateRule>;

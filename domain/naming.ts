@@ -1,0 +1,23 @@
+/**
+ * Task queue names and workflow IDs. Every process derives them from here so that a queue prefix (one per
+ * deployment, or one per test file) keeps deployments apart on a shared Temporal server.
+ */
+export function conductorQueue(prefix: string): string {
+  return `${prefix}conductor`;
+}
+
+export function computeQueue(prefix: string, host: string): string {
+  return `${prefix}compute-${host}`;
+}
+
+/** One ID per instance: Temporal itself then allows one running operation per instance. */
+export function instanceWorkflowId(prefix: string, instanceUuid: string): string {
+  return `${prefix}instance-${instanceUuid}`;
+}
+
+export function hostWorkflowId(prefix: string, host: string): string {
+  return `${prefix}host-${host}`;
+}
+
+/** Host names become task queue names and directory names: keep them to a safe alphabet. */
+export const HOST_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;

@@ -1,0 +1,116 @@
+/** Row shapes of the PostgreSQL schema (migrations/), shared by the conductor (writes) and api/queries (reads). */
+
+export interface FlavorRow {
+  id: string;
+  name: string;
+  vcpus: number;
+  memory_mb: number;
+  root_gb: number;
+  ephemeral_gb: number;
+  swap_mb: number;
+  rxtx_factor: number;
+  is_public: boolean;
+  disabled: boolean;
+  description: string | null;
+  extra_specs: Record<string, string>;
+}
+
+/** The flavor as copied onto the instance at create (Nova keeps it even if the flavor is deleted later). */
+export type InstanceFlavor = Pick<
+  FlavorRow,
+  'id' | 'name' | 'vcpus' | 'memory_mb' | 'root_gb' | 'ephemeral_gb' | 'swap_mb' | 'extra_specs'
+>;
+
+export interface ImageRow {
+  id: string;
+  name: string;
+  status: string;
+  disk_format: string;
+  container_format: string;
+  size_bytes: string | null;
+  checksum: string | null;
+  min_disk: number;
+  min_ram: number;
+  visibility: string;
+  owner: string | null;
+  properties: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface InstanceRow {
+  uuid: string;
+  seq: string;
+  name: string;
+  project_id: string;
+  user_id: string;
+  flavor: InstanceFlavor;
+  image_id: string | null;
+  host: string | null;
+  node: string | null;
+  vm_state: string;
+  task_state: string | null;
+  power_state: number;
+  progress: number;
+  metadata: Record<string, string>;
+  key_name: string | null;
+  availability_zone: string | null;
+  access_ipv4: string;
+  access_ipv6: string;
+  disk_config: string;
+  config_drive: string;
+  description: string | null;
+  reservation_id: string;
+  locked: boolean;
+  fault: { code: number; message: string; details: string; created: string } | null;
+  launched_at: Date | null;
+  terminated_at: Date | null;
+  deleted: boolean;
+  deleted_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface HostRow {
+  name: string;
+  vcpus: number;
+  memory_mb: number;
+  disk_gb: number;
+  cpu_allocation_ratio: number;
+  ram_allocation_ratio: number;
+  disk_allocation_ratio: number;
+  reserved_memory_mb: number;
+  hypervisor_type: string;
+  hypervisor_version: number;
+  host_ip: string;
+  availability_zone: string;
+  disabled: boolean;
+  disabled_reason: string | null;
+  forced_down: boolean;
+  running_vms: number;
+  started_at: Date | null;
+  last_seen_at: Date;
+}
+
+/** A host with what its allocations use, as the scheduler sees it. */
+export interface HostState extends HostRow {
+  used_vcpus: number;
+  used_memory_mb: number;
+  used_disk_gb: number;
+  instances: number;
+}
+
+export interface InstanceActionRow {
+  id: string;
+  instance_uuid: string;
+  action: string;
+  request_id: string;
+  user_id: string;
+  project_id: string;
+  workflow_id: string | null;
+  run_id: string | null;
+  message: string | null;
+  start_time: Date;
+  finish_time: Date | null;
+  updated_at: Date;
+}

@@ -1,0 +1,116 @@
+/** Nova's vm_state strings (nova/compute/vm_states.py). */
+export const VmState = {
+  Building: 'building',
+  Active: 'active',
+  Stopped: 'stopped',
+  Paused: 'paused',
+  Suspended: 'suspended',
+  Rescued: 'rescued',
+  Resized: 'resized',
+  Error: 'error',
+  Shelved: 'shelved',
+  ShelvedOffloaded: 'shelved_offloaded',
+  SoftDeleted: 'soft-delete',
+  Deleted: 'deleted',
+} as const;
+export type VmState = (typeof VmState)[keyof typeof VmState];
+
+/** Nova's task_state strings, grouped by the operation that sets them. */
+export const TaskState = {
+  // build
+  Scheduling: 'scheduling',
+  Networking: 'networking',
+  BlockDeviceMapping: 'block_device_mapping',
+  Spawning: 'spawning',
+  // power
+  PoweringOff: 'powering-off',
+  PoweringOn: 'powering-on',
+  // reboot
+  Rebooting: 'rebooting',
+  RebootPending: 'reboot_pending',
+  RebootStarted: 'reboot_started',
+  RebootingHard: 'rebooting_hard',
+  RebootPendingHard: 'reboot_pending_hard',
+  RebootStartedHard: 'reboot_started_hard',
+  // delete
+  Deleting: 'deleting',
+} as const;
+export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+/** Nova's power_state integers (nova/compute/power_state.py). */
+export const PowerState = {
+  NoState: 0,
+  Running: 1,
+  Paused: 3,
+  Shutdown: 4,
+  Crashed: 6,
+  Suspended: 7,
+} as const;
+export type PowerState = (typeof PowerState)[keyof typeof PowerState];
+
+const REBOOT_SOFT: readonly string[] = [TaskState.Rebooting, TaskState.RebootPending, TaskState.RebootStarted];
+const REBOOT_HARD: readonly string[] = [
+  TaskState.RebootingHard,
+  TaskState.RebootPendingHard,
+  TaskState.RebootStartedHard,
+];
+const REBUILD: readonly string[] = ['rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning'];
+const RESIZE: readonly string[] = ['resize_prep', 'resize_migrating', 'resize_migrated', 'resize_finish'];
+
+/** The API status Nova shows for a vm_state/task_state pair (nova/api/openstack/common.py). */
+export function serverStatus(vmState: string, taskState: string | null): string {
+  const task = taskState ?? '';
+  switch (vmState) {
+    case VmState.Active:
+      if (REBOOT_SOFT.includes(task)) return 'REBOOT';
+      if (REBOOT_HARD.includes(task)) return 'HARD_REBOOT';
+      if (task === 'updating_password') return 'PASSWORD';
+      if (REBUILD.includes(task)) return 'REBUILD';
+      if (task === 'migrating') return 'MIGRATING';
+      if (RESIZE.includes(task)) return 'RESIZE';
+      return 'ACTIVE';
+    case VmState.Building:
+      return 'BUILD';
+    case VmState.Stopped:
+      if (RESIZE.includes(task)) return 'RESIZE';
+      if (REBUILD.includes(task)) return 'REBUILD';
+      return 'SHUTOFF';
+    case VmState.Paused:
+      return task === 'migrating' ? 'MIGRATING' : 'PAUSED';
+    case VmState.Suspended:
+      return 'SUSPENDED';
+    case VmState.Rescued:
+      return 'RESCUE';
+    case VmState.Resized:
+      return task === 'resize_reverting' ? 'REVERT_RESIZE' : 'VERIFY_RESIZE';
+    case VmState.Error:
+      return REBUILD.includes(task) ? 'REBUILD' : 'ERROR';
+    case VmState.Shelved:
+      return 'SHELVED';
+    case VmState.ShelvedOffloaded:
+      return 'SHELVED_OFFLOADED';
+    case VmState.SoftDeleted:
+      return 'SOFT_DELETED';
+    case VmState.Deleted:
+      return 'DELETED';
+    default:
+      return 'UNKNOWN';
+  }
+}
+
+/** Statuses that carry Nova's `progress` field. */
+export const PROGRESS_STATUSES: readonly string[] = [
+  'ACTIVE',
+  'BUILD',
+  'REBUILD',
+  'RESIZE',
+  'VERIFY_RESIZE',
+  'MIGRATING',
+];
+
+/** The vm_states a `?status=` filter selects (the inverse of serverStatus's defaults). */
+export function vmStatesForStatus(status: string): string[] {
+  const upper = status.toUpperCase();
+  const all = Object.values(VmState);
+  return all.filter((vm) => serverStatus(vm, null) === upper);
+}

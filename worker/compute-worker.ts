@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { ComputeConfig, OperationSettings } from '../config';
+import { createComputeActivities } from '../activities/compute';
+import { FakeHypervisor } from '../activities/compute/fake-hypervisor';
+import type { HostReport } from '../activities/conductor';
+import { computeQueue, conductorQueue, hostWorkflowId } from '../domain/naming';
+import { HostKey, OperationKey } from '../domain/search-attributes';
+import { hostHeartbeatWorkflow, hostReportSignal } from '../workflows/host-heartbeat';
+
+export function hostDataDir(dataDir: string, host: string): string {
+  return path.join(dataDir, 'hosts', host);
+}
+
+/** A simulated compute host: a worker on the host's own queue, driving a fake hypervisor. */
+export async function createComputeWorker(connection: NativeConnection, config: ComputeConfig): Promise<Worker> {
+  const hypervisor = new FakeHypervisor(config.host, hostDataDir(config.dataDir, config.host));
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: computeQueue(config.temporal.queuePrefix, config.host),
+    activities: createComputeActivities(hypervisor),
+    maxConcurrentActivityTaskExecutions: 8,
+    shutdownGraceTime: '5s',
+  });
+}
+
+/**
+ * Reports the host's capacity and liveness to the conductor through the host's workflow, every interval,
+ * until `signal` aborts. Failures are logged and retried on the next tick: the host must keep serving.
+ */
+export async function reportHostForever(
+  client: Client,
+  config: ComputeConfig,
+  settings: OperationSettings,
+  signal: AbortSignal,
+  onError: (err: unknown) => void,
+): Promise<void> {
+  const hypervisor = new FakeHypervisor(config.host, hostDataDir(config.dataDir, config.host));
+  const startedAt = new Date().toISOString();
+  while (!signal.aborted) {
+    try {
+      const report: HostReport = {
+        host: config.host,
+        vcpus: config.capacity.vcpus,
+        memoryMb: config.capacity.memoryMb,
+        diskGb: config.capacity.diskGb,
+        runningVms: (await hypervisor.listGuests()).length,
+        startedAt,
+      };
+      await client.workflow.signalWithStart(hostHeartbeatWorkflow, {
+        workflowId: hostWorkflowId(config.temporal.queuePrefix, config.host),
+        taskQueue: conductorQueue(config.temporal.queuePrefix),
+        args: [{ host: config.host, settings }],
+        signal: hostReportSignal,
+        signalArgs: [report],
+        typedSearchAttributes: [
+          { key: HostKey, value: config.host },
+          { key: OperationKey, value: 'host-heartbeat' },
+        ],
+        staticSummary: `liveness and capacity reports of compute host ${config.host}`,
+      });
+    } catch (err) {
+      onError(err);
+    }
+    await sleep(config.reportIntervalMs, undefined, { signal }).catch(() => undefined);
+  }
+}

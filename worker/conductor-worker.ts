@@ -1,0 +1,39 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { ConductorConfig } from '../config';
+import { createConductorActivities } from '../activities/conductor';
+import { listHostStates } from '../activities/conductor/claims';
+import type { Sql } from '../activities/conductor/db';
+import { createSchedulerActivities } from '../activities/scheduler';
+import { conductorQueue } from '../domain/naming';
+
+export interface ConductorWorkerDeps {
+  connection: NativeConnection;
+  sql: Sql;
+  config: ConductorConfig;
+  /** A prebuilt bundle (tests, production); without it the worker bundles workflows/ at start. */
+  workflowBundlePath?: string;
+}
+
+/** The conductor process's worker: workflows, scheduler and conductor activities, the only database writer. */
+export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<Worker> {
+  const { sql, config } = deps;
+  const bundle: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = deps.workflowBundlePath
+    ? { workflowBundle: { codePath: deps.workflowBundlePath } }
+    : { workflowsPath: require.resolve('../workflows') };
+  return Worker.create({
+    connection: deps.connection,
+    namespace: config.temporal.namespace,
+    taskQueue: conductorQueue(config.temporal.queuePrefix),
+    ...bundle,
+    activities: {
+      ...createConductorActivities(sql),
+      ...createSchedulerActivities({
+        listHostStates: () => listHostStates(sql),
+        serviceDownTimeMs: config.serviceDownTimeMs,
+      }),
+    },
+    maxConcurrentActivityTaskExecutions: config.concurrency,
+    maxConcurrentWorkflowTaskExecutions: 10,
+    shutdownGraceTime: '10s',
+  });
+}

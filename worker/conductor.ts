@@ -1,0 +1,32 @@
+import { NativeConnection } from '@temporalio/worker';
+import { loadConductorConfig } from '../config';
+import { connectDatabase } from '../activities/conductor/db';
+import { createConductorWorker } from './conductor-worker';
+import { createLogger } from './logger';
+import { registerSearchAttributes } from './search-attributes';
+import { installRuntime } from './runtime';
+
+/** nova-conductor: workflows, scheduler and the only writer of instance state. Run as many as you like. */
+async function main(): Promise<void> {
+  const config = loadConductorConfig();
+  const log = createLogger('conductor');
+  installRuntime(log);
+  const sql = connectDatabase(config.databaseUrl, config.concurrency);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  await registerSearchAttributes(connection, config.temporal.namespace);
+  const worker = await createConductorWorker({
+    connection,
+    sql,
+    config,
+    workflowBundlePath: process.env['NOVA_WORKFLOW_BUNDLE'],
+  });
+  log.info({ taskQueue: worker.options.taskQueue }, 'conductor worker running');
+  await worker.run();
+  await connection.close();
+  await sql.end();
+}
+
+main().catch((err: unknown) => {
+  createLogger('conductor').fatal({ err }, 'conductor worker failed');
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { waitFor } from './ports';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
+
+/** Installs the Temporal CLI into .tools/ when it is missing (scripts/install-temporal.sh). */
+export function ensureTemporalCli(): string {
+  if (!existsSync(CLI)) {
+    const result = spawnSync('bash', [path.join(PROJECT_ROOT, 'scripts', 'install-temporal.sh')], { stdio: 'inherit' });
+    if (result.status !== 0) throw new Error('installing the Temporal CLI failed');
+  }
+  return CLI;
+}
+
+export interface DevServerOptions {
+  port: number;
+  /** Web UI port; no UI when absent. */
+  uiPort?: number;
+  /** SQLite file; in memory when absent. */
+  dbFile?: string;
+  ip?: string;
+}
+
+export interface DevServer {
+  address: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `temporal server start-dev` and waits until its frontend answers a real call. */
+export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const cli = ensureTemporalCli();
+  const ip = opts.ip ?? '127.0.0.1';
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(opts.port), '--log-level', 'error'];
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-ip', ip);
+  else args.push('--headless');
+  if (opts.dbFile) {
+    mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+  for (const flag of ['frontend.enableUpdateWorkflowExecution', 'frontend.enableExecuteMultiOperation']) {
+    args.push('--dynamic-config-value', `${flag}=true`);
+  }
+  const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const address = `${ip}:${opts.port}`;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  await waitFor('the Temporal dev server', async () => {
+    if (exited) throw new Error('the Temporal dev server exited during start-up');
+    const connection = await Connection.connect({ address, connectTimeout: 1000 });
+    try {
+      await connection.workflowService.describeNamespace({ namespace: 'default' });
+      return true;
+    } finally {
+      await connection.close();
+    }
+  });
+  return {
+    address,
+    process: child,
+    stop: () => stopChild(child),
+  };
+}
+
+/** SIGTERM, then SIGKILL after a grace period. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

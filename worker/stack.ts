@@ -1,0 +1,124 @@
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { z } from 'zod';
+import { Connection } from '@temporalio/client';
+import { writeWorkflowBundle } from './infra/bundle';
+import { prepareDatabase } from './infra/database';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres';
+import { spawnEntryPoint } from './infra/processes';
+import {
+  PROJECT_ROOT,
+  ensureTemporalCli,
+  startTemporalDevServer,
+  stopChild,
+  type DevServer,
+} from './infra/temporal-server';
+import { createLogger } from './logger';
+import { registerSearchAttributes } from './search-attributes';
+
+/**
+ * `npm start`: the whole system on one machine. Embedded PostgreSQL and the Temporal dev server (unless
+ * DATABASE_URL / TEMPORAL_ADDRESS point elsewhere), migrations and seed data, N conductor workers, one compute
+ * worker per simulated host and the API, each its own process. Data lives under NOVA_DATA_DIR across restarts.
+ */
+const stackEnv = z.object({
+  NOVA_DATA_DIR: z.string().default(path.join(PROJECT_ROOT, 'data')),
+  NOVA_HOSTS: z.coerce.number().int().min(1).max(64).default(3),
+  NOVA_CONDUCTORS: z.coerce.number().int().min(1).max(16).default(1),
+  NOVA_PG_PORT: z.coerce.number().int().default(5433),
+  TEMPORAL_PORT: z.coerce.number().int().default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
+  NOVA_API_PORT: z.coerce.number().int().default(8774),
+});
+
+const log = createLogger('stack');
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+function supervise(name: string, start: () => ChildProcess): void {
+  const child = start();
+  children.set(name, child);
+  child.once('exit', (code, signal) => {
+    children.delete(name);
+    if (stopping) return;
+    log.warn({ name, code, signal }, 'process exited; restarting in 1 s');
+    setTimeout(() => !stopping && supervise(name, start), 1000);
+  });
+}
+
+async function main(): Promise<void> {
+  const env = stackEnv.parse(process.env);
+  const dataDir = path.resolve(env.NOVA_DATA_DIR);
+  let postgres: EmbeddedDatabase | undefined;
+  let temporal: DevServer | undefined;
+
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping');
+    await Promise.all([...children.values()].map((c) => stopChild(c)));
+    await temporal?.stop();
+    await postgres?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+
+  let databaseUrl = process.env['DATABASE_URL'];
+  if (!databaseUrl) {
+    postgres = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, 'postgres'),
+      port: env.NOVA_PG_PORT,
+      persistent: true,
+    });
+    await postgres.createDatabase('nova');
+    databaseUrl = postgres.url('nova');
+  }
+  let temporalAddress = process.env['TEMPORAL_ADDRESS'];
+  if (!temporalAddress) {
+    ensureTemporalCli();
+    temporal = await startTemporalDevServer({
+      port: env.TEMPORAL_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      dbFile: path.join(dataDir, 'temporal.db'),
+    });
+    temporalAddress = temporal.address;
+  }
+  await prepareDatabase(databaseUrl);
+  const connection = await Connection.connect({ address: temporalAddress });
+  await registerSearchAttributes(connection, process.env['TEMPORAL_NAMESPACE'] ?? 'default');
+  await connection.close();
+  const bundle = await writeWorkflowBundle(path.join(dataDir, 'workflow-bundle.js'));
+
+  const common = { ...process.env, TEMPORAL_ADDRESS: temporalAddress, NOVA_DATA_DIR: dataDir };
+  for (let i = 1; i <= env.NOVA_CONDUCTORS; i++) {
+    supervise(`conductor-${i}`, () =>
+      spawnEntryPoint('conductor', { ...common, DATABASE_URL: databaseUrl, NOVA_WORKFLOW_BUNDLE: bundle }),
+    );
+  }
+  for (let i = 1; i <= env.NOVA_HOSTS; i++) {
+    supervise(`compute-host-${i}`, () => spawnEntryPoint('compute', { ...common, NOVA_COMPUTE_HOST: `host-${i}` }));
+  }
+  supervise('api', () => spawnEntryPoint('api', { ...common, DATABASE_URL: databaseUrl }));
+
+  const ui = temporal ? `http://127.0.0.1:${env.TEMPORAL_UI_PORT}` : (process.env['TEMPORAL_UI_URL'] ?? '(external)');
+  log.info(
+    {
+      computeApi: `http://127.0.0.1:${env.NOVA_API_PORT}/v2.1`,
+      temporalUi: ui,
+      temporal: temporalAddress,
+      hosts: env.NOVA_HOSTS,
+      conductors: env.NOVA_CONDUCTORS,
+    },
+    'nova-temporal is up; Ctrl-C stops everything',
+  );
+  process.stdout.write(
+    `\n  Compute API : http://127.0.0.1:${env.NOVA_API_PORT}/v2.1\n  Temporal UI : ${ui}\n` +
+      `  Hosts       : host-1 .. host-${env.NOVA_HOSTS}\n  Data        : ${dataDir}\n\n`,
+  );
+}
+
+main().catch((err: unknown) => {
+  log.fatal({ err }, 'start-up failed');
+  process.exit(1);
+});

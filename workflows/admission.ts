@@ -1,0 +1,57 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineUpdate,
+  setHandler,
+} from '@temporalio/workflow';
+
+/**
+ * The API starts an operation with update-with-start and waits on this update: it completes once the conductor
+ * has admitted the operation (task_state set under a row lock) and fails with the conductor's reason otherwise,
+ * so the API can answer 202 or Nova's 409 without ever writing state itself.
+ */
+export const admissionUpdate = defineUpdate<void>('admission');
+
+type Outcome = { admitted: true } | { admitted: false; failure: ApplicationFailure };
+
+/** The reason an admission activity refused, as an ApplicationFailure the API can translate. */
+function refusal(err: unknown): ApplicationFailure {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+    return ApplicationFailure.create({
+      message: err.cause.message,
+      type: err.cause.type ?? undefined,
+      nonRetryable: true,
+    });
+  }
+  if (err instanceof ApplicationFailure) return err;
+  return ApplicationFailure.create({ message: String(err), type: 'AdmissionFailed', nonRetryable: true });
+}
+
+export class AdmissionGate {
+  private outcome: Outcome | undefined;
+
+  constructor() {
+    setHandler(admissionUpdate, async () => {
+      await condition(() => this.outcome !== undefined);
+      if (this.outcome && !this.outcome.admitted) throw this.outcome.failure;
+    });
+  }
+
+  /**
+   * Runs the admission step. Returns its result, or null when it was refused; the workflow should then
+   * return at once: the refusal is the operation's whole story.
+   */
+  async admit<T>(step: () => Promise<T>): Promise<{ value: T } | null> {
+    try {
+      const value = await step();
+      this.outcome = { admitted: true };
+      return { value };
+    } catch (err) {
+      this.outcome = { admitted: false, failure: refusal(err) };
+      await condition(allHandlersFinished);
+      return null;
+    }
+  }
+}

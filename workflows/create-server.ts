@@ -1,0 +1,106 @@
+import { ApplicationFailure, CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
+import type { GuestFacts } from '../activities/compute';
+import type { Claim } from '../activities/conductor';
+import { FaultType, maxRetriesMessage } from '../domain/faults';
+import { HostKey } from '../domain/search-attributes';
+import { PowerState, TaskState, VmState } from '../domain/states';
+import { computeOn, conductorOn, schedulerOn } from './activities';
+import { AdmissionGate } from './admission';
+import { asWorkflowFailure, faultFrom, failureType, isHostUnreachable } from './failures';
+import type { CreateServerInput } from './inputs';
+
+/** Failures after which another host may do better: Nova's RescheduledException, and a host that never answered. */
+function isReschedulable(err: unknown): boolean {
+  return failureType(err) === FaultType.RescheduledException || isHostUnreachable(err);
+}
+
+/**
+ * Boot: record the instance (building/scheduling), pick hosts, claim on the first that fits, spawn there; a
+ * reschedulable failure releases that claim and moves to the next alternate, as Nova's build retries do.
+ */
+export async function createServerWorkflow(input: CreateServerInput): Promise<void> {
+  const { server, settings } = input;
+  const instanceUuid = server.instanceUuid;
+  const gate = new AdmissionGate();
+  const conductor = conductorOn(settings);
+  const scheduler = schedulerOn(settings);
+  if (!(await gate.admit(() => conductor.admitCreate(server)))) return;
+
+  const flavor = server.flavor;
+  const resources = { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: flavor.root_gb + flavor.ephemeral_gb };
+  let task: string = TaskState.Scheduling;
+  let claim: Claim | undefined;
+  const fail = (err: unknown, vmState: string = VmState.Error) =>
+    CancellationScope.nonCancellable(async () => {
+      if (claim) await releaseGuest(input, claim.host);
+      await conductor.failTask({
+        instanceUuid,
+        expected: task,
+        requestId: server.requestId,
+        fault: faultFrom(err),
+        vmState,
+      });
+    });
+
+  try {
+    const candidates = await scheduler.selectDestinations({
+      instanceUuid,
+      resources,
+      ignoreHosts: [],
+      availabilityZone: server.availabilityZone ?? undefined,
+      maxAttempts: settings.maxAttempts,
+    });
+    claim = await conductor.claimResources({ consumerUuid: instanceUuid, candidates, resources });
+    let facts: GuestFacts | undefined;
+    while (!facts) {
+      upsertSearchAttributes([{ key: HostKey, value: claim.host }]);
+      await conductor.advanceTask({ instanceUuid, expected: task, next: TaskState.Spawning, host: claim.host });
+      task = TaskState.Spawning;
+      try {
+        facts = await computeOn(settings, claim.host).spawn.executeWithOptions(
+          { summary: `spawn ${server.name} on ${claim.host}` },
+          [{ instanceUuid, name: server.name, flavor, imageId: server.imageId, powerOn: true }],
+        );
+      } catch (err) {
+        if (!isReschedulable(err)) throw err;
+        log.warn('spawn failed, rescheduling', { host: claim.host, error: String(err) });
+        const failed: Claim = claim;
+        await releaseGuest(input, failed.host);
+        claim = undefined;
+        if (failed.alternates.length === 0) {
+          throw ApplicationFailure.nonRetryable(maxRetriesMessage(instanceUuid), FaultType.MaxRetriesExceeded);
+        }
+        claim = await conductor.claimResources({
+          consumerUuid: instanceUuid,
+          candidates: failed.alternates,
+          resources,
+        });
+      }
+    }
+    await conductor.finishTask({
+      instanceUuid,
+      expected: task,
+      requestId: server.requestId,
+      vmState: VmState.Active,
+      powerState: facts.powerState ?? PowerState.Running,
+      launched: true,
+    });
+  } catch (err) {
+    await fail(err);
+    throw asWorkflowFailure(err);
+  }
+}
+
+/** Undoes a placement: the guest (if any) goes from the host, then the claim from the database. */
+async function releaseGuest(input: CreateServerInput, host: string): Promise<void> {
+  const { instanceUuid } = input.server;
+  try {
+    await computeOn(input.settings, host).destroy.executeWithOptions({ summary: `clean up on ${host}` }, [
+      instanceUuid,
+    ]);
+  } catch (err) {
+    // A dead host keeps its partial guest; the claim is still released so capacity is not lost.
+    log.warn('could not clean up guest', { host, error: String(err) });
+  }
+  await conductorOn(input.settings).releaseClaim({ consumerUuid: instanceUuid, host });
+}

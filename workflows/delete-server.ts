@@ -1,0 +1,60 @@
+import { CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
+import { StateRules } from '../domain/guards';
+import { HostKey } from '../domain/search-attributes';
+import { TaskState, VmState } from '../domain/states';
+import { computeOn, conductorOn } from './activities';
+import { AdmissionGate } from './admission';
+import { asWorkflowFailure, faultFrom, isHostUnreachable } from './failures';
+import type { InstanceOperationInput } from './inputs';
+
+/**
+ * Delete: deleting, destroy the guest on its host, then the record and every allocation go in one transaction.
+ * A host that does not answer gets Nova's local delete: the database is cleaned up and the guest left behind
+ * is logged for the host's own cleanup.
+ */
+export async function deleteServerWorkflow(input: InstanceOperationInput): Promise<void> {
+  const { instanceUuid, requester, settings } = input;
+  const gate = new AdmissionGate();
+  const conductor = conductorOn(settings);
+  const admission = await gate.admit(() =>
+    conductor.admitOperation({
+      ...requester,
+      instanceUuid,
+      rule: StateRules.delete,
+      action: 'delete',
+      taskState: TaskState.Deleting,
+      requireHost: false,
+    }),
+  );
+  if (!admission) return;
+  const admitted = admission.value;
+  try {
+    if (admitted.host) {
+      upsertSearchAttributes([{ key: HostKey, value: admitted.host }]);
+      await destroyGuest(input, admitted.host, admitted.name);
+    }
+    await conductor.markDeleted({ instanceUuid, requestId: requester.requestId });
+  } catch (err) {
+    await CancellationScope.nonCancellable(() =>
+      conductor.failTask({
+        instanceUuid,
+        expected: TaskState.Deleting,
+        requestId: requester.requestId,
+        fault: faultFrom(err),
+        vmState: VmState.Error,
+      }),
+    );
+    throw asWorkflowFailure(err);
+  }
+}
+
+async function destroyGuest(input: InstanceOperationInput, host: string, name: string): Promise<void> {
+  try {
+    await computeOn(input.settings, host).destroy.executeWithOptions({ summary: `destroy ${name} on ${host}` }, [
+      input.instanceUuid,
+    ]);
+  } catch (err) {
+    if (!isHostUnreachable(err)) throw err;
+    log.warn('host unreachable: deleting locally, the guest stays on the host', { host, error: String(err) });
+  }
+}

@@ -1,0 +1,39 @@
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation } from '@temporalio/workflow';
+import type { InstanceFault } from '../domain/faults';
+
+/** The ApplicationFailure type behind an activity failure, if any. */
+export function failureType(err: unknown): string | undefined {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause.type ?? undefined;
+  if (err instanceof ApplicationFailure) return err.type ?? undefined;
+  return undefined;
+}
+
+/** A host that never picked up its task: dead, or not running its worker. */
+export function isHostUnreachable(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
+}
+
+export function failureMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** What gets stored as the instance fault (Nova truncates messages to 255 characters). */
+export function faultFrom(err: unknown, code = 500): InstanceFault {
+  const message = failureMessage(err).slice(0, 255);
+  return { code, message, details: failureType(err) ?? '' };
+}
+
+/**
+ * What a workflow rethrows: cancellation as it is (the run shows Cancelled), everything else as an
+ * ApplicationFailure, since any other error would fail the workflow task and retry it forever.
+ */
+export function asWorkflowFailure(err: unknown): Error {
+  if (err instanceof ApplicationFailure || (isCancellation(err) && err instanceof Error)) return err;
+  return ApplicationFailure.create({
+    message: failureMessage(err),
+    type: failureType(err) ?? 'OperationFailed',
+    nonRetryable: true,
+    cause: err instanceof Error ? err : undefined,
+  });
+}

@@ -1,0 +1,73 @@
+import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
+import type { StateRule } from '../domain/guards';
+import { HostKey } from '../domain/search-attributes';
+import { computeOn, conductorOn } from './activities';
+import { AdmissionGate } from './admission';
+import { asWorkflowFailure, faultFrom } from './failures';
+import type { InstanceOperationInput } from './inputs';
+
+/** An operation that is one hypervisor step on the instance's host: stop, start, reboot. */
+export interface GuestOperation {
+  rule: StateRule;
+  action: string;
+  /** task_states in order: the first is set at admission, each later one before the hypervisor step. */
+  taskStates: readonly [string, ...string[]];
+  hypervisorStep: 'powerOff' | 'powerOn' | 'reboot';
+  /** What the step does, for the Temporal UI ("power off"). */
+  summary: string;
+  /** vm_state on success. */
+  vmState: string;
+  /** vm_state on failure; undefined keeps it, as Nova does for stop and start. */
+  failedVmState?: string;
+}
+
+/**
+ * Admission, the task_state sequence, the hypervisor step and the final state, with the failure path every
+ * such operation shares: task_state cleared, fault recorded, the instance action marked Error.
+ */
+export async function runGuestOperation(op: GuestOperation, input: InstanceOperationInput): Promise<void> {
+  const gate = new AdmissionGate();
+  const conductor = conductorOn(input.settings);
+  const { instanceUuid, requester } = input;
+  const admission = await gate.admit(() =>
+    conductor.admitOperation({
+      ...requester,
+      instanceUuid,
+      rule: op.rule,
+      action: op.action,
+      taskState: op.taskStates[0],
+      requireHost: true,
+    }),
+  );
+  const admitted = admission?.value;
+  if (!admitted?.host) return;
+  upsertSearchAttributes([{ key: HostKey, value: admitted.host }]);
+  let task = op.taskStates[0];
+  try {
+    for (const next of op.taskStates.slice(1)) {
+      await conductor.advanceTask({ instanceUuid, expected: task, next });
+      task = next;
+    }
+    const step = computeOn(input.settings, admitted.host)[op.hypervisorStep];
+    const summary = `${op.summary} ${admitted.name} on ${admitted.host}`;
+    const facts = await step.executeWithOptions({ summary }, [instanceUuid]);
+    await conductor.finishTask({
+      instanceUuid,
+      expected: task,
+      requestId: requester.requestId,
+      vmState: op.vmState,
+      powerState: facts.powerState,
+    });
+  } catch (err) {
+    await CancellationScope.nonCancellable(() =>
+      conductor.failTask({
+        instanceUuid,
+        expected: task,
+        requestId: requester.requestId,
+        fault: faultFrom(err),
+        vmState: op.failedVmState,
+      }),
+    );
+    throw asWorkflowFailure(err);
+  }
+}
