@@ -20,6 +20,12 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/** Nova names only the innermost field of the path (jsonschema's `ex.path.pop()`). */
+function fieldName(path: readonly PropertyKey[], fallback: string): string {
+  const last = path[path.length - 1];
+  return last === undefined ? fallback : String(last);
+}
+
 /**
  * Parses a request part with its zod schema, failing with Nova's jsonschema message:
  * `Invalid input for field/attribute <path>. Value: <value>. <reason>`.
@@ -30,13 +36,13 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `'${k}'`).join(', ');
-    const where = issue.path.length ? issue.path.join('/') : 'the request body';
+    const where = fieldName(issue.path, 'the request body');
     throw new BadRequest(
       `Invalid input for field/attribute ${where}. Value: ${describeValue(valueAt(input, issue.path))}. ` +
         `Additional properties are not allowed (${keys} ${issue.keys.length > 1 ? 'were' : 'was'} unexpected)`,
     );
   }
-  const field = issue.path.length ? issue.path.join('/') : 'body';
+  const field = fieldName(issue.path, 'body');
   throw new BadRequest(
     `Invalid input for field/attribute ${field}. Value: ${describeValue(valueAt(input, issue.path))}. ${issue.message}`,
   );

@@ -1,0 +1,33 @@
+import { serverStatus, vmStatesForStatus } from './states';
+
+describe('serverStatus', () => {
+  it.each([
+    ['active', null, 'ACTIVE'],
+    ['active', 'powering-off', 'ACTIVE'],
+    ['active', 'rebooting', 'REBOOT'],
+    ['active', 'reboot_started_hard', 'HARD_REBOOT'],
+    ['active', 'resize_migrating', 'RESIZE'],
+    ['active', 'migrating', 'MIGRATING'],
+    ['building', 'scheduling', 'BUILD'],
+    ['stopped', null, 'SHUTOFF'],
+    ['stopped', 'powering-on', 'SHUTOFF'],
+    ['stopped', 'resize_prep', 'RESIZE'],
+    ['resized', null, 'VERIFY_RESIZE'],
+    ['resized', 'resize_reverting', 'REVERT_RESIZE'],
+    ['error', null, 'ERROR'],
+    ['error', 'rebuilding', 'REBUILD'],
+    ['shelved_offloaded', 'unshelving', 'SHELVED_OFFLOADED'],
+    ['soft-delete', null, 'SOFT_DELETED'],
+    ['no-such-state', null, 'UNKNOWN'],
+  ])('shows %s with task %s as %s', (vm, task, status) => {
+    expect(serverStatus(vm, task)).toBe(status);
+  });
+});
+
+describe('vmStatesForStatus', () => {
+  it('inverts the default mapping, case-insensitively', () => {
+    expect(vmStatesForStatus('shutoff')).toEqual(['stopped']);
+    expect(vmStatesForStatus('ACTIVE')).toEqual(['active']);
+    expect(vmStatesForStatus('NOPE')).toEqual([]);
+  });
+});

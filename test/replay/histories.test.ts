@@ -1,0 +1,22 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+
+// Recorded histories (test/histories/, from `temporal workflow show --output json`) must replay against the
+// current workflow code: a change that reorders or drops commands without patched() fails here, not in prod.
+const HISTORIES = path.join(__dirname, '..', 'histories');
+const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
+
+describe('recorded workflow histories', () => {
+  it('cover every operation workflow', () => {
+    const types = new Set(files.map((f) => f.replace(/^.*-(\w+Workflow)\.json$/, '$1')));
+    const operations = ['create', 'delete', 'reboot', 'start', 'stop'].map((op) => `${op}ServerWorkflow`);
+    for (const type of operations) expect(types).toContain(type);
+  });
+
+  it.each(files)('replays %s against the current workflow code', async (file) => {
+    const history = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8'));
+    const bundle = { codePath: process.env['NOVA_TEST_WORKFLOW_BUNDLE']! };
+    await Worker.runReplayHistory({ workflowBundle: bundle }, history, file);
+  });
+});
