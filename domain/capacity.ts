@@ -6,10 +6,8 @@ export interface Resources {
   diskGb: number;
 }
 
-export interface FreeResources extends Resources {}
-
 /** What a host can still give, after overcommit ratios and reserved memory (Nova's placement inventory). */
-export function freeResources(host: HostState): FreeResources {
+export function freeResources(host: HostState): Resources {
   return {
     vcpus: Math.floor(host.vcpus * host.cpu_allocation_ratio) - host.used_vcpus,
     memoryMb: Math.floor((host.memory_mb - host.reserved_memory_mb) * host.ram_allocation_ratio) - host.used_memory_mb,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { ComputeConfig, OperationSettings } from '../config';
 import { createComputeActivities } from '../activities/compute';
 import { FakeHypervisor } from '../activities/compute/fake-hypervisor';
