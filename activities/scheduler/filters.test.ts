@@ -1,38 +1,14 @@
 import { fits } from '../../domain/capacity';
 import type { HostState } from '../../domain/rows';
+import { hostState } from './host-state.fixture';
 import { explainRejections, FILTERS, filterHosts } from './filters';
 import type { FilterContext, ScheduleRequest } from './request';
 
 const NOW = new Date('2026-01-01T12:00:00Z');
 const ctx: FilterContext = { now: NOW, serviceDownTimeMs: 60_000 };
 
-function host(name: string, over: Partial<HostState> = {}): HostState {
-  return {
-    name,
-    vcpus: 4,
-    memory_mb: 8192,
-    disk_gb: 100,
-    cpu_allocation_ratio: 4,
-    ram_allocation_ratio: 1,
-    disk_allocation_ratio: 1,
-    reserved_memory_mb: 512,
-    hypervisor_type: 'fake',
-    hypervisor_version: 1000,
-    host_ip: '127.0.0.1',
-    availability_zone: 'nova',
-    disabled: false,
-    disabled_reason: null,
-    forced_down: false,
-    running_vms: 0,
-    started_at: null,
-    last_seen_at: NOW,
-    used_vcpus: 0,
-    used_memory_mb: 0,
-    used_disk_gb: 0,
-    instances: 0,
-    ...over,
-  };
-}
+const host = (name: string, over: Partial<HostState> = {}): HostState =>
+  hostState(name, { vcpus: 4, memory_mb: 8192, disk_gb: 100, last_seen_at: NOW, ...over });
 
 function request(over: Partial<ScheduleRequest> = {}): ScheduleRequest {
   return {

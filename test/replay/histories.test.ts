@@ -1,11 +1,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { quietSdkLogs } from '../support/quiet-sdk';
 
 // Recorded histories (test/histories/, from `temporal workflow show --output json`) must replay against the
 // current workflow code: a change that reorders or drops commands without patched() fails here, not in prod.
 const HISTORIES = path.join(__dirname, '..', 'histories');
 const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
+
+beforeAll(quietSdkLogs);
 
 describe('recorded workflow histories', () => {
   it('cover every operation workflow', () => {

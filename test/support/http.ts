@@ -3,7 +3,7 @@ import { waitFor } from '../../worker/infra/ports';
 export interface Reply {
   status: number;
   headers: Headers;
-  body: any;  
+  body: any;
 }
 
 /** A tiny compute API client for tests: JSON in, JSON out, never throws on 4xx/5xx. */

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import postgres, { type Sql } from 'postgres';
 import pino from 'pino';
 import type { ComputeConfig, ConductorConfig, OperationSettings } from '../../config';
@@ -13,6 +13,7 @@ import { Operations } from '../../api/operations';
 import { createConductorWorker } from '../../worker/conductor-worker';
 import { createComputeWorker, hostDataDir, reportHostForever } from '../../worker/compute-worker';
 import { waitFor } from '../../worker/infra/ports';
+import { quietSdkLogs } from './quiet-sdk';
 
 export interface HostSpec {
   name: string;
@@ -39,15 +40,6 @@ export interface TestStack {
 }
 
 const quietLog = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
-
-/** The SDK logs every failed activity at WARN; the tests fail activities on purpose. */
-function quietSdkLogs(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger((process.env['TEMPORAL_LOG_LEVEL'] as 'ERROR') ?? 'ERROR') });
-  } catch {
-    // Already installed by an earlier test file in this process.
-  }
-}
 
 async function cloneDatabase(name: string): Promise<string> {
   const adminUrl = process.env['NOVA_TEST_PG_ADMIN_URL']!;
