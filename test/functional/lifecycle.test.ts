@@ -1,5 +1,7 @@
 import { expectedDiskChecksum } from '../../activities/compute/disk-image';
 import { HypervisorStep } from '../../activities/compute/fault-switches';
+import { HostKey, OperationKey } from '../../domain/search-attributes';
+import { waitFor } from '../../worker/infra/ports';
 import { ApiClient, CIRROS } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -72,6 +74,33 @@ describe('create', () => {
     });
     expect(big['OS-EXT-STS:task_state']).toBeNull();
     expect(await allocationsOf(id)).toEqual([]);
+  });
+});
+
+describe('Temporal visibility', () => {
+  it('finds every operation of an instance by InstanceId, with its Operation and Host', async () => {
+    const id = await api.createServer({ name: 'findable' });
+    const host = (await api.waitForStatus(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host'];
+    expect((await api.action(id, { 'os-stop': null })).status).toBe(202);
+    await api.waitForStatus(id, 'SHUTOFF');
+    const runs: Array<{ type: string; operation: unknown; host: unknown; workflowId: string }> = [];
+    await waitFor('both runs to be visible', async () => {
+      runs.length = 0;
+      for await (const wf of stack.client.workflow.list({ query: `InstanceId = '${id}'` })) {
+        runs.push({
+          type: wf.type,
+          operation: wf.typedSearchAttributes.get(OperationKey),
+          host: wf.typedSearchAttributes.get(HostKey),
+          workflowId: wf.workflowId,
+        });
+      }
+      return runs.length === 2 && runs.every((r) => r.host !== undefined);
+    });
+    expect(runs.map((r) => [r.type, r.operation, r.host]).sort()).toEqual([
+      ['createServerWorkflow', 'create', host],
+      ['stopServerWorkflow', 'stop', host],
+    ]);
+    expect(runs[0]!.workflowId).toBe(`${stack.prefix}instance-${id}`);
   });
 });
 

@@ -25,6 +25,7 @@ export interface HostSpec {
 export interface TestStack {
   baseUrl: string;
   sql: Sql;
+  databaseUrl: string;
   client: Client;
   prefix: string;
   settings: OperationSettings;
@@ -59,6 +60,8 @@ async function cloneDatabase(name: string): Promise<string> {
 export async function startTestStack(opts: {
   hosts: HostSpec[];
   settings?: Partial<OperationSettings>;
+  /** False when the test runs the conductor as its own process. */
+  inProcessConductor?: boolean;
 }): Promise<TestStack> {
   quietSdkLogs();
   const id = randomBytes(4).toString('hex');
@@ -80,14 +83,16 @@ export async function startTestStack(opts: {
   const client = new Client({ connection, namespace: 'default' });
 
   const conductorConfig: ConductorConfig = { temporal, databaseUrl, serviceDownTimeMs: 60_000, concurrency: 10 };
-  const conductor = await createConductorWorker({
-    connection: nativeConnection,
-    sql,
-    config: conductorConfig,
-    workflowBundlePath: process.env['NOVA_TEST_WORKFLOW_BUNDLE'],
-  });
   const running = new Map<string, { worker: Worker; done: Promise<void> }>();
-  running.set('conductor', { worker: conductor, done: conductor.run() });
+  if (opts.inProcessConductor !== false) {
+    const conductor = await createConductorWorker({
+      connection: nativeConnection,
+      sql,
+      config: conductorConfig,
+      workflowBundlePath: process.env['NOVA_TEST_WORKFLOW_BUNDLE'],
+    });
+    running.set('conductor', { worker: conductor, done: conductor.run() });
+  }
 
   const reportsStop = new AbortController();
   const reports: Promise<void>[] = [];
@@ -105,10 +110,7 @@ export async function startTestStack(opts: {
     reports.push(reportHostForever(client, config, settings, reportsStop.signal, () => undefined));
   };
   for (const host of opts.hosts) await startHost(host);
-  await waitFor('hosts registered', async () => {
-    const [row] = await sql`SELECT count(*)::int AS n FROM hosts`;
-    return row?.['n'] === opts.hosts.length;
-  });
+  if (opts.inProcessConductor !== false) await waitForHosts(sql, opts.hosts.length);
 
   const app = createApiApp({ sql, operations: new Operations(client, settings), log: quietLog, maxLimit: 1000 });
   const server: Server = await new Promise((resolve) => {
@@ -127,6 +129,7 @@ export async function startTestStack(opts: {
   return {
     baseUrl,
     sql,
+    databaseUrl,
     client,
     prefix,
     settings,
@@ -147,6 +150,14 @@ export async function startTestStack(opts: {
       await sql.end();
     },
   };
+}
+
+/** Waits until `count` hosts have reported through their host workflows to the conductor. */
+export async function waitForHosts(sql: Sql, count: number): Promise<void> {
+  await waitFor(`${count} hosts registered`, async () => {
+    const [row] = await sql`SELECT count(*)::int AS n FROM hosts`;
+    return row?.['n'] === count;
+  });
 }
 
 /** Terminates this file's workflows that still run (e.g. host heartbeat workflows). */
