@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { HOST_NAME_PATTERN } from './domain/naming';
 
@@ -18,6 +19,8 @@ const operationSchema = z.object({
   NOVA_COMPUTE_SCHEDULE_TO_START_S: int(60),
   NOVA_SCHEDULER_MAX_ATTEMPTS: int(3),
   NOVA_SERVICE_DOWN_TIME_S: int(60),
+  NOVA_RESIZE_CONFIRM_WINDOW_S: int(0),
+  NOVA_ALLOW_RESIZE_TO_SAME_HOST: z.stringbool().default(false),
 });
 
 export interface TemporalConfig {
@@ -32,6 +35,9 @@ export interface OperationSettings {
   computeHeartbeatTimeoutMs: number;
   computeScheduleToStartMs: number;
   maxAttempts: number;
+  /** Nova's resize_confirm_window: 0 never auto-confirms; otherwise a durable timer in the resize workflow. */
+  resizeConfirmWindowMs: number;
+  allowResizeToSameHost: boolean;
 }
 
 function temporalSlice(env: NodeJS.ProcessEnv): TemporalConfig {
@@ -46,6 +52,8 @@ export function loadOperationSettings(env: NodeJS.ProcessEnv = process.env): Ope
     computeHeartbeatTimeoutMs: o.NOVA_COMPUTE_HEARTBEAT_TIMEOUT_S * 1000,
     computeScheduleToStartMs: o.NOVA_COMPUTE_SCHEDULE_TO_START_S * 1000,
     maxAttempts: o.NOVA_SCHEDULER_MAX_ATTEMPTS,
+    resizeConfirmWindowMs: o.NOVA_RESIZE_CONFIRM_WINDOW_S * 1000,
+    allowResizeToSameHost: o.NOVA_ALLOW_RESIZE_TO_SAME_HOST,
   };
 }
 
@@ -111,6 +119,8 @@ export interface ComputeConfig {
   host: string;
   capacity: HostCapacity;
   dataDir: string;
+  /** Where migrating disks travel between hosts (a shared volume in a multi-machine deployment). */
+  transferDir: string;
   reportIntervalMs: number;
 }
 
@@ -122,6 +132,7 @@ export function loadComputeConfig(env: NodeJS.ProcessEnv = process.env): Compute
       NOVA_COMPUTE_MEMORY_MB: int(32768),
       NOVA_COMPUTE_DISK_GB: int(500),
       NOVA_DATA_DIR: z.string().default('data'),
+      NOVA_TRANSFER_DIR: z.string().optional(),
       NOVA_COMPUTE_REPORT_INTERVAL_S: int(10),
     })
     .parse(env);
@@ -130,6 +141,7 @@ export function loadComputeConfig(env: NodeJS.ProcessEnv = process.env): Compute
     host: c.NOVA_COMPUTE_HOST,
     capacity: { vcpus: c.NOVA_COMPUTE_VCPUS, memoryMb: c.NOVA_COMPUTE_MEMORY_MB, diskGb: c.NOVA_COMPUTE_DISK_GB },
     dataDir: c.NOVA_DATA_DIR,
+    transferDir: c.NOVA_TRANSFER_DIR ?? path.join(c.NOVA_DATA_DIR, 'transfer'),
     reportIntervalMs: c.NOVA_COMPUTE_REPORT_INTERVAL_S * 1000,
   };
 }

@@ -1,16 +1,18 @@
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
+  type UpdateDefinition,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { OperationSettings } from '../config';
 import { FaultType } from '../domain/faults';
 import { conductorQueue, instanceWorkflowId } from '../domain/naming';
 import { InstanceIdKey, OperationKey, ProjectIdKey, RequestIdKey } from '../domain/search-attributes';
-import { admissionUpdate } from '../workflows/admission';
+import { admissionQuery, admissionUpdate } from '../workflows/admission';
 import type { RequestContext } from './context';
 import { InstanceInvalidState, ServiceUnavailable, instanceNotFound } from './errors';
 
@@ -32,10 +34,11 @@ export interface OperationRequest<I> {
   /** Nova's message when another operation holds the instance. */
   busyMessage: () => Promise<string>;
   /**
-   * Whether the instance shows no task_state. A workflow that has written its final state still needs a
-   * moment to close; a request that arrives in that moment waits for it instead of getting a 409.
+   * Whether the running operation (this run ID) has already recorded its end. Such a workflow only needs a
+   * moment to close: a request arriving in that moment waits for it instead of getting a 409. One that has not
+   * finished (or not even been admitted yet) is a real conflict.
    */
-  isIdle?: () => Promise<boolean>;
+  hasFinished?: (runId: string) => Promise<boolean>;
 }
 
 /**
@@ -54,7 +57,7 @@ export class Operations {
     try {
       await this.startOnce(req);
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !(await req.isIdle?.())) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !(await this.isClosing(req))) {
         throw await this.translate(err, req);
       }
       await this.waitForClose(req.instanceUuid, CLOSING_DEADLINE_MS);
@@ -62,6 +65,18 @@ export class Operations {
         throw await this.translate(retryErr, req);
       });
     }
+  }
+
+  /** Whether the run holding the instance's ID is only closing: refused at admission, or done with its work. */
+  private async isClosing<I>(req: OperationRequest<I>): Promise<boolean> {
+    const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, req.instanceUuid));
+    const running = await handle.describe().catch(() => undefined);
+    if (!running || running.status.name !== 'RUNNING') return true;
+    const admission = await this.client.connection
+      .withDeadline(Date.now() + ADMISSION_DEADLINE_MS, () => handle.query(admissionQuery))
+      .catch(() => undefined);
+    if (admission === 'refused') return true;
+    return admission === 'admitted' && (await req.hasFinished?.(running.runId)) === true;
   }
 
   private async startOnce<I>(req: OperationRequest<I>): Promise<void> {
@@ -88,6 +103,30 @@ export class Operations {
   private async waitForClose(instanceUuid: string, deadlineMs: number): Promise<void> {
     const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
     await this.client.connection.withDeadline(Date.now() + deadlineMs, () => handle.result()).catch(() => undefined);
+  }
+
+  /**
+   * Sends a decision (confirm, revert...) to the instance's running operation. A workflow that is not running,
+   * or whose validator refuses, becomes `refused`; the update is not recorded then.
+   */
+  async update<T>(
+    instanceUuid: string,
+    update: UpdateDefinition<void, [T]>,
+    arg: T,
+    refused: () => Error,
+  ): Promise<void> {
+    const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
+    try {
+      await this.client.connection.withDeadline(Date.now() + ADMISSION_DEADLINE_MS, () =>
+        handle.executeUpdate(update, { args: [arg] as [T] }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) throw refused();
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        throw new ServiceUnavailable('The operation did not answer in time. Check the server and try again.');
+      }
+      throw err;
+    }
   }
 
   /** Cancels the instance's running operation, if any, and waits until its compensation has finished. */

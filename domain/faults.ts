@@ -11,6 +11,8 @@ export const FaultType = {
   RescheduledException: 'RescheduledException',
   BuildAbortException: 'BuildAbortException',
   InstanceNotRunning: 'InstanceNotRunning',
+  DiskCorrupted: 'DiskCorrupted',
+  NotResized: 'NotResized',
 } as const;
 export type FaultType = (typeof FaultType)[keyof typeof FaultType];
 

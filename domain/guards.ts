@@ -66,4 +66,8 @@ export const StateRules = {
     mustHaveLaunched: true,
   },
   delete: { action: 'delete', vmStates: 'any', taskStates: 'any', mustHaveLaunched: false },
+  resize: { action: 'resize', vmStates: [VmState.Active, VmState.Stopped], taskStates: IDLE, mustHaveLaunched: true },
+  migrate: { action: 'migrate', vmStates: [VmState.Active, VmState.Stopped], taskStates: IDLE, mustHaveLaunched: true },
+  confirmResize: { action: 'confirmResize', vmStates: [VmState.Resized], taskStates: IDLE, mustHaveLaunched: true },
+  revertResize: { action: 'revertResize', vmStates: [VmState.Resized], taskStates: IDLE, mustHaveLaunched: true },
 } as const satisfies Record<string, StateRule>;

@@ -114,3 +114,25 @@ export interface InstanceActionRow {
   finish_time: Date | null;
   updated_at: Date;
 }
+
+export interface MigrationRow {
+  id: string;
+  uuid: string;
+  instance_uuid: string;
+  migration_type: string;
+  status: string;
+  source_compute: string;
+  source_node: string;
+  dest_compute: string | null;
+  dest_node: string | null;
+  dest_host: string | null;
+  old_flavor: InstanceFlavor;
+  new_flavor: InstanceFlavor;
+  old_vm_state: string;
+  user_id: string;
+  project_id: string;
+  workflow_id: string | null;
+  run_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}

@@ -34,8 +34,39 @@ export const TaskState = {
   RebootStartedHard: 'reboot_started_hard',
   // delete
   Deleting: 'deleting',
+  // resize / cold migrate
+  ResizePrep: 'resize_prep',
+  ResizeMigrating: 'resize_migrating',
+  ResizeMigrated: 'resize_migrated',
+  ResizeFinish: 'resize_finish',
+  ResizeReverting: 'resize_reverting',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+/** Nova's migration statuses for cold migrate and resize (nova/objects/migration.py). */
+export const MigrationStatus = {
+  PreMigrating: 'pre-migrating',
+  Migrating: 'migrating',
+  PostMigrating: 'post-migrating',
+  Finished: 'finished',
+  Confirming: 'confirming',
+  Confirmed: 'confirmed',
+  Reverting: 'reverting',
+  Reverted: 'reverted',
+  Error: 'error',
+} as const;
+export type MigrationStatus = (typeof MigrationStatus)[keyof typeof MigrationStatus];
+
+/** Statuses after which a migration holds no resources any more. */
+export const FINAL_MIGRATION_STATUSES: readonly string[] = [
+  MigrationStatus.Confirmed,
+  MigrationStatus.Reverted,
+  MigrationStatus.Error,
+  'failed',
+  'completed',
+  'cancelled',
+  'done',
+];
 
 /** Nova's power_state integers (nova/compute/power_state.py). */
 export const PowerState = {

@@ -21,7 +21,7 @@ export async function createComputeWorker(connection: NativeConnection, config: 
     connection,
     namespace: config.temporal.namespace,
     taskQueue: computeQueue(config.temporal.queuePrefix, config.host),
-    activities: createComputeActivities(hypervisor),
+    activities: createComputeActivities(hypervisor, config.transferDir),
     maxConcurrentActivityTaskExecutions: 8,
     shutdownGraceTime: '5s',
   });

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  defineQuery,
   defineUpdate,
   setHandler,
 } from '@temporalio/workflow';
@@ -13,6 +14,10 @@ import {
  * so the API can answer 202 or Nova's 409 without ever writing state itself.
  */
 export const admissionUpdate = defineUpdate<void>('admission');
+
+/** Whether this run was admitted, refused, or is still deciding: lets the API tell a refused run from a rival. */
+export const admissionQuery = defineQuery<AdmissionState>('admission');
+export type AdmissionState = 'pending' | 'admitted' | 'refused';
 
 type Outcome = { admitted: true } | { admitted: false; failure: ApplicationFailure };
 
@@ -33,6 +38,7 @@ export class AdmissionGate {
   private outcome: Outcome | undefined;
 
   constructor() {
+    setHandler(admissionQuery, () => (this.outcome ? (this.outcome.admitted ? 'admitted' : 'refused') : 'pending'));
     setHandler(admissionUpdate, async () => {
       await condition(() => this.outcome !== undefined);
       if (this.outcome && !this.outcome.admitted) throw this.outcome.failure;

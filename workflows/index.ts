@@ -5,3 +5,4 @@ export { startServerWorkflow } from './start-server';
 export { rebootServerWorkflow } from './reboot-server';
 export { hostHeartbeatWorkflow, hostReportSignal } from './host-heartbeat';
 export { admissionUpdate } from './admission';
+export { resizeServerWorkflow } from './resize-server';

@@ -1,5 +1,6 @@
 import type { OperationSettings } from '../config';
 import type { CreateAdmission, Requester } from '../activities/conductor';
+import type { InstanceFlavor } from '../domain/rows';
 
 /** Input of every operation on an existing instance. */
 export interface InstanceOperationInput {
@@ -15,4 +16,10 @@ export interface CreateServerInput {
 
 export interface RebootServerInput extends InstanceOperationInput {
   hard: boolean;
+}
+
+/** Cold migrate (no new flavor) or resize (a new flavor), optionally to a named host. */
+export interface ResizeServerInput extends InstanceOperationInput {
+  newFlavor: InstanceFlavor | null;
+  targetHost: string | null;
 }

@@ -46,7 +46,7 @@ export class StepCancelled extends Error {
   }
 }
 
-function checkCancelled(ctx: StepContext, step: string): void {
+export function checkCancelled(ctx: StepContext, step: string): void {
   if (ctx.signal.aborted) throw new StepCancelled(step);
 }
 
@@ -103,8 +103,13 @@ export class FakeHypervisor {
       createdAt: now,
       updatedAt: now,
     };
-    await writeJsonAtomic(this.guestPath(spec.uuid), guest);
+    await this.saveGuest(guest);
     return guest;
+  }
+
+  /** Defines or updates a guest record (used by spawn and by the disk transfer of a migration). */
+  async saveGuest(guest: Guest): Promise<void> {
+    await writeJsonAtomic(this.guestPath(guest.uuid), guest);
   }
 
   async powerOff(uuid: string, ctx: StepContext): Promise<Guest> {
@@ -176,7 +181,8 @@ export class FakeHypervisor {
     return { checksum: hash.digest('hex'), bytes };
   }
 
-  private async applyFault(step: HypervisorStep, ctx: StepContext): Promise<void> {
+  /** Fires the step's fault switch, if one is set: fail, abort, hang or slow down. */
+  async applyFault(step: HypervisorStep, ctx: StepContext): Promise<void> {
     const fault = await this.faults.fire(step);
     if (!fault) return;
     switch (fault.mode) {

@@ -9,6 +9,8 @@ export const HypervisorStep = {
   PowerOn: 'powerOn',
   Reboot: 'reboot',
   Destroy: 'destroy',
+  MigrateDisk: 'migrateDisk',
+  FinishMigration: 'finishMigration',
 } as const;
 export type HypervisorStep = (typeof HypervisorStep)[keyof typeof HypervisorStep];
 

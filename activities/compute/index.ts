@@ -2,6 +2,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FaultType } from '../../domain/faults';
 import type { InstanceFlavor } from '../../domain/rows';
+import path from 'node:path';
+import { DiskChecksumMismatch, exportDisk, importDisk, removeTransfer } from './disk-transfer';
 import { GuestNotFound, HypervisorStepFailed } from './errors';
 import { StepCancelled, type FakeHypervisor, type StepContext } from './fake-hypervisor';
 
@@ -10,6 +12,20 @@ export interface SpawnInput {
   name: string;
   flavor: InstanceFlavor;
   imageId: string;
+  powerOn: boolean;
+}
+
+export interface MigrateDiskInput {
+  instanceUuid: string;
+  migrationUuid: string;
+}
+
+export interface FinishMigrationInput extends MigrateDiskInput {
+  name: string;
+  imageId: string;
+  flavor: InstanceFlavor;
+  /** Checksum of the source disk: the destination refuses a copy that differs. */
+  checksum: string;
   powerOn: boolean;
 }
 
@@ -35,6 +51,9 @@ function asApplicationFailure(err: unknown): unknown {
   if (err instanceof StepCancelled) {
     return new CancelledFailure(err.message);
   }
+  if (err instanceof DiskChecksumMismatch) {
+    return ApplicationFailure.create({ message: err.message, type: FaultType.DiskCorrupted, nonRetryable: true });
+  }
   if (err instanceof GuestNotFound) {
     return ApplicationFailure.create({ message: err.message, type: FaultType.InstanceNotFound, nonRetryable: true });
   }
@@ -50,7 +69,8 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Hypervisor actions on one host. Compute never sees the database: it only acts and reports facts. */
-export function createComputeActivities(hypervisor: FakeHypervisor) {
+export function createComputeActivities(hypervisor: FakeHypervisor, transferDir: string) {
+  const transferFile = (migrationUuid: string) => path.join(transferDir, `${migrationUuid}.disk`);
   const facts = (g: { powerState: number; diskChecksum: string }): GuestFacts => ({
     host: hypervisor.host,
     powerState: g.powerState,
@@ -72,6 +92,25 @@ export function createComputeActivities(hypervisor: FakeHypervisor) {
     },
     async destroy(instanceUuid: string): Promise<void> {
       return guarded(() => hypervisor.destroy(instanceUuid, stepContext()));
+    },
+    /** Cold migration, source side: power off, copy the disk to the transfer area (resumable), verify it. */
+    async migrateDiskAndPowerOff(input: MigrateDiskInput): Promise<{ checksum: string }> {
+      const resumeAt = (Context.current().info.heartbeatDetails as { done?: number } | undefined)?.done ?? 0;
+      return guarded(async () => ({
+        checksum: (
+          await exportDisk(hypervisor, input.instanceUuid, transferFile(input.migrationUuid), resumeAt, stepContext())
+        ).checksum,
+      }));
+    },
+    /** Cold migration, destination side: import the verified disk copy and define the guest. */
+    async finishMigration(input: FinishMigrationInput): Promise<GuestFacts> {
+      const spec = { ...input, uuid: input.instanceUuid };
+      return guarded(async () =>
+        facts(await importDisk(hypervisor, spec, transferFile(input.migrationUuid), stepContext())),
+      );
+    },
+    async removeMigrationTransfer(migrationUuid: string): Promise<void> {
+      await removeTransfer(transferFile(migrationUuid));
     },
     /** The power state the hypervisor sees now (Nova's sync_power_state); undefined when the guest is gone. */
     async getPowerState(instanceUuid: string): Promise<number | undefined> {

@@ -38,7 +38,12 @@ function workflowRef(): { workflowId: string | null; runId: string | null } {
   return { workflowId: execution?.workflowId ?? null, runId: execution?.runId ?? null };
 }
 
-async function recordAction(sql: Queryable, instanceUuid: string, action: string, who: Requester): Promise<boolean> {
+export async function recordAction(
+  sql: Queryable,
+  instanceUuid: string,
+  action: string,
+  who: Requester,
+): Promise<boolean> {
   const { workflowId, runId } = workflowRef();
   const rows = await sql`
     INSERT INTO instance_actions (instance_uuid, action, request_id, user_id, project_id, workflow_id, run_id)

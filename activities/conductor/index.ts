@@ -3,6 +3,24 @@ import { claimResources, releaseClaim, type ClaimRequest } from './claims';
 import type { Sql } from './db';
 import { recordHostReport, type HostReport } from './hosts';
 import {
+  beginMigrating,
+  finishResize,
+  recordMigrated,
+  rollbackMigration,
+  startMigration,
+  type MigrationRef,
+  type MigrationStart,
+} from './migrations';
+import {
+  beginConfirm,
+  beginRevert,
+  finishConfirm,
+  finishRevert,
+  revertAllocations,
+  type ResizeDecision,
+} from './resize-decision';
+import type { InstanceFault } from '../../domain/faults';
+import {
   advanceTask,
   failTask,
   finishTask,
@@ -24,6 +42,17 @@ export function createConductorActivities(sql: Sql) {
     claimResources: (req: ClaimRequest) => claimResources(sql, req),
     releaseClaim: (input: { consumerUuid: string; host?: string }) => releaseClaim(sql, input),
     recordHostReport: (report: HostReport) => recordHostReport(sql, report),
+    startMigration: (input: MigrationStart) => startMigration(sql, input),
+    beginMigrating: (input: MigrationRef & { destHost: string }) => beginMigrating(sql, input),
+    recordMigrated: (input: MigrationRef & { destHost: string }) => recordMigrated(sql, input),
+    finishResize: (input: MigrationRef & { powerState: number; requestId: string }) => finishResize(sql, input),
+    rollbackMigration: (input: MigrationRef & { requestId: string; fault: InstanceFault; powerState?: number }) =>
+      rollbackMigration(sql, input),
+    beginConfirm: (input: ResizeDecision) => beginConfirm(sql, input),
+    finishConfirm: (input: ResizeDecision) => finishConfirm(sql, input),
+    beginRevert: (input: ResizeDecision) => beginRevert(sql, input),
+    revertAllocations: (input: MigrationRef) => revertAllocations(sql, input),
+    finishRevert: (input: ResizeDecision & { powerState: number }) => finishRevert(sql, input),
   };
 }
 

@@ -67,7 +67,7 @@ export async function advanceTask(sql: Sql, step: TaskAdvance): Promise<Instance
   );
 }
 
-async function finishAction(sql: Queryable, instanceUuid: string, requestId: string, failed: boolean) {
+export async function finishAction(sql: Queryable, instanceUuid: string, requestId: string, failed: boolean) {
   await sql`
     UPDATE instance_actions
     SET finish_time = COALESCE(finish_time, now()), updated_at = now(),

@@ -2,14 +2,18 @@ import type { z } from 'zod';
 import type { Sql } from 'postgres';
 import { checkInstanceState, type StateRule } from '../../domain/guards';
 import type { InstanceRow } from '../../domain/rows';
+import { VmState } from '../../domain/states';
 import type { InstanceOperationInput } from '../../workflows/inputs';
 import type { RequestContext } from '../context';
 import { InstanceInvalidState } from '../errors';
 import type { Operations } from '../operations';
+import { actionFinished } from '../queries/operation-progress';
 import { getInstance } from '../queries/instances';
+import type { ApiVersion } from '../microversion';
 
 export interface ActionCall {
   instance: InstanceRow;
+  version: ApiVersion;
   ctx: RequestContext;
   operations: Operations;
   sql: Sql;
@@ -39,6 +43,21 @@ export function guardState(rule: StateRule, instance: InstanceRow): void {
     throw new InstanceInvalidState(`Instance ${instance.uuid} is not ready`);
 }
 
+const TASK_STATE_POLLS = 10;
+
+/**
+ * The task_state to name in a 409. A request that lost the race may arrive before the winner's admission has
+ * written its task_state: give it a moment so the message names what is going on.
+ */
+async function currentTaskState(sql: Sql, uuid: string, ctx: RequestContext): Promise<string | null> {
+  for (let i = 0; i < TASK_STATE_POLLS; i++) {
+    const task = (await getInstance(sql, uuid, ctx))?.task_state;
+    if (task) return task;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return null;
+}
+
 /** Checks the state rule, then starts the operation's workflow and waits for its admission. */
 export async function startGuarded<I extends InstanceOperationInput>(
   call: ActionCall,
@@ -63,11 +82,15 @@ export async function startGuarded<I extends InstanceOperationInput>(
     operation: op.operation,
     ctx,
     summary: `${op.operation} server ${instance.name} (${instance.uuid}), requested by ${ctx.userId}`,
-    isIdle: async () => (await getInstance(call.sql, instance.uuid, ctx))?.task_state === null,
+    // A resize waiting in VERIFY_RESIZE has recorded its action's end but keeps its workflow open on purpose.
+    hasFinished: async (runId) =>
+      (await actionFinished(call.sql, instance.uuid, runId)) &&
+      (await getInstance(call.sql, instance.uuid, ctx))?.vm_state !== VmState.Resized,
     busyMessage: async () => {
-      const current = await getInstance(call.sql, instance.uuid, ctx);
-      const task = current?.task_state ?? 'busy';
-      return `Cannot '${op.rule.action}' instance ${instance.uuid} while it is in task_state ${task}`;
+      const task = await currentTaskState(call.sql, instance.uuid, ctx);
+      return task
+        ? `Cannot '${op.rule.action}' instance ${instance.uuid} while it is in task_state ${task}`
+        : `Cannot '${op.rule.action}' instance ${instance.uuid} while another operation is in progress`;
     },
   });
 }

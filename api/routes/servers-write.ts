@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Sql } from 'postgres';
 import { StateRules } from '../../domain/guards';
-import type { InstanceFlavor, InstanceRow } from '../../domain/rows';
+import type { InstanceRow } from '../../domain/rows';
 import { createServerWorkflow } from '../../workflows/create-server';
 import { deleteServerWorkflow } from '../../workflows/delete-server';
 import { SERVER_ACTIONS } from '../actions';
@@ -15,6 +15,7 @@ import type { Operations } from '../operations';
 import { getFlavor } from '../queries/flavors';
 import { getImage } from '../queries/images';
 import { getInstance } from '../queries/instances';
+import { instanceFlavor } from '../actions/flavor';
 import { createServerBody, idFromRef } from '../schemas/create-server';
 import { parseWith } from '../validation';
 
@@ -43,11 +44,6 @@ async function loadInstance(deps: ServersWriteDeps, req: Request, res: Response)
 
 function generatePassword(): string {
   return randomBytes(9).toString('base64').replace(/[+/=]/g, 'x');
-}
-
-function instanceFlavor(row: InstanceFlavor): InstanceFlavor {
-  const { id, name, vcpus, memory_mb, root_gb, ephemeral_gb, swap_mb, extra_specs } = row;
-  return { id, name, vcpus, memory_mb, root_gb, ephemeral_gb, swap_mb, extra_specs };
 }
 
 /** POST /servers, DELETE /servers/{id}, POST /servers/{id}/action: validate, check, start a workflow, reply. */
@@ -113,7 +109,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     await deps.operations.cancelRunning(instance.uuid);
     const current = (await getInstance(deps.sql, instance.uuid, contextOf(res))) ?? instance;
     await startGuarded(
-      { instance: current, ctx: contextOf(res), operations: deps.operations, sql: deps.sql },
+      { instance: current, ctx: contextOf(res), operations: deps.operations, sql: deps.sql, version: versionOf(res) },
       { rule: StateRules.delete, workflow: deleteServerWorkflow, input: (base) => base, operation: 'delete' },
     );
     res.status(204).end();
@@ -125,7 +121,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     if (!action) throw new BadRequest(`There is no such action: ${key}`);
     const parsed: unknown = parseWith(action.schema, value);
     const instance = await loadInstance(deps, req, res);
-    const call = { instance, ctx: contextOf(res), operations: deps.operations, sql: deps.sql };
+    const call = { instance, ctx: contextOf(res), operations: deps.operations, sql: deps.sql, version: versionOf(res) };
     const reply = await action.handle(parsed, call);
     if (reply.body === undefined) res.status(reply.status).end();
     else res.status(reply.status).json(reply.body);

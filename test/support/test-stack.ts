@@ -75,6 +75,8 @@ export async function startTestStack(opts: {
     computeHeartbeatTimeoutMs: 3000,
     computeScheduleToStartMs: 10_000,
     maxAttempts: 3,
+    resizeConfirmWindowMs: 0,
+    allowResizeToSameHost: false,
     ...opts.settings,
   };
   const temporal = { address: temporalAddress, namespace: 'default', queuePrefix: prefix };
@@ -101,6 +103,7 @@ export async function startTestStack(opts: {
     host: spec.name,
     capacity: { vcpus: spec.vcpus ?? 16, memoryMb: spec.memoryMb ?? 32768, diskGb: spec.diskGb ?? 500 },
     dataDir,
+    transferDir: path.join(dataDir, 'transfer'),
     reportIntervalMs: 2000,
   });
   const startHost = async (spec: HostSpec) => {

@@ -1,0 +1,71 @@
+import { PowerState, MigrationStatus, TaskState, VmState } from '../../domain/states';
+import { recordAction, type Requester } from './admission';
+import type { Sql } from './db';
+import { invalidState } from './errors';
+import { lockInstance, lockMigration, restoreSource, setStatus, type MigrationRef } from './migrations';
+import { finishAction } from './transitions';
+
+export interface ResizeDecision extends MigrationRef {
+  requester: Requester;
+  /** True when the auto-confirm window ran out rather than a user deciding. */
+  automatic?: boolean;
+}
+
+/** Confirm, recorded: the migration is confirming and the request has its instance action. */
+export async function beginConfirm(sql: Sql, input: ResizeDecision): Promise<void> {
+  await sql.begin(async (tx) => {
+    const migration = await lockMigration(tx, input.migrationUuid);
+    if (migration.status === MigrationStatus.Confirming || migration.status === MigrationStatus.Confirmed) return;
+    if (migration.status !== MigrationStatus.Finished) throw invalidState('Instance has not been resized.');
+    await setStatus(tx, migration.uuid, MigrationStatus.Confirming);
+    await recordAction(tx, input.instanceUuid, 'confirmResize', input.requester);
+  });
+}
+
+/** The source guest is gone: release the source allocation the migration held; ACTIVE, or SHUTOFF if off. */
+export async function finishConfirm(sql: Sql, input: ResizeDecision): Promise<void> {
+  await sql.begin(async (tx) => {
+    const migration = await lockMigration(tx, input.migrationUuid);
+    await tx`DELETE FROM allocations WHERE consumer_uuid = ${migration.uuid}`;
+    await setStatus(tx, migration.uuid, MigrationStatus.Confirmed);
+    await tx`
+      UPDATE instances
+      SET vm_state = CASE WHEN power_state = ${PowerState.Shutdown} THEN ${VmState.Stopped} ELSE ${VmState.Active} END,
+          task_state = NULL, updated_at = now()
+      WHERE uuid = ${input.instanceUuid} AND NOT deleted AND vm_state = ${VmState.Resized}`;
+    await finishAction(tx, input.instanceUuid, input.requester.requestId, false);
+  });
+}
+
+/** Revert begins: resize_reverting (REVERT_RESIZE), migration reverting, the request recorded. */
+export async function beginRevert(sql: Sql, input: ResizeDecision): Promise<void> {
+  await sql.begin(async (tx) => {
+    const migration = await lockMigration(tx, input.migrationUuid);
+    if (migration.status === MigrationStatus.Reverting || migration.status === MigrationStatus.Reverted) return;
+    if (migration.status !== MigrationStatus.Finished) throw invalidState('Instance has not been resized.');
+    await lockInstance(tx, input.instanceUuid);
+    await setStatus(tx, migration.uuid, MigrationStatus.Reverting);
+    await tx`
+      UPDATE instances SET task_state = ${TaskState.ResizeReverting}, updated_at = now()
+      WHERE uuid = ${input.instanceUuid}`;
+    await recordAction(tx, input.instanceUuid, 'revertResize', input.requester);
+  });
+}
+
+/** The destination guest is gone: the claims, host and flavor go back to the source. */
+export async function revertAllocations(sql: Sql, input: MigrationRef): Promise<void> {
+  await sql.begin(async (tx) => restoreSource(tx, await lockMigration(tx, input.migrationUuid)));
+}
+
+/** The source guest is back in its old power state: the instance returns to the vm_state it had. */
+export async function finishRevert(sql: Sql, input: ResizeDecision & { powerState: number }): Promise<void> {
+  await sql.begin(async (tx) => {
+    const migration = await lockMigration(tx, input.migrationUuid);
+    await setStatus(tx, migration.uuid, MigrationStatus.Reverted);
+    await tx`
+      UPDATE instances SET vm_state = ${migration.old_vm_state}, task_state = NULL, power_state = ${input.powerState},
+             updated_at = now()
+      WHERE uuid = ${input.instanceUuid} AND NOT deleted`;
+    await finishAction(tx, input.instanceUuid, input.requester.requestId, false);
+  });
+}
