@@ -94,12 +94,13 @@ export async function resizeServerWorkflow(input: ResizeServerInput): Promise<vo
     const window = settings.resizeConfirmWindowMs;
     if (window <= 0) await condition(() => decision !== undefined);
     else if (!(await condition(() => decision !== undefined, window))) {
-      decision = { kind: 'confirm', requester, automatic: true };
+      decision = { kind: 'confirm', requester: systemRequester(requester), automatic: true };
     }
   } catch (err) {
     // Nova confirms a resize before deleting the server: a delete cancels this run while it waits.
     if (!isCancellation(err)) throw asWorkflowFailure(err);
-    await CancellationScope.nonCancellable(() => confirm(input, placement, { kind: 'confirm', requester }));
+    const implicit: Decision = { kind: 'confirm', requester: systemRequester(requester), automatic: true };
+    await CancellationScope.nonCancellable(() => confirm(input, placement, implicit));
     throw err;
   }
   await CancellationScope.nonCancellable(async () => {
@@ -112,6 +113,11 @@ export async function resizeServerWorkflow(input: ResizeServerInput): Promise<vo
     }
   });
   phase = 'done';
+}
+
+/** A confirm nobody asked for (the window ran out, or a delete) is its own instance action, like Nova's. */
+function systemRequester(original: Requester): Requester {
+  return { ...original, requestId: `req-${uuid4()}` };
 }
 
 /** Confirm: the source guest and the source allocation (held by the migration) go. */

@@ -84,4 +84,30 @@ describe('compute host process', () => {
     const claims = await stack.sql`SELECT host FROM allocations WHERE consumer_uuid = ${id}`;
     expect(claims).toEqual([{ host: HOST }]);
   });
+
+  it('finishes a cold migration after the source host is killed mid-copy and restarted', async () => {
+    const id = await api.createServer({ name: 'traveller' });
+    await api.waitForStatus(id, 'ACTIVE');
+    await stack.startHost({ name: 'host-dest' });
+    await waitFor('the destination to register', async () => (await stack.sql`SELECT 1 FROM hosts`).length === 2);
+    await stack.hypervisor(HOST).faults.set(HypervisorStep.MigrateDisk, { mode: 'hang' });
+    expect((await api.action(id, { migrate: null })).status).toBe(202);
+    await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === 'resize_migrating');
+
+    compute!.kill('SIGKILL');
+    await new Promise((resolve) => compute!.once('exit', resolve));
+    await stack.hypervisor(HOST).faults.clear();
+    compute = startComputeProcess();
+
+    const server = await api.waitForStatus(id, 'VERIFY_RESIZE', 45_000);
+    expect(server['OS-EXT-SRV-ATTR:host']).toBe('host-dest');
+    expect(await stack.hypervisor('host-dest').diskChecksum(id)).toBe(expectedDiskChecksum(CIRROS));
+    expect((await api.action(id, { confirmResize: null })).status).toBe(204);
+    await api.waitForStatus(id, 'ACTIVE');
+    await waitFor('the source allocation to go', async () => {
+      const rows = await stack.sql`SELECT host FROM allocations WHERE host = ${HOST}`;
+      return rows.length === 1; // the first test's server only
+    });
+    expect(await stack.hypervisor(HOST).getGuest(id)).toBeUndefined();
+  });
 });
