@@ -5,8 +5,13 @@ import { noAuthContextMiddleware, requestIdMiddleware } from './context';
 import { createErrorHandler, notFoundHandler } from './errors';
 import { microversionMiddleware } from './microversion';
 import type { Operations } from './operations';
+import { createAllocationAuditRouter } from './routes/allocation-audit';
+import { createAvailabilityZonesRouter } from './routes/availability-zones';
 import { createFlavorsRouter } from './routes/flavors';
+import { createHypervisorsRouter } from './routes/hypervisors';
 import { createImagesRouter } from './routes/images';
+import { createInstanceActionsRouter } from './routes/instance-actions';
+import { createLimitsRouter } from './routes/limits';
 import { createServersReadRouter } from './routes/servers-read';
 import { createServersWriteRouter } from './routes/servers-write';
 import { createVersionsRouter } from './routes/versions';
@@ -16,6 +21,12 @@ export interface ApiDeps {
   operations: Operations;
   log: Logger;
   maxLimit: number;
+  /** The Temporal Web UI's base URL: instance actions then link to their workflow runs. */
+  temporalUiUrl?: string;
+  /** The Temporal namespace of the workflows (`default` when not given). */
+  namespace?: string;
+  /** Nova's service_down_time for hypervisor and zone states (60 s when not given). */
+  serviceDownTimeMs?: number;
 }
 
 /** The compute API v2.1: thin routers over read-only queries and workflow starts. */
@@ -34,6 +45,11 @@ export function createApiApp(deps: ApiDeps): Express {
   compute.use(createServersReadRouter({ sql: deps.sql, maxLimit: deps.maxLimit }));
   compute.use(createFlavorsRouter({ sql: deps.sql }));
   compute.use(createImagesRouter({ sql: deps.sql }));
+  compute.use(createInstanceActionsRouter({ ...deps, namespace: deps.namespace ?? 'default' }));
+  compute.use(createHypervisorsRouter(deps));
+  compute.use(createAvailabilityZonesRouter(deps));
+  compute.use(createLimitsRouter(deps));
+  compute.use(createAllocationAuditRouter(deps));
   app.use('/v2.1', compute);
   app.use('/v2.1/:project_id', compute);
 

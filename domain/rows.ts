@@ -136,3 +136,16 @@ export interface MigrationRow {
   created_at: Date;
   updated_at: Date;
 }
+
+/** A row of instance_action_events. */
+export interface InstanceActionEventRow {
+  id: string;
+  action_id: string;
+  event: string;
+  host: string | null;
+  start_time: Date;
+  finish_time: Date | null;
+  result: string | null;
+  traceback: string | null;
+  details: string | null;
+}

@@ -18,6 +18,8 @@ async function main(): Promise<void> {
     operations: new Operations(client, config.operations),
     log,
     maxLimit: config.maxLimit,
+    temporalUiUrl: config.temporalUiUrl,
+    namespace: config.temporal.namespace,
   });
   const server = app.listen(config.port, config.bindAddress, () =>
     log.info({ port: config.port, bind: config.bindAddress }, 'compute API listening'),

@@ -210,3 +210,28 @@ describe('policy, targets and delete', () => {
       expect(await stack.hypervisor(host).getGuest(id)).toBeUndefined();
   });
 });
+
+describe('allocation audit', () => {
+  it('finds nothing out of place after every move above, and refuses non-admins', async () => {
+    const reply = await api.get('/v2.1/os-allocation-audit');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({
+      allocation_audit: { orphaned_allocations: [], missing_allocations: [], overcommitted_hosts: [] },
+    });
+    expect((await api.as('alice:proj-x').get('/v2.1/os-allocation-audit')).status).toBe(403);
+  });
+
+  it('reports an allocation left by a consumer that does not exist', async () => {
+    const ghost = '00000000-0000-4000-8000-00000000beef';
+    await stack.sql`INSERT INTO allocations (consumer_uuid, host, vcpus, memory_mb, disk_gb)
+                    VALUES (${ghost}, 'host-c', 1, 64, 1)`;
+    try {
+      const { orphaned_allocations } = (await api.get('/v2.1/os-allocation-audit')).body.allocation_audit;
+      expect(orphaned_allocations).toEqual([
+        { consumer_uuid: ghost, host: 'host-c', vcpus: 1, memory_mb: 64, disk_gb: 1, reason: 'no such consumer' },
+      ]);
+    } finally {
+      await stack.sql`DELETE FROM allocations WHERE consumer_uuid = ${ghost}`;
+    }
+  });
+});

@@ -1,0 +1,17 @@
+import type { Sql } from 'postgres';
+import { VmState } from '../../domain/states';
+import type { ProjectUsage } from '../views/limits';
+
+/**
+ * A project's instances, cores and RAM as Nova counts them for quotas (InstanceList.get_counts): live
+ * instances in any state but soft-deleted, with the flavor each was created with.
+ */
+export async function projectUsage(sql: Sql, projectId: string): Promise<ProjectUsage> {
+  const [row] = await sql<ProjectUsage[]>`
+    SELECT count(*)::int AS instances,
+           COALESCE(sum((flavor->>'vcpus')::int), 0)::int AS cores,
+           COALESCE(sum((flavor->>'memory_mb')::int), 0)::int AS ram
+    FROM instances
+    WHERE project_id = ${projectId} AND NOT deleted AND vm_state <> ${VmState.SoftDeleted}`;
+  return row ?? { instances: 0, cores: 0, ram: 0 };
+}
