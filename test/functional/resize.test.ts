@@ -156,7 +156,7 @@ describe('failures', () => {
     await api.waitForStatus(id, 'ACTIVE');
   });
 
-  it('rolls back to a running guest on the source when every destination fails', async () => {
+  it('rolls back to a running guest on the source when every destination fails, and a new migrate retries', async () => {
     await stack.hypervisor('host-b').faults.set(HypervisorStep.FinishMigration, { mode: 'fail' });
     await stack.hypervisor('host-c').faults.set(HypervisorStep.FinishMigration, { mode: 'fail' });
     const id = await activeServer('stayer');
@@ -171,6 +171,17 @@ describe('failures', () => {
     expect((await stack.hypervisor('host-a').getGuest(id))?.powerState).toBe(1);
     expect(await stack.hypervisor('host-a').diskChecksum(id)).toBe(expectedDiskChecksum(CIRROS));
     for (const host of ['host-b', 'host-c']) expect(await stack.hypervisor(host).getGuest(id)).toBeUndefined();
+
+    // The retry path: the instance is ACTIVE on its source with clean claims, so one new migrate request retries.
+    await stack.hypervisor('host-b').faults.clear();
+    await stack.hypervisor('host-c').faults.clear();
+    expect((await api.action(id, { migrate: null })).status).toBe(202);
+    expect((await api.waitForStatus(id, 'VERIFY_RESIZE'))['OS-EXT-SRV-ATTR:host']).toBe('host-b');
+    expect((await api.action(id, { confirmResize: null })).status).toBe(204);
+    await api.waitForStatus(id, 'ACTIVE');
+    const statuses = await stack.sql`SELECT status FROM server_migrations WHERE instance_uuid = ${id} ORDER BY id`;
+    expect(statuses.map((r) => r['status'])).toEqual(['error', 'confirmed']);
+    expect(await stack.hypervisor('host-b').diskChecksum(id)).toBe(expectedDiskChecksum(CIRROS));
   });
 });
 
