@@ -7,6 +7,7 @@ import { PowerState, TaskState, VmState } from '../domain/states';
 import { computeOn, conductorOn, schedulerOn } from './activities';
 import { AdmissionGate } from './admission';
 import { asWorkflowFailure, faultFrom, failureType, isHostUnreachable } from './failures';
+import { EventName, failed, started, succeeded } from './events';
 import type { CreateServerInput } from './inputs';
 
 /** Failures after which another host may do better: Nova's RescheduledException, and a host that never answered. */
@@ -24,12 +25,15 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
   const gate = new AdmissionGate();
   const conductor = conductorOn(settings);
   const scheduler = schedulerOn(settings);
-  if (!(await gate.admit(() => conductor.admitCreate(server)))) return;
+  const scheduling = started(EventName.ScheduleAndBuild);
+  if (!(await gate.admit(() => conductor.admitCreate({ ...server, events: [scheduling] })))) return;
 
   const flavor = server.flavor;
   const resources = { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: flavor.root_gb + flavor.ephemeral_gb };
   let task: string = TaskState.Scheduling;
   let claim: Claim | undefined;
+  /** The event running when a failure strikes: scheduling, then the build on a host. */
+  let current = scheduling;
   const fail = (err: unknown, vmState: string = VmState.Error) =>
     CancellationScope.nonCancellable(async () => {
       if (claim) await releaseGuest(input, claim.host);
@@ -39,6 +43,7 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
         requestId: server.requestId,
         fault: faultFrom(err),
         vmState,
+        events: [failed(current.name, err, current.host)],
       });
     });
 
@@ -54,7 +59,17 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
     let facts: GuestFacts | undefined;
     while (!facts) {
       upsertSearchAttributes([{ key: HostKey, value: claim.host }]);
-      await conductor.advanceTask({ instanceUuid, expected: task, next: TaskState.Spawning, host: claim.host });
+      const build = started(EventName.BuildAndRun, claim.host);
+      const done = current === scheduling ? [succeeded(scheduling.name)] : [];
+      await conductor.advanceTask({
+        instanceUuid,
+        expected: task,
+        next: TaskState.Spawning,
+        host: claim.host,
+        requestId: server.requestId,
+        events: [...done, build],
+      });
+      current = build;
       task = TaskState.Spawning;
       try {
         facts = await computeOn(settings, claim.host).spawn.executeWithOptions(
@@ -84,6 +99,7 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
       vmState: VmState.Active,
       powerState: facts.powerState ?? PowerState.Running,
       launched: true,
+      events: [succeeded(current.name, current.host)],
     });
   } catch (err) {
     await fail(err);

@@ -5,6 +5,7 @@ import { TaskState, VmState } from '../domain/states';
 import { computeOn, conductorOn } from './activities';
 import { AdmissionGate } from './admission';
 import { asWorkflowFailure, faultFrom, isHostUnreachable } from './failures';
+import { EventName, failed, started, succeeded } from './events';
 import type { InstanceOperationInput } from './inputs';
 
 /**
@@ -24,6 +25,7 @@ export async function deleteServerWorkflow(input: InstanceOperationInput): Promi
       action: 'delete',
       taskState: TaskState.Deleting,
       requireHost: false,
+      events: [started(EventName.Terminate)],
     }),
   );
   if (!admission) return;
@@ -33,7 +35,11 @@ export async function deleteServerWorkflow(input: InstanceOperationInput): Promi
       upsertSearchAttributes([{ key: HostKey, value: admitted.host }]);
       await destroyGuest(input, admitted.host, admitted.name);
     }
-    await conductor.markDeleted({ instanceUuid, requestId: requester.requestId });
+    await conductor.markDeleted({
+      instanceUuid,
+      requestId: requester.requestId,
+      events: [succeeded(EventName.Terminate, admitted.host)],
+    });
   } catch (err) {
     await CancellationScope.nonCancellable(() =>
       conductor.failTask({
@@ -42,6 +48,7 @@ export async function deleteServerWorkflow(input: InstanceOperationInput): Promi
         requestId: requester.requestId,
         fault: faultFrom(err),
         vmState: VmState.Error,
+        events: [failed(EventName.Terminate, err, admitted.host)],
       }),
     );
     throw asWorkflowFailure(err);

@@ -4,6 +4,7 @@ import type { InstanceFlavor, InstanceRow } from '../../domain/rows';
 import { TaskState, VmState } from '../../domain/states';
 import type { Queryable, Sql } from './db';
 import { instanceGone, invalidState } from './errors';
+import { recordEvents, type ActionEvent } from './events';
 
 /** Who asked for an operation: recorded as Nova's instance action. */
 export interface Requester {
@@ -19,6 +20,8 @@ export interface OperationAdmission extends Requester {
   action: string;
   taskState: string;
   requireHost: boolean;
+  /** The step that starts with the admission (e.g. `compute_stop_instance` on the instance's host). */
+  events?: readonly ActionEvent[];
 }
 
 export interface CreateAdmission extends Requester {
@@ -31,6 +34,7 @@ export interface CreateAdmission extends Requester {
   keyName: string | null;
   description: string | null;
   reservationId: string;
+  events?: readonly ActionEvent[];
 }
 
 function workflowRef(): { workflowId: string | null; runId: string | null } {
@@ -66,6 +70,7 @@ export async function admitCreate(sql: Sql, input: CreateAdmission): Promise<voi
       RETURNING uuid`;
     const recorded = await recordAction(tx, input.instanceUuid, 'create', input);
     if (inserted.length === 0 && recorded) throw invalidState(`Instance ${input.instanceUuid} already exists`);
+    await recordEvents(tx, input.instanceUuid, input.requestId, input.events);
   });
 }
 
@@ -88,6 +93,12 @@ export async function admitOperation(sql: Sql, input: OperationAdmission): Promi
       UPDATE instances SET task_state = ${input.taskState}, updated_at = now()
       WHERE uuid = ${row.uuid} RETURNING *`;
     await recordAction(tx, row.uuid, input.action, input);
+    await recordEvents(
+      tx,
+      row.uuid,
+      input.requestId,
+      input.events?.map((e) => ({ ...e, host: e.host ?? row.host })),
+    );
     return admitted!;
   });
 }

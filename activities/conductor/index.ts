@@ -38,7 +38,7 @@ export function createConductorActivities(sql: Sql) {
     advanceTask: (step: TaskAdvance) => advanceTask(sql, step),
     finishTask: (step: TaskFinish) => finishTask(sql, step),
     failTask: (step: TaskFailure) => failTask(sql, step),
-    markDeleted: (input: { instanceUuid: string; requestId: string }) => markDeleted(sql, input),
+    markDeleted: (input: Parameters<typeof markDeleted>[1]) => markDeleted(sql, input),
     claimResources: (req: ClaimRequest) => claimResources(sql, req),
     releaseClaim: (input: { consumerUuid: string; host?: string }) => releaseClaim(sql, input),
     recordHostReport: (report: HostReport) => recordHostReport(sql, report),

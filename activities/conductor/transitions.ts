@@ -4,9 +4,13 @@ import type { InstanceRow } from '../../domain/rows';
 import { TaskState, VmState } from '../../domain/states';
 import type { Queryable, Sql } from './db';
 import { instanceGone } from './errors';
+import { recordEvents, type ActionEvent } from './events';
 
 export interface TaskStep {
   instanceUuid: string;
+  /** Steps of the instance action this write starts or finishes (needs requestId). */
+  events?: readonly ActionEvent[];
+  requestId?: string;
   /** The task_state this step expects to find: Nova's expected_task_state. */
   expected: string | null;
 }
@@ -54,17 +58,21 @@ async function compareAndSet(
 }
 
 export async function advanceTask(sql: Sql, step: TaskAdvance): Promise<InstanceRow> {
-  return compareAndSet(
-    sql,
-    step,
-    (tx) => tx<InstanceRow[]>`
-      UPDATE instances
-      SET task_state = ${step.next}, host = COALESCE(${step.host ?? null}, host),
-          node = COALESCE(${step.host ?? null}, node), updated_at = now()
-      WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
-      RETURNING *`,
-    (row) => row.task_state === step.next,
-  );
+  return sql.begin(async (tx) => {
+    const row = await compareAndSet(
+      tx,
+      step,
+      (q) => q<InstanceRow[]>`
+        UPDATE instances
+        SET task_state = ${step.next}, host = COALESCE(${step.host ?? null}, host),
+            node = COALESCE(${step.host ?? null}, node), updated_at = now()
+        WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
+        RETURNING *`,
+      (r) => r.task_state === step.next,
+    );
+    if (step.requestId) await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
+    return row;
+  });
 }
 
 export async function finishAction(sql: Queryable, instanceUuid: string, requestId: string, failed: boolean) {
@@ -90,6 +98,7 @@ export async function finishTask(sql: Sql, step: TaskFinish): Promise<InstanceRo
         RETURNING *`,
       (r) => r.task_state === null && r.vm_state === step.vmState,
     );
+    await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
     await finishAction(tx, step.instanceUuid, step.requestId, false);
     return row;
   });
@@ -111,13 +120,17 @@ export async function failTask(sql: Sql, step: TaskFailure): Promise<InstanceRow
         RETURNING *`,
       (r) => r.task_state === null,
     );
+    await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
     await finishAction(tx, step.instanceUuid, step.requestId, true);
     return row;
   });
 }
 
 /** Soft-deletes the instance and drops every allocation it holds, in one transaction. */
-export async function markDeleted(sql: Sql, input: { instanceUuid: string; requestId: string }): Promise<void> {
+export async function markDeleted(
+  sql: Sql,
+  input: { instanceUuid: string; requestId: string; events?: readonly ActionEvent[] },
+): Promise<void> {
   await sql.begin(async (tx) => {
     await tx`
       UPDATE instances
@@ -126,6 +139,7 @@ export async function markDeleted(sql: Sql, input: { instanceUuid: string; reque
           updated_at = now()
       WHERE uuid = ${input.instanceUuid} AND task_state IS NOT DISTINCT FROM ${TaskState.Deleting}`;
     await tx`DELETE FROM allocations WHERE consumer_uuid = ${input.instanceUuid}`;
+    await recordEvents(tx, input.instanceUuid, input.requestId, input.events);
     await finishAction(tx, input.instanceUuid, input.requestId, false);
   });
 }

@@ -50,6 +50,17 @@ describe('create', () => {
     expect(guest?.powerState).toBe(1);
     expect(await stack.hypervisor(host).diskChecksum(id)).toBe(expectedDiskChecksum(CIRROS));
     expect(await allocationsOf(id)).toEqual([{ host, vcpus: 1, memory_mb: 512 }]);
+
+    const requestId = reply.headers.get('x-openstack-request-id');
+    const action = await api
+      .withHeaders({ 'OpenStack-API-Version': 'compute 2.62' })
+      .get(`/v2.1/servers/${id}/os-instance-actions/${requestId}`);
+    expect(action.body.instanceAction).toMatchObject({ action: 'create', request_id: requestId, message: null });
+    const events = action.body.instanceAction.events.map((e: any) => [e.event, e.result, e.host ?? null]).sort();
+    expect(events).toEqual([
+      ['compute__do_build_and_run_instance', 'Success', host],
+      ['conductor_schedule_and_build_instances', 'Success', null],
+    ]);
   });
 
   it('shows BUILD at once after the 202: the record exists before the reply', async () => {
@@ -74,6 +85,14 @@ describe('create', () => {
     });
     expect(big['OS-EXT-STS:task_state']).toBeNull();
     expect(await allocationsOf(id)).toEqual([]);
+    const [action] = (await api.get(`/v2.1/servers/${id}/os-instance-actions`)).body.instanceActions;
+    const detail = await api
+      .withHeaders({ 'OpenStack-API-Version': 'compute 2.51' })
+      .get(`/v2.1/servers/${id}/os-instance-actions/${action.request_id}`);
+    expect(detail.body.instanceAction.message).toBe('Error');
+    expect(detail.body.instanceAction.events).toEqual([
+      expect.objectContaining({ event: 'conductor_schedule_and_build_instances', result: 'Error' }),
+    ]);
   });
 });
 

@@ -1,0 +1,30 @@
+import type { ActionEvent } from '../activities/conductor/events';
+import { failureMessage } from './failures';
+
+/** Nova's event names for the steps of instance actions (instance_action_events.event). */
+export const EventName = {
+  ScheduleAndBuild: 'conductor_schedule_and_build_instances',
+  BuildAndRun: 'compute__do_build_and_run_instance',
+  Terminate: 'compute_terminate_instance',
+  StopInstance: 'compute_stop_instance',
+  StartInstance: 'compute_start_instance',
+  RebootInstance: 'compute_reboot_instance',
+  MigrateServer: 'conductor_migrate_server',
+  ResizeInstance: 'compute_resize_instance',
+  FinishResize: 'compute_finish_resize',
+  ConfirmResize: 'compute_confirm_resize',
+  RevertResize: 'compute_revert_resize',
+} as const;
+
+export function started(name: string, host?: string | null): ActionEvent {
+  return { name, host };
+}
+
+export function succeeded(name: string, host?: string | null): ActionEvent {
+  return { name, host, finish: { result: 'Success' } };
+}
+
+/** An event that ended in error keeps the failure as its traceback (shown to admins only). */
+export function failed(name: string, err: unknown, host?: string | null): ActionEvent {
+  return { name, host, finish: { result: 'Error', traceback: failureMessage(err) } };
+}
