@@ -14,6 +14,7 @@ import { TaskState, VmState } from '../domain/states';
 import { computeOn, conductorOn } from './activities';
 import { AdmissionGate } from './admission';
 import { asWorkflowFailure, faultFrom } from './failures';
+import { EventName, started, succeeded, failed } from './events';
 import type { ResizeServerInput } from './inputs';
 import {
   NOT_RESIZED,
@@ -81,6 +82,7 @@ export async function resizeServerWorkflow(input: ResizeServerInput): Promise<vo
       newFlavor: input.newFlavor ?? instance.flavor,
       workflowId,
       runId,
+      events: [started(EventName.MigrateServer)],
     });
     placement = await moveToDestination(input, instance, migrationUuid);
   } catch (err) {
@@ -124,14 +126,24 @@ function systemRequester(original: Requester): Requester {
 async function confirm(input: ResizeServerInput, placement: Placement, decision: Decision): Promise<void> {
   const conductor = conductorOn(input.settings);
   const ref = { migrationUuid: placement.migrationUuid, instanceUuid: input.instanceUuid };
-  await conductor.beginConfirm({ ...ref, requester: decision.requester, automatic: decision.automatic });
+  const source = placement.source;
+  await conductor.beginConfirm({
+    ...ref,
+    requester: decision.requester,
+    automatic: decision.automatic,
+    events: [started(EventName.ConfirmResize, source)],
+  });
   if (placement.source !== placement.dest) {
     await computeOn(input.settings, placement.source).destroy.executeWithOptions(
       { summary: `destroy the old guest on ${placement.source}` },
       [input.instanceUuid],
     );
   }
-  await conductor.finishConfirm({ ...ref, requester: decision.requester });
+  await conductor.finishConfirm({
+    ...ref,
+    requester: decision.requester,
+    events: [succeeded(EventName.ConfirmResize, source)],
+  });
 }
 
 /** Revert: the destination guest and claim go, the source guest comes back in its old power state. */
@@ -143,7 +155,11 @@ async function revert(
 ): Promise<void> {
   const conductor = conductorOn(input.settings);
   const ref = { migrationUuid: placement.migrationUuid, instanceUuid: input.instanceUuid };
-  await conductor.beginRevert({ ...ref, requester: decision.requester });
+  await conductor.beginRevert({
+    ...ref,
+    requester: decision.requester,
+    events: [started(EventName.RevertResize, placement.dest)],
+  });
   try {
     if (placement.source !== placement.dest) {
       await computeOn(input.settings, placement.dest).destroy.executeWithOptions(
@@ -154,7 +170,12 @@ async function revert(
     await conductor.revertAllocations(ref);
     const powerState = await restoreSourcePower(input, placement.source, oldVmState === VmState.Active);
     if (powerState === undefined) throw new Error(`source host ${placement.source} did not power the guest on`);
-    await conductor.finishRevert({ ...ref, requester: decision.requester, powerState });
+    await conductor.finishRevert({
+      ...ref,
+      requester: decision.requester,
+      powerState,
+      events: [succeeded(EventName.RevertResize, placement.dest)],
+    });
   } catch (err) {
     await conductor.failTask({
       instanceUuid: input.instanceUuid,
@@ -162,6 +183,7 @@ async function revert(
       requestId: decision.requester.requestId,
       fault: faultFrom(err),
       vmState: VmState.Error,
+      events: [failed(EventName.RevertResize, err, placement.dest)],
     });
     throw asWorkflowFailure(err);
   }

@@ -4,9 +4,11 @@ import { MigrationStatus, TaskState, VmState } from '../../domain/states';
 import type { Requester } from './admission';
 import type { Queryable, Sql } from './db';
 import { instanceGone, invalidState } from './errors';
+import { recordEvents, type ActionEvent } from './events';
 import { finishAction } from './transitions';
 
 export interface MigrationStart extends Requester {
+  events?: readonly ActionEvent[];
   migrationUuid: string;
   instanceUuid: string;
   migrationType: 'migration' | 'resize';
@@ -18,6 +20,14 @@ export interface MigrationStart extends Requester {
 export interface MigrationRef {
   migrationUuid: string;
   instanceUuid: string;
+  /** The instance action these writes belong to, and the steps of it they start or finish. */
+  requestId?: string;
+  events?: readonly ActionEvent[];
+}
+
+/** Records the ref's events in the caller's transaction. */
+export async function recordRefEvents(tx: Queryable, ref: MigrationRef): Promise<void> {
+  if (ref.requestId) await recordEvents(tx, ref.instanceUuid, ref.requestId, ref.events);
 }
 
 async function lockInstance(tx: Queryable, uuid: string): Promise<InstanceRow> {
@@ -57,6 +67,7 @@ export async function startMigration(sql: Sql, input: MigrationStart): Promise<M
     await tx`
       UPDATE allocations SET consumer_uuid = ${input.migrationUuid}
       WHERE consumer_uuid = ${instance.uuid} AND host = ${instance.host}`;
+    await recordEvents(tx, instance.uuid, input.requestId, input.events);
     return migration!;
   });
 }
@@ -65,7 +76,9 @@ export async function startMigration(sql: Sql, input: MigrationStart): Promise<M
 export async function beginMigrating(sql: Sql, input: MigrationRef & { destHost: string }): Promise<void> {
   await sql.begin(async (tx) => {
     const migration = await lockMigration(tx, input.migrationUuid);
-    if (migration.status !== MigrationStatus.PreMigrating && migration.dest_compute === input.destHost) return;
+    if (migration.status !== MigrationStatus.PreMigrating && migration.dest_compute === input.destHost) {
+      return recordRefEvents(tx, input);
+    }
     await tx`
       UPDATE server_migrations SET status = ${MigrationStatus.Migrating}, dest_compute = ${input.destHost},
              dest_node = ${input.destHost}, dest_host = ${input.destHost}, updated_at = now()
@@ -73,6 +86,7 @@ export async function beginMigrating(sql: Sql, input: MigrationRef & { destHost:
     await tx`
       UPDATE instances SET task_state = ${TaskState.ResizeMigrating}, progress = 25, updated_at = now()
       WHERE uuid = ${input.instanceUuid} AND task_state IN (${TaskState.ResizePrep}, ${TaskState.ResizeMigrating})`;
+    await recordRefEvents(tx, input);
   });
 }
 
@@ -85,6 +99,7 @@ export async function recordMigrated(sql: Sql, input: MigrationRef & { destHost:
              progress = 75, updated_at = now()
       WHERE uuid = ${input.instanceUuid}
         AND task_state IN (${TaskState.ResizeMigrating}, ${TaskState.ResizeMigrated}, ${TaskState.ResizeFinish})`;
+    await recordRefEvents(tx, input);
   });
 }
 
@@ -100,6 +115,7 @@ export async function finishResize(
       UPDATE instances SET vm_state = ${VmState.Resized}, task_state = NULL, power_state = ${input.powerState},
              flavor = ${tx.json(migration.new_flavor)}, progress = 100, updated_at = now()
       WHERE uuid = ${input.instanceUuid} AND NOT deleted`;
+    await recordRefEvents(tx, input);
     await finishAction(tx, input.instanceUuid, input.requestId, false);
   });
 }
@@ -140,6 +156,7 @@ export async function rollbackMigration(
              power_state = COALESCE(${input.powerState ?? null}, power_state), fault = ${tx.json(fault)},
              updated_at = now()
       WHERE uuid = ${input.instanceUuid} AND NOT deleted`;
+    await recordRefEvents(tx, input);
     await finishAction(tx, input.instanceUuid, input.requestId, true);
   });
 }

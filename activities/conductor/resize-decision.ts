@@ -2,7 +2,14 @@ import { PowerState, MigrationStatus, TaskState, VmState } from '../../domain/st
 import { recordAction, type Requester } from './admission';
 import type { Sql } from './db';
 import { invalidState } from './errors';
-import { lockInstance, lockMigration, restoreSource, setStatus, type MigrationRef } from './migrations';
+import {
+  lockInstance,
+  lockMigration,
+  recordRefEvents,
+  restoreSource,
+  setStatus,
+  type MigrationRef,
+} from './migrations';
 import { finishAction } from './transitions';
 
 export interface ResizeDecision extends MigrationRef {
@@ -19,6 +26,7 @@ export async function beginConfirm(sql: Sql, input: ResizeDecision): Promise<voi
     if (migration.status !== MigrationStatus.Finished) throw invalidState('Instance has not been resized.');
     await setStatus(tx, migration.uuid, MigrationStatus.Confirming);
     await recordAction(tx, input.instanceUuid, 'confirmResize', input.requester);
+    await recordRefEvents(tx, { ...input, requestId: input.requester.requestId });
   });
 }
 
@@ -33,6 +41,7 @@ export async function finishConfirm(sql: Sql, input: ResizeDecision): Promise<vo
       SET vm_state = CASE WHEN power_state = ${PowerState.Shutdown} THEN ${VmState.Stopped} ELSE ${VmState.Active} END,
           task_state = NULL, updated_at = now()
       WHERE uuid = ${input.instanceUuid} AND NOT deleted AND vm_state = ${VmState.Resized}`;
+    await recordRefEvents(tx, { ...input, requestId: input.requester.requestId });
     await finishAction(tx, input.instanceUuid, input.requester.requestId, false);
   });
 }
@@ -49,6 +58,7 @@ export async function beginRevert(sql: Sql, input: ResizeDecision): Promise<void
       UPDATE instances SET task_state = ${TaskState.ResizeReverting}, updated_at = now()
       WHERE uuid = ${input.instanceUuid}`;
     await recordAction(tx, input.instanceUuid, 'revertResize', input.requester);
+    await recordRefEvents(tx, { ...input, requestId: input.requester.requestId });
   });
 }
 
@@ -66,6 +76,7 @@ export async function finishRevert(sql: Sql, input: ResizeDecision & { powerStat
       UPDATE instances SET vm_state = ${migration.old_vm_state}, task_state = NULL, power_state = ${input.powerState},
              updated_at = now()
       WHERE uuid = ${input.instanceUuid} AND NOT deleted`;
+    await recordRefEvents(tx, { ...input, requestId: input.requester.requestId });
     await finishAction(tx, input.instanceUuid, input.requester.requestId, false);
   });
 }

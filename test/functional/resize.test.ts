@@ -94,6 +94,22 @@ describe('cold migrate', () => {
     expect(await stack.hypervisor('host-a').diskChecksum(id)).toBeUndefined();
   });
 
+  it('records the migrate and confirmResize actions with their steps and hosts', async () => {
+    const v262 = api.withHeaders({ 'OpenStack-API-Version': 'compute 2.62' });
+    const { instanceActions } = (await v262.get(`/v2.1/servers/${id}/os-instance-actions`)).body;
+    expect(instanceActions.map((a: any) => a.action)).toEqual(['confirmResize', 'migrate', 'create']);
+    const eventsOf = async (requestId: string) =>
+      (await v262.get(`/v2.1/servers/${id}/os-instance-actions/${requestId}`)).body.instanceAction.events
+        .map((e: any) => [e.event, e.result, e.host])
+        .sort();
+    expect(await eventsOf(instanceActions[1].request_id)).toEqual([
+      ['compute_finish_resize', 'Success', 'host-b'],
+      ['compute_resize_instance', 'Success', 'host-a'],
+      ['conductor_migrate_server', 'Success', null],
+    ]);
+    expect(await eventsOf(instanceActions[0].request_id)).toEqual([['compute_confirm_resize', 'Success', 'host-a']]);
+  });
+
   it('answers 409 to confirmResize when the server is not resized', async () => {
     const reply = await api.action(id, { confirmResize: null });
     expect(reply.status).toBe(409);

@@ -7,6 +7,7 @@ import { HostKey } from '../../domain/search-attributes';
 import { PowerState, VmState } from '../../domain/states';
 import { computeOn, conductorOn, schedulerOn } from '../activities';
 import { faultFrom, failureType, isHostUnreachable } from '../failures';
+import { EventName, failed, started, succeeded } from '../events';
 import type { ResizeServerInput } from '../inputs';
 
 export interface Placement {
@@ -43,6 +44,8 @@ export async function moveToDestination(
   const powerOn = instance.vm_state === VmState.Active;
   let claim: Claim | undefined;
   let sourceTouched = false;
+  const requestId = requester.requestId;
+  let current = started(EventName.MigrateServer);
   try {
     const candidates = await schedulerOn(settings).selectDestinations({
       instanceUuid,
@@ -52,7 +55,15 @@ export async function moveToDestination(
       maxAttempts: settings.maxAttempts,
     });
     claim = await conductor.claimResources({ consumerUuid: instanceUuid, candidates, resources });
-    await conductor.beginMigrating({ migrationUuid, instanceUuid, destHost: claim.host });
+    const copying = started(EventName.ResizeInstance, source);
+    await conductor.beginMigrating({
+      migrationUuid,
+      instanceUuid,
+      destHost: claim.host,
+      requestId,
+      events: [succeeded(current.name), copying],
+    });
+    current = copying;
     sourceTouched = true;
     const { checksum } = await computeOn(settings, source).migrateDiskAndPowerOff.executeWithOptions(
       { summary: `power off ${instance.name} and copy its disk from ${source}` },
@@ -61,7 +72,15 @@ export async function moveToDestination(
     let facts: GuestFacts | undefined;
     while (!facts) {
       upsertSearchAttributes([{ key: HostKey, value: claim.host }]);
-      await conductor.recordMigrated({ migrationUuid, instanceUuid, destHost: claim.host });
+      const finishing = started(EventName.FinishResize, claim.host);
+      await conductor.recordMigrated({
+        migrationUuid,
+        instanceUuid,
+        destHost: claim.host,
+        requestId,
+        events: [succeeded(EventName.ResizeInstance, source), finishing],
+      });
+      current = finishing;
       try {
         facts = await computeOn(settings, claim.host).finishMigration.executeWithOptions(
           { summary: `start ${instance.name} on ${claim.host} with flavor ${flavor.name}` },
@@ -98,7 +117,8 @@ export async function moveToDestination(
       migrationUuid,
       instanceUuid,
       powerState: facts.powerState,
-      requestId: requester.requestId,
+      requestId,
+      events: [succeeded(EventName.FinishResize, claim.host)],
     });
     return { source, dest: claim.host, migrationUuid, powerState: facts.powerState };
   } catch (err) {
@@ -109,9 +129,10 @@ export async function moveToDestination(
       await conductor.rollbackMigration({
         migrationUuid,
         instanceUuid,
-        requestId: requester.requestId,
+        requestId,
         fault: faultFrom(err),
         powerState,
+        events: [failed(current.name, err, current.host)],
       });
     });
     throw err;
