@@ -1,40 +1,23 @@
-import type { ChildProcess } from 'node:child_process';
 import { HypervisorStep } from '../../activities/compute/fault-switches';
-import { spawnEntryPoint } from '../../worker/infra/processes';
-import { stopChild } from '../../worker/infra/temporal-server';
 import { ApiClient } from '../support/http';
+import { TestProcesses } from '../support/processes';
 import { startTestStack, waitForHosts, type TestStack } from '../support/test-stack';
 
 // The conductor (workflows + every database write) runs as its own process here, so it can be killed -9.
 let stack: TestStack;
 let api: ApiClient;
-let conductor: ChildProcess | undefined;
-
-function startConductorProcess(): ChildProcess {
-  return spawnEntryPoint(
-    'conductor',
-    {
-      PATH: process.env['PATH'],
-      HOME: process.env['HOME'],
-      DATABASE_URL: stack.databaseUrl,
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      NOVA_QUEUE_PREFIX: stack.prefix,
-      NOVA_WORKFLOW_BUNDLE: process.env['NOVA_TEST_WORKFLOW_BUNDLE'],
-      LOG_LEVEL: 'warn',
-    },
-    'ignore',
-  );
-}
+let procs: TestProcesses;
 
 beforeAll(async () => {
   stack = await startTestStack({ hosts: [{ name: 'host-a' }], inProcessConductor: false });
   api = new ApiClient(stack.baseUrl);
-  conductor = startConductorProcess();
+  procs = new TestProcesses(stack);
+  procs.start('conductor', { role: 'conductor' });
   await waitForHosts(stack.sql, 1);
 });
 
 afterAll(async () => {
-  if (conductor) await stopChild(conductor);
+  await procs?.stopAll();
   await stack?.stop();
 });
 
@@ -44,13 +27,12 @@ describe('conductor process', () => {
     const id = await api.createServer({ name: 'survivor' });
     await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === 'spawning');
 
-    conductor!.kill('SIGKILL');
-    await new Promise((resolve) => conductor!.once('exit', resolve));
+    await procs.kill('conductor');
     // The spawn finishes while no conductor runs; its result waits in Temporal for the next conductor.
     await stack.hypervisor('host-a').faults.clear();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await api.get(`/v2.1/servers/${id}`)).body.server['OS-EXT-STS:task_state']).toBe('spawning');
-    conductor = startConductorProcess();
+    procs.restart('conductor');
 
     const server = await api.waitForStatus(id, 'ACTIVE', 45_000);
     expect(server['OS-EXT-SRV-ATTR:host']).toBe('host-a');
