@@ -12,6 +12,8 @@ import { createHypervisorsRouter } from './routes/hypervisors';
 import { createImagesRouter } from './routes/images';
 import { createInstanceActionsRouter } from './routes/instance-actions';
 import { createLimitsRouter } from './routes/limits';
+import { createMigrationsRouter } from './routes/migrations';
+import { createServerMigrationsRouter } from './routes/server-migrations';
 import { createServersReadRouter } from './routes/servers-read';
 import { createServersWriteRouter } from './routes/servers-write';
 import { createVersionsRouter } from './routes/versions';
@@ -50,6 +52,8 @@ export function createApiApp(deps: ApiDeps): Express {
   compute.use(createAvailabilityZonesRouter(deps));
   compute.use(createLimitsRouter(deps));
   compute.use(createAllocationAuditRouter(deps));
+  compute.use(createMigrationsRouter(deps));
+  compute.use(createServerMigrationsRouter(deps));
   app.use('/v2.1', compute);
   app.use('/v2.1/:project_id', compute);
 

@@ -1,0 +1,60 @@
+import { Router, type Request, type Response } from 'express';
+import type { Sql } from 'postgres';
+import { contextOf } from '../context';
+import { ItemNotFound, instanceNotFound } from '../errors';
+import { atLeast, versionOf } from '../microversion';
+import { requireAdmin } from '../policy';
+import { getActionInstance, type ActionInstance } from '../queries/instance-actions';
+import { getInstanceMigration, listInProgressLiveMigrations } from '../queries/migrations';
+import { LIVE_MIGRATION, LIVE_MIGRATION_IN_PROGRESS, serverMigrationView } from '../views/migration';
+
+export interface ServerMigrationsDeps {
+  sql: Sql;
+}
+
+const POLICY = 'os_compute_api:servers:migrations';
+
+/**
+ * GET /servers/{id}/migrations[/{migration_id}] (2.23+): a server's in-progress live migrations only, as in
+ * Nova; cold moves and resizes are read through /os-migrations. Query parameters are ignored (Nova's schema
+ * allows any until 2.102).
+ */
+export function createServerMigrationsRouter(deps: ServerMigrationsDeps): Router {
+  const router = Router();
+
+  // Nova checks the server first (another project's is not found), then the admin-only policy.
+  const loadInstance = async (req: Request, res: Response, rule: string): Promise<ActionInstance> => {
+    // Before 2.23 only the force_complete action lives here: a GET has no method, Nova's plain 404.
+    if (!atLeast(versionOf(res), '2.23')) throw new ItemNotFound('The resource could not be found.');
+    const serverId = String(req.params['server_id']);
+    const ctx = contextOf(res);
+    const instance = await getActionInstance(deps.sql, serverId, { ctx, withDeleted: false });
+    if (!instance) throw instanceNotFound(serverId);
+    requireAdmin(ctx, `${POLICY}:${rule}`);
+    return instance;
+  };
+
+  router.get('/servers/:server_id/migrations', async (req: Request, res: Response) => {
+    const instance = await loadInstance(req, res, 'index');
+    const rows = await listInProgressLiveMigrations(deps.sql, instance.uuid);
+    res.json({ migrations: rows.map((row) => serverMigrationView(row, versionOf(res))) });
+  });
+
+  router.get('/servers/:server_id/migrations/:migration_id', async (req: Request, res: Response) => {
+    const instance = await loadInstance(req, res, 'show');
+    const id = String(req.params['migration_id']);
+    const serverId = String(req.params['server_id']);
+    const row = await getInstanceMigration(deps.sql, instance.uuid, id);
+    // Nova's three messages (server_migrations.py show), in its order.
+    if (!row) throw new ItemNotFound(`In-progress live migration ${id} is not found for server ${serverId}.`);
+    if (row.migration_type !== LIVE_MIGRATION) {
+      throw new ItemNotFound(`Migration ${id} for server ${serverId} is not live-migration.`);
+    }
+    if (!LIVE_MIGRATION_IN_PROGRESS.includes(row.status)) {
+      throw new ItemNotFound(`Live migration ${id} for server ${serverId} is not in progress.`);
+    }
+    res.json({ migration: serverMigrationView(row, versionOf(res)) });
+  });
+
+  return router;
+}
