@@ -20,6 +20,24 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/** Fields that hold secrets. A 400 quotes the offending value and 4xx messages are logged: never these. */
+const SECRET_FIELDS: ReadonlySet<PropertyKey> = new Set(['adminPass']);
+const REDACTED = '***';
+
+function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [key, SECRET_FIELDS.has(key) ? REDACTED : redactSecrets(v)]),
+  );
+}
+
+/** The value an error message quotes, with any secret in it masked. */
+function quotedValue(root: unknown, path: readonly PropertyKey[]): string {
+  if (path.some((key) => SECRET_FIELDS.has(key))) return REDACTED;
+  return describeValue(redactSecrets(valueAt(root, path)));
+}
+
 /** Nova names only the innermost field of the path (jsonschema's `ex.path.pop()`). */
 function fieldName(path: readonly PropertyKey[], fallback: string): string {
   const last = path[path.length - 1];
@@ -38,12 +56,12 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.inf
     const keys = issue.keys.map((k) => `'${k}'`).join(', ');
     const where = fieldName(issue.path, 'the request body');
     throw new BadRequest(
-      `Invalid input for field/attribute ${where}. Value: ${describeValue(valueAt(input, issue.path))}. ` +
+      `Invalid input for field/attribute ${where}. Value: ${quotedValue(input, issue.path)}. ` +
         `Additional properties are not allowed (${keys} ${issue.keys.length > 1 ? 'were' : 'was'} unexpected)`,
     );
   }
   const field = fieldName(issue.path, 'body');
   throw new BadRequest(
-    `Invalid input for field/attribute ${field}. Value: ${describeValue(valueAt(input, issue.path))}. ${issue.message}`,
+    `Invalid input for field/attribute ${field}. Value: ${quotedValue(input, issue.path)}. ${issue.message}`,
   );
 }

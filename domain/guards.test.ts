@@ -41,4 +41,37 @@ describe('checkInstanceState', () => {
   it('allows delete in any state, even unlaunched and busy', () => {
     expect(checkInstanceState(StateRules.delete, instance('building', 'spawning', null))).toBeNull();
   });
+
+  it.each([
+    ['pause', 'active', 'paused'],
+    ['unpause', 'paused', 'active'],
+    ['suspend', 'active', 'suspended'],
+    ['resume', 'suspended', 'active'],
+    ['unrescue', 'rescued', 'active'],
+  ] as const)('allows %s only from %s', (rule, allowed, refused) => {
+    expect(checkInstanceState(StateRules[rule], instance(allowed))).toBeNull();
+    expect(checkInstanceState(StateRules[rule], instance(refused))?.message).toBe(
+      `Cannot '${rule}' instance u-1 while it is in vm_state ${refused}`,
+    );
+  });
+
+  it('allows rescue from active, stopped and error, not from paused, suspended or rescued', () => {
+    for (const vm of ['active', 'stopped', 'error'])
+      expect(checkInstanceState(StateRules.rescue, instance(vm))).toBeNull();
+    for (const vm of ['paused', 'suspended', 'rescued']) {
+      expect(checkInstanceState(StateRules.rescue, instance(vm))?.attr).toBe('vm_state');
+    }
+  });
+
+  it('refuses the pause family while another task runs', () => {
+    expect(checkInstanceState(StateRules.pause, instance('active', 'powering-off'))?.message).toBe(
+      "Cannot 'pause' instance u-1 while it is in task_state powering-off",
+    );
+  });
+
+  it('lets a hard reboot through a stuck pause or suspend, as Nova does', () => {
+    for (const task of ['pausing', 'unpausing', 'suspending', 'resuming']) {
+      expect(checkInstanceState(StateRules.rebootHard, instance('paused', task))).toBeNull();
+    }
+  });
 });

@@ -25,6 +25,14 @@ export const TaskState = {
   // power
   PoweringOff: 'powering-off',
   PoweringOn: 'powering-on',
+  // pause / unpause, suspend / resume
+  Pausing: 'pausing',
+  Unpausing: 'unpausing',
+  Suspending: 'suspending',
+  Resuming: 'resuming',
+  // rescue / unrescue
+  Rescuing: 'rescuing',
+  Unrescuing: 'unrescuing',
   // reboot
   Rebooting: 'rebooting',
   RebootPending: 'reboot_pending',

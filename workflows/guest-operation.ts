@@ -1,4 +1,5 @@
-import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, upsertSearchAttributes, type ActivityInterfaceFor } from '@temporalio/workflow';
+import type { ComputeActivities, GuestFacts } from '../activities/compute';
 import type { StateRule } from '../domain/guards';
 import { HostKey } from '../domain/search-attributes';
 import { computeOn, conductorOn } from './activities';
@@ -6,18 +7,38 @@ import { AdmissionGate } from './admission';
 import { asWorkflowFailure, faultFrom } from './failures';
 import type { InstanceOperationInput } from './inputs';
 
-/** An operation that is one hypervisor step on the instance's host: stop, start, reboot. */
+/** Compute steps that take only the instance's uuid and report the guest's facts. */
+export type PlainGuestStep =
+  'powerOff' | 'powerOn' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume' | 'unrescue';
+
+/** The compute step an operation runs: a plain one, or rescue with the image its rescue disk comes from. */
+export type GuestStep = PlainGuestStep | { name: 'rescue'; imageId: string };
+
+function runStep(
+  compute: ActivityInterfaceFor<ComputeActivities>,
+  step: GuestStep,
+  instanceUuid: string,
+  summary: string,
+): Promise<GuestFacts> {
+  if (typeof step === 'string') return compute[step].executeWithOptions({ summary }, [instanceUuid]);
+  return compute.rescue.executeWithOptions({ summary }, [{ instanceUuid, imageId: step.imageId }]);
+}
+
+/**
+ * An operation that is one hypervisor step on the instance's host: stop, start, reboot, pause, unpause,
+ * suspend, resume, rescue, unrescue.
+ */
 export interface GuestOperation {
   rule: StateRule;
   action: string;
   /** task_states in order: the first is set at admission, each later one before the hypervisor step. */
   taskStates: readonly [string, ...string[]];
-  hypervisorStep: 'powerOff' | 'powerOn' | 'reboot';
+  hypervisorStep: GuestStep;
   /** What the step does, for the Temporal UI ("power off"). */
   summary: string;
   /** vm_state on success. */
   vmState: string;
-  /** vm_state on failure; undefined keeps it, as Nova does for stop and start. */
+  /** vm_state on failure; undefined keeps it (Nova's rollback for stop, start, pause, suspend, rescue...). */
   failedVmState?: string;
 }
 
@@ -48,9 +69,8 @@ export async function runGuestOperation(op: GuestOperation, input: InstanceOpera
       await conductor.advanceTask({ instanceUuid, expected: task, next });
       task = next;
     }
-    const step = computeOn(input.settings, admitted.host)[op.hypervisorStep];
     const summary = `${op.summary} ${admitted.name} on ${admitted.host}`;
-    const facts = await step.executeWithOptions({ summary }, [instanceUuid]);
+    const facts = await runStep(computeOn(input.settings, admitted.host), op.hypervisorStep, instanceUuid, summary);
     await conductor.finishTask({
       instanceUuid,
       expected: task,

@@ -23,3 +23,8 @@ export interface ResizeServerInput extends InstanceOperationInput {
   newFlavor: InstanceFlavor | null;
   targetHost: string | null;
 }
+
+/** rescue: the image the rescue disk is written from. The admin password is a secret and never travels here. */
+export interface RescueServerInput extends InstanceOperationInput {
+  rescueImageId: string;
+}

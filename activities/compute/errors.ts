@@ -20,3 +20,16 @@ export class GuestNotFound extends Error {
     this.name = 'GuestNotFound';
   }
 }
+
+/** The guest's power state does not allow the step (pausing a guest that is shut off, say), as libvirt refuses. */
+export class GuestInWrongState extends Error {
+  constructor(
+    readonly instanceUuid: string,
+    readonly host: string,
+    readonly step: string,
+    readonly powerState: number,
+  ) {
+    super(`Cannot ${step} instance ${instanceUuid} on host ${host} while its power_state is ${powerState}.`);
+    this.name = 'GuestInWrongState';
+  }
+}

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PowerState } from '../../domain/states';
 import type { InstanceFlavor } from '../../domain/rows';
 import { DISK_CHUNKS, imageChunk } from './disk-image';
-import { GuestNotFound, HypervisorStepFailed } from './errors';
+import { GuestInWrongState, GuestNotFound, HypervisorStepFailed } from './errors';
 import { FaultSwitchFile, HypervisorStep, type FaultSwitch } from './fault-switches';
 import { readJson, writeJsonAtomic } from './json-file';
 
@@ -18,8 +18,16 @@ export interface Guest {
   imageId: string;
   diskChecksum: string;
   diskBytes: number;
+  /** Set while the guest boots from a rescue disk; its own disk stays attached, untouched. */
+  rescue?: RescueDisk;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The disk a rescued guest boots from, written from the rescue image next to the guest's own disk. */
+export interface RescueDisk {
+  imageId: string;
+  diskChecksum: string;
 }
 
 export interface GuestSpec {
@@ -75,6 +83,10 @@ export class FakeHypervisor {
     return path.join(this.disksDir, `${uuid}.disk`);
   }
 
+  rescueDiskPath(uuid: string): string {
+    return path.join(this.disksDir, `${uuid}.rescue`);
+  }
+
   async getGuest(uuid: string): Promise<Guest | undefined> {
     return readJson<Guest>(this.guestPath(uuid));
   }
@@ -92,7 +104,13 @@ export class FakeHypervisor {
     const existing = await this.getGuest(spec.uuid);
     if (existing) return existing;
     await this.applyFault(HypervisorStep.Spawn, ctx);
-    const { checksum, bytes } = await this.writeDisk(spec, ctx);
+    const { checksum, bytes } = await this.writeImage(
+      this.diskPath(spec.uuid),
+      spec.imageId,
+      DISK_CHUNKS,
+      'spawn',
+      ctx,
+    );
     checkCancelled(ctx, 'spawn');
     const now = new Date().toISOString();
     const guest: Guest = {
@@ -124,19 +142,47 @@ export class FakeHypervisor {
     return this.setPower(uuid, HypervisorStep.Reboot, PowerState.Running, ctx);
   }
 
-  /** Removes the guest and its disk; destroying a guest that is already gone succeeds. */
+  async pause(uuid: string, ctx: StepContext): Promise<Guest> {
+    return this.transition(uuid, HypervisorStep.Pause, [PowerState.Running], PowerState.Paused, ctx);
+  }
+
+  async unpause(uuid: string, ctx: StepContext): Promise<Guest> {
+    return this.transition(uuid, HypervisorStep.Unpause, [PowerState.Paused], PowerState.Running, ctx);
+  }
+
+  /** Saves the guest's memory and stops it (libvirt's managed save), like a laptop's suspend to disk. */
+  async suspend(uuid: string, ctx: StepContext): Promise<Guest> {
+    return this.transition(uuid, HypervisorStep.Suspend, [PowerState.Running], PowerState.Suspended, ctx);
+  }
+
+  async resume(uuid: string, ctx: StepContext): Promise<Guest> {
+    return this.transition(uuid, HypervisorStep.Resume, [PowerState.Suspended], PowerState.Running, ctx);
+  }
+
+  /** Removes the guest and its disks; destroying a guest that is already gone succeeds. */
   async destroy(uuid: string, ctx: StepContext): Promise<void> {
     await this.applyFault(HypervisorStep.Destroy, ctx);
-    await fs.rm(this.diskPath(uuid), { force: true });
-    await fs.rm(`${this.diskPath(uuid)}.partial`, { force: true });
+    for (const disk of [this.diskPath(uuid), this.rescueDiskPath(uuid)]) {
+      await fs.rm(disk, { force: true });
+      await fs.rm(`${disk}.partial`, { force: true });
+    }
     await fs.rm(this.guestPath(uuid), { force: true });
   }
 
   /** Reads a guest's disk back and hashes it: how tests and audits prove data survived. */
   async diskChecksum(uuid: string): Promise<string | undefined> {
+    return this.fileChecksum(this.diskPath(uuid));
+  }
+
+  /** Hashes a guest's rescue disk; undefined when it has none. */
+  async rescueDiskChecksum(uuid: string): Promise<string | undefined> {
+    return this.fileChecksum(this.rescueDiskPath(uuid));
+  }
+
+  private async fileChecksum(file: string): Promise<string | undefined> {
     try {
       return createHash('sha256')
-        .update(await fs.readFile(this.diskPath(uuid)))
+        .update(await fs.readFile(file))
         .digest('hex');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -157,27 +203,58 @@ export class FakeHypervisor {
     return updated;
   }
 
-  private async writeDisk(spec: GuestSpec, ctx: StepContext): Promise<{ checksum: string; bytes: number }> {
-    await fs.mkdir(this.disksDir, { recursive: true });
-    const partial = `${this.diskPath(spec.uuid)}.partial`;
+  /**
+   * Moves a guest's power state the way a real hypervisor would: only from the states the step accepts. A
+   * retried step that finds the guest already in the target state succeeds without acting (or firing) again.
+   */
+  private async transition(
+    uuid: string,
+    step: HypervisorStep,
+    from: readonly number[],
+    to: number,
+    ctx: StepContext,
+  ): Promise<Guest> {
+    const guest = await this.getGuest(uuid);
+    if (!guest) throw new GuestNotFound(uuid, this.host);
+    if (guest.powerState === to) return guest;
+    if (!from.includes(guest.powerState)) throw new GuestInWrongState(uuid, this.host, step, guest.powerState);
+    await this.applyFault(step, ctx);
+    const updated = { ...guest, powerState: to, updatedAt: new Date().toISOString() };
+    await this.saveGuest(updated);
+    return updated;
+  }
+
+  /**
+   * Writes `chunks` chunks of an image to `target` through a `.partial` file renamed at the end, so a crash
+   * never leaves a half-written disk under the real name; a re-run starts the copy over.
+   */
+  async writeImage(
+    target: string,
+    imageId: string,
+    chunks: number,
+    step: string,
+    ctx: StepContext,
+  ): Promise<{ checksum: string; bytes: number }> {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const partial = `${target}.partial`;
     const hash = createHash('sha256');
     const handle = await fs.open(partial, 'w');
     let bytes = 0;
     try {
-      for (let i = 0; i < DISK_CHUNKS; i++) {
-        checkCancelled(ctx, 'spawn');
-        const chunk = imageChunk(spec.imageId, i);
+      for (let i = 0; i < chunks; i++) {
+        checkCancelled(ctx, step);
+        const chunk = imageChunk(imageId, i);
         await handle.write(chunk);
         hash.update(chunk);
         bytes += chunk.length;
-        ctx.progress({ step: 'spawn', done: i + 1, total: DISK_CHUNKS });
+        ctx.progress({ step, done: i + 1, total: chunks });
       }
       await handle.sync();
     } finally {
       await handle.close();
     }
-    checkCancelled(ctx, 'spawn');
-    await fs.rename(partial, this.diskPath(spec.uuid));
+    checkCancelled(ctx, step);
+    await fs.rename(partial, target);
     return { checksum: hash.digest('hex'), bytes };
   }
 

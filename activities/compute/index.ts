@@ -4,8 +4,9 @@ import { FaultType } from '../../domain/faults';
 import type { InstanceFlavor } from '../../domain/rows';
 import path from 'node:path';
 import { DiskChecksumMismatch, exportDisk, importDisk, removeTransfer } from './disk-transfer';
-import { GuestNotFound, HypervisorStepFailed } from './errors';
+import { GuestInWrongState, GuestNotFound, HypervisorStepFailed } from './errors';
 import { StepCancelled, type FakeHypervisor, type StepContext } from './fake-hypervisor';
+import { rescueGuest, unrescueGuest } from './rescue';
 
 export interface SpawnInput {
   instanceUuid: string;
@@ -13,6 +14,12 @@ export interface SpawnInput {
   flavor: InstanceFlavor;
   imageId: string;
   powerOn: boolean;
+}
+
+/** The rescue image only: the admin password never leaves the API (it is a secret, not workflow input). */
+export interface RescueInput {
+  instanceUuid: string;
+  imageId: string;
 }
 
 export interface MigrateDiskInput {
@@ -57,6 +64,13 @@ function asApplicationFailure(err: unknown): unknown {
   if (err instanceof GuestNotFound) {
     return ApplicationFailure.create({ message: err.message, type: FaultType.InstanceNotFound, nonRetryable: true });
   }
+  if (err instanceof GuestInWrongState) {
+    return ApplicationFailure.create({
+      message: err.message,
+      type: FaultType.InstanceInvalidState,
+      nonRetryable: true,
+    });
+  }
   return err;
 }
 
@@ -89,6 +103,26 @@ export function createComputeActivities(hypervisor: FakeHypervisor, transferDir:
     },
     async reboot(instanceUuid: string): Promise<GuestFacts> {
       return guarded(async () => facts(await hypervisor.reboot(instanceUuid, stepContext())));
+    },
+    async pause(instanceUuid: string): Promise<GuestFacts> {
+      return guarded(async () => facts(await hypervisor.pause(instanceUuid, stepContext())));
+    },
+    async unpause(instanceUuid: string): Promise<GuestFacts> {
+      return guarded(async () => facts(await hypervisor.unpause(instanceUuid, stepContext())));
+    },
+    async suspend(instanceUuid: string): Promise<GuestFacts> {
+      return guarded(async () => facts(await hypervisor.suspend(instanceUuid, stepContext())));
+    },
+    async resume(instanceUuid: string): Promise<GuestFacts> {
+      return guarded(async () => facts(await hypervisor.resume(instanceUuid, stepContext())));
+    },
+    async rescue(input: RescueInput): Promise<GuestFacts> {
+      return guarded(async () =>
+        facts(await rescueGuest(hypervisor, input.instanceUuid, input.imageId, stepContext())),
+      );
+    },
+    async unrescue(instanceUuid: string): Promise<GuestFacts> {
+      return guarded(async () => facts(await unrescueGuest(hypervisor, instanceUuid, stepContext())));
     },
     async destroy(instanceUuid: string): Promise<void> {
       return guarded(() => hypervisor.destroy(instanceUuid, stepContext()));

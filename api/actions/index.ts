@@ -2,11 +2,31 @@ import type { ServerAction } from './action';
 import { osStart } from './os-start';
 import { osStop } from './os-stop';
 import { migrate } from './migrate';
+import { pause } from './pause';
 import { reboot } from './reboot';
+import { rescue } from './rescue';
 import { resize } from './resize';
 import { confirmResize, revertResize } from './resize-decision';
+import { resume } from './resume';
+import { suspend } from './suspend';
+import { unpause } from './unpause';
+import { unrescue } from './unrescue';
 
 /** Every `POST /servers/{id}/action` key this service knows, by body key. */
 export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
-  [osStop, osStart, reboot, resize, migrate, confirmResize, revertResize].map((a) => [a.key, a as ServerAction]),
+  [
+    osStop,
+    osStart,
+    reboot,
+    resize,
+    migrate,
+    confirmResize,
+    revertResize,
+    pause,
+    unpause,
+    suspend,
+    resume,
+    rescue,
+    unrescue,
+  ].map((a) => [a.key, a as ServerAction]),
 );

@@ -6,6 +6,7 @@ import type { InstanceRow } from '../../domain/rows';
 import { createServerWorkflow } from '../../workflows/create-server';
 import { deleteServerWorkflow } from '../../workflows/delete-server';
 import { SERVER_ACTIONS } from '../actions';
+import { generateAdminPassword } from '../admin-password';
 import { startGuarded } from '../actions/action';
 import { contextOf } from '../context';
 import { BadRequest, instanceNotFound } from '../errors';
@@ -40,10 +41,6 @@ async function loadInstance(deps: ServersWriteDeps, req: Request, res: Response)
   const instance = UUID.test(id) ? await getInstance(deps.sql, id, contextOf(res)) : null;
   if (!instance) throw instanceNotFound(id);
   return instance;
-}
-
-function generatePassword(): string {
-  return randomBytes(9).toString('base64').replace(/[+/=]/g, 'x');
 }
 
 /** POST /servers, DELETE /servers/{id}, POST /servers/{id}/action: validate, check, start a workflow, reply. */
@@ -98,7 +95,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
           links,
           'OS-DCF:diskConfig': server['OS-DCF:diskConfig'] ?? 'MANUAL',
           security_groups: [{ name: 'default' }],
-          adminPass: server.adminPass ?? generatePassword(),
+          adminPass: server.adminPass ?? generateAdminPassword(),
         },
       });
   });

@@ -13,7 +13,20 @@ beforeAll(quietSdkLogs);
 describe('recorded workflow histories', () => {
   it('cover every operation workflow', () => {
     const types = new Set(files.map((f) => f.replace(/^.*-(\w+Workflow)\.json$/, '$1')));
-    const operations = ['create', 'delete', 'reboot', 'start', 'stop', 'resize'].map((op) => `${op}ServerWorkflow`);
+    const operations = [
+      'create',
+      'delete',
+      'reboot',
+      'start',
+      'stop',
+      'resize',
+      'pause',
+      'unpause',
+      'suspend',
+      'resume',
+      'rescue',
+      'unrescue',
+    ].map((op) => `${op}ServerWorkflow`);
     for (const type of operations) expect(types).toContain(type);
   });
 
