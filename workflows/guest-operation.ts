@@ -5,6 +5,7 @@ import { HostKey } from '../domain/search-attributes';
 import { computeOn, conductorOn } from './activities';
 import { AdmissionGate } from './admission';
 import { asWorkflowFailure, faultFrom } from './failures';
+import { failed, started, succeeded } from './events';
 import type { InstanceOperationInput } from './inputs';
 
 /** Compute steps that take only the instance's uuid and report the guest's facts. */
@@ -50,6 +51,8 @@ export async function runGuestOperation(op: GuestOperation, input: InstanceOpera
   const gate = new AdmissionGate();
   const conductor = conductorOn(input.settings);
   const { instanceUuid, requester } = input;
+  // Nova's event for each of these is compute_<action>_instance (compute_stop_instance, ...).
+  const event = `compute_${op.action}_instance`;
   const admission = await gate.admit(() =>
     conductor.admitOperation({
       ...requester,
@@ -58,6 +61,7 @@ export async function runGuestOperation(op: GuestOperation, input: InstanceOpera
       action: op.action,
       taskState: op.taskStates[0],
       requireHost: true,
+      events: [started(event)],
     }),
   );
   const admitted = admission?.value;
@@ -77,6 +81,7 @@ export async function runGuestOperation(op: GuestOperation, input: InstanceOpera
       requestId: requester.requestId,
       vmState: op.vmState,
       powerState: facts.powerState,
+      events: [succeeded(event, admitted.host)],
     });
   } catch (err) {
     await CancellationScope.nonCancellable(() =>
@@ -86,6 +91,7 @@ export async function runGuestOperation(op: GuestOperation, input: InstanceOpera
         requestId: requester.requestId,
         fault: faultFrom(err),
         vmState: op.failedVmState,
+        events: [failed(event, err, admitted.host)],
       }),
     );
     throw asWorkflowFailure(err);

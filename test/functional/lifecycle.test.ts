@@ -188,8 +188,15 @@ describe('power operations', () => {
     const server = await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === null);
     expect(server.status).toBe('ACTIVE');
     const actions = await stack.sql`
-      SELECT action, message FROM instance_actions WHERE instance_uuid = ${id} ORDER BY id DESC LIMIT 1`;
-    expect(actions[0]).toEqual({ action: 'stop', message: 'Error' });
+      SELECT action, message, request_id FROM instance_actions WHERE instance_uuid = ${id} ORDER BY id DESC LIMIT 1`;
+    expect(actions[0]).toMatchObject({ action: 'stop', message: 'Error' });
+    const detail = await api
+      .withHeaders({ 'OpenStack-API-Version': 'compute 2.62' })
+      .get(`/v2.1/servers/${id}/os-instance-actions/${actions[0]!['request_id']}`);
+    expect(detail.body.instanceAction.events).toEqual([
+      expect.objectContaining({ event: 'compute_stop_instance', result: 'Error', host }),
+    ]);
+    expect(detail.body.instanceAction.events[0].traceback).toContain('failed step powerOff');
   });
 });
 
