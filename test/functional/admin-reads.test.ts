@@ -156,10 +156,11 @@ describe('GET /servers/{id}/os-instance-actions/{request_id}', () => {
 
   beforeAll(async () => {
     stopRequestId = (await actions(admin)).instanceActions[0].request_id;
-    // Nothing records instance action events yet (being added to the workflows separately), so the events
-    // a compute host would write for the stop are inserted here.
+    // The stop recorded its own compute_stop_instance event; it is replaced by fixed rows (known times, an
+    // unfinished second event, details) so the shapes below can be asserted exactly.
     const [action] = await stack.sql`
       SELECT id FROM instance_actions WHERE instance_uuid = ${serverId} AND request_id = ${stopRequestId}`;
+    await stack.sql`DELETE FROM instance_action_events WHERE action_id = ${action!['id']}`;
     await stack.sql`
       INSERT INTO instance_action_events (action_id, event, host, start_time, finish_time, result, traceback, details)
       VALUES (${action!['id']}, 'compute_stop_instance', 'host-a', '2024-01-02T03:04:05.123Z',
