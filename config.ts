@@ -21,6 +21,8 @@ const operationSchema = z.object({
   NOVA_SERVICE_DOWN_TIME_S: int(60),
   NOVA_RESIZE_CONFIRM_WINDOW_S: int(0),
   NOVA_ALLOW_RESIZE_TO_SAME_HOST: z.stringbool().default(false),
+  NOVA_LIVE_MIGRATION_COMPLETION_TIMEOUT_S: int(800),
+  NOVA_LIVE_MIGRATION_TIMEOUT_ACTION: z.enum(['abort', 'force_complete']).default('abort'),
 });
 
 export interface TemporalConfig {
@@ -38,6 +40,9 @@ export interface OperationSettings {
   /** Nova's resize_confirm_window: 0 never auto-confirms; otherwise a durable timer in the resize workflow. */
   resizeConfirmWindowMs: number;
   allowResizeToSameHost: boolean;
+  /** Nova's live_migration_completion_timeout (0 = none) and live_migration_timeout_action. */
+  liveMigrationCompletionTimeoutMs: number;
+  liveMigrationTimeoutAction: 'abort' | 'force_complete';
 }
 
 function temporalSlice(env: NodeJS.ProcessEnv): TemporalConfig {
@@ -54,6 +59,8 @@ export function loadOperationSettings(env: NodeJS.ProcessEnv = process.env): Ope
     maxAttempts: o.NOVA_SCHEDULER_MAX_ATTEMPTS,
     resizeConfirmWindowMs: o.NOVA_RESIZE_CONFIRM_WINDOW_S * 1000,
     allowResizeToSameHost: o.NOVA_ALLOW_RESIZE_TO_SAME_HOST,
+    liveMigrationCompletionTimeoutMs: o.NOVA_LIVE_MIGRATION_COMPLETION_TIMEOUT_S * 1000,
+    liveMigrationTimeoutAction: o.NOVA_LIVE_MIGRATION_TIMEOUT_ACTION,
   };
 }
 

@@ -69,6 +69,12 @@ export const StateRules = {
   resize: { action: 'resize', vmStates: [VmState.Active, VmState.Stopped], taskStates: IDLE, mustHaveLaunched: true },
   migrate: { action: 'migrate', vmStates: [VmState.Active, VmState.Stopped], taskStates: IDLE, mustHaveLaunched: true },
   confirmResize: { action: 'confirmResize', vmStates: [VmState.Resized], taskStates: IDLE, mustHaveLaunched: true },
+  liveMigrate: {
+    action: 'os-migrateLive',
+    vmStates: [VmState.Active, VmState.Paused],
+    taskStates: IDLE,
+    mustHaveLaunched: true,
+  },
   revertResize: { action: 'revertResize', vmStates: [VmState.Resized], taskStates: IDLE, mustHaveLaunched: true },
   pause: { action: 'pause', vmStates: [VmState.Active], taskStates: IDLE, mustHaveLaunched: true },
   unpause: { action: 'unpause', vmStates: [VmState.Paused], taskStates: IDLE, mustHaveLaunched: true },

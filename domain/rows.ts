@@ -133,6 +133,12 @@ export interface MigrationRow {
   project_id: string;
   workflow_id: string | null;
   run_id: string | null;
+  memory_total_bytes: string | null;
+  memory_processed_bytes: string | null;
+  memory_remaining_bytes: string | null;
+  disk_total_bytes: string | null;
+  disk_processed_bytes: string | null;
+  disk_remaining_bytes: string | null;
   created_at: Date;
   updated_at: Date;
 }

@@ -48,6 +48,8 @@ export const TaskState = {
   ResizeMigrated: 'resize_migrated',
   ResizeFinish: 'resize_finish',
   ResizeReverting: 'resize_reverting',
+  // live migration
+  Migrating: 'migrating',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
@@ -64,6 +66,19 @@ export const MigrationStatus = {
   Error: 'error',
 } as const;
 export type MigrationStatus = (typeof MigrationStatus)[keyof typeof MigrationStatus];
+
+/** Nova's live migration statuses. */
+export const LiveMigrationStatus = {
+  Accepted: 'accepted',
+  Queued: 'queued',
+  Preparing: 'preparing',
+  Running: 'running',
+  PostMigrating: 'post-migrating',
+  Completed: 'completed',
+  Failed: 'failed',
+  Cancelled: 'cancelled',
+  Error: 'error',
+} as const;
 
 /** Statuses after which a migration holds no resources any more. */
 export const FINAL_MIGRATION_STATUSES: readonly string[] = [

@@ -12,3 +12,4 @@ export { unrescueServerWorkflow } from './unrescue-server';
 export { hostHeartbeatWorkflow, hostReportSignal } from './host-heartbeat';
 export { admissionUpdate } from './admission';
 export { resizeServerWorkflow } from './resize-server';
+export { liveMigrateServerWorkflow } from './live-migrate-server';

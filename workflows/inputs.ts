@@ -28,3 +28,8 @@ export interface ResizeServerInput extends InstanceOperationInput {
 export interface RescueServerInput extends InstanceOperationInput {
   rescueImageId: string;
 }
+
+/** os-migrateLive: another host (or the named one), the guest running throughout. */
+export interface LiveMigrateServerInput extends InstanceOperationInput {
+  targetHost: string | null;
+}

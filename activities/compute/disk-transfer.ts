@@ -34,7 +34,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /**
- * Source side of a cold migration: powers the guest off and copies its disk, chunk by chunk, to the transfer
+ * Source side of a migration: powers the guest off (cold; a live migration keeps it running) and copies its disk, chunk by chunk, to the transfer
  * area. `fromChunk` resumes a copy that a crashed attempt left half done (from its last heartbeat); the result
  * is only renamed into place once its checksum matches the source disk.
  */
@@ -44,12 +44,13 @@ export async function exportDisk(
   transferFile: string,
   fromChunk: number,
   ctx: StepContext,
+  powerOff = true,
 ): Promise<{ checksum: string; bytes: number }> {
   const guest = await hv.getGuest(uuid);
   if (!guest) throw new GuestNotFound(uuid, hv.host);
   if (await exists(transferFile)) return { checksum: await sha256(transferFile), bytes: guest.diskBytes };
   await hv.applyFault(HypervisorStep.MigrateDisk, ctx);
-  if (guest.powerState !== PowerState.Shutdown) {
+  if (powerOff && guest.powerState !== PowerState.Shutdown) {
     await hv.saveGuest({ ...guest, powerState: PowerState.Shutdown, updatedAt: new Date().toISOString() });
   }
   await fs.mkdir(path.dirname(transferFile), { recursive: true });

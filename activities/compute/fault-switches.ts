@@ -17,6 +17,8 @@ export const HypervisorStep = {
   Destroy: 'destroy',
   MigrateDisk: 'migrateDisk',
   FinishMigration: 'finishMigration',
+  /** Live migration memory rounds; `hang` here means the guest dirties memory faster than it copies. */
+  LiveMigrate: 'liveMigrate',
 } as const;
 export type HypervisorStep = (typeof HypervisorStep)[keyof typeof HypervisorStep];
 

@@ -4,6 +4,7 @@ import { FaultType } from '../../domain/faults';
 import type { InstanceFlavor } from '../../domain/rows';
 import path from 'node:path';
 import { DiskChecksumMismatch, exportDisk, importDisk, removeTransfer } from './disk-transfer';
+import { memoryRound, type MemoryRound } from './live-migration';
 import { GuestInWrongState, GuestNotFound, HypervisorStepFailed } from './errors';
 import { StepCancelled, type FakeHypervisor, type StepContext } from './fake-hypervisor';
 import { rescueGuest, unrescueGuest } from './rescue';
@@ -25,6 +26,13 @@ export interface RescueInput {
 export interface MigrateDiskInput {
   instanceUuid: string;
   migrationUuid: string;
+}
+
+export interface LiveRoundInput {
+  instanceUuid: string;
+  /** What the previous round left dirty; null on the first round (all memory). */
+  remainingBytes: number | null;
+  pausedForCompletion: boolean;
 }
 
 export interface FinishMigrationInput extends MigrateDiskInput {
@@ -85,6 +93,13 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 /** Hypervisor actions on one host. Compute never sees the database: it only acts and reports facts. */
 export function createComputeActivities(hypervisor: FakeHypervisor, transferDir: string) {
   const transferFile = (migrationUuid: string) => path.join(transferDir, `${migrationUuid}.disk`);
+  const copyDisk = (input: MigrateDiskInput, powerOff: boolean) => {
+    const resumeAt = (Context.current().info.heartbeatDetails as { done?: number } | undefined)?.done ?? 0;
+    const file = transferFile(input.migrationUuid);
+    return guarded(async () => ({
+      checksum: (await exportDisk(hypervisor, input.instanceUuid, file, resumeAt, stepContext(), powerOff)).checksum,
+    }));
+  };
   const facts = (g: { powerState: number; diskChecksum: string }): GuestFacts => ({
     host: hypervisor.host,
     powerState: g.powerState,
@@ -129,12 +144,17 @@ export function createComputeActivities(hypervisor: FakeHypervisor, transferDir:
     },
     /** Cold migration, source side: power off, copy the disk to the transfer area (resumable), verify it. */
     async migrateDiskAndPowerOff(input: MigrateDiskInput): Promise<{ checksum: string }> {
-      const resumeAt = (Context.current().info.heartbeatDetails as { done?: number } | undefined)?.done ?? 0;
-      return guarded(async () => ({
-        checksum: (
-          await exportDisk(hypervisor, input.instanceUuid, transferFile(input.migrationUuid), resumeAt, stepContext())
-        ).checksum,
-      }));
+      return copyDisk(input, true);
+    },
+    /** Live (block) migration, source side: copy the disk while the guest keeps running. */
+    async copyDiskLive(input: MigrateDiskInput): Promise<{ checksum: string }> {
+      return copyDisk(input, false);
+    },
+    /** One pre-copy round of guest memory; the workflow loops, recording progress, until it converges. */
+    async liveMigrationRound(input: LiveRoundInput): Promise<MemoryRound> {
+      return guarded(() =>
+        memoryRound(hypervisor, input.instanceUuid, input.remainingBytes, input.pausedForCompletion, stepContext()),
+      );
     },
     /** Cold migration, destination side: import the verified disk copy and define the guest. */
     async finishMigration(input: FinishMigrationInput): Promise<GuestFacts> {

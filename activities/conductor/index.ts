@@ -19,7 +19,7 @@ import {
   revertAllocations,
   type ResizeDecision,
 } from './resize-decision';
-import type { InstanceFault } from '../../domain/faults';
+import { finishLiveMigration, updateLiveMigration, type LiveMigrationUpdate } from './live-migrations';
 import {
   advanceTask,
   failTask,
@@ -46,8 +46,9 @@ export function createConductorActivities(sql: Sql) {
     beginMigrating: (input: MigrationRef & { destHost: string }) => beginMigrating(sql, input),
     recordMigrated: (input: MigrationRef & { destHost: string }) => recordMigrated(sql, input),
     finishResize: (input: MigrationRef & { powerState: number; requestId: string }) => finishResize(sql, input),
-    rollbackMigration: (input: MigrationRef & { requestId: string; fault: InstanceFault; powerState?: number }) =>
-      rollbackMigration(sql, input),
+    rollbackMigration: (input: Parameters<typeof rollbackMigration>[1]) => rollbackMigration(sql, input),
+    updateLiveMigration: (input: LiveMigrationUpdate) => updateLiveMigration(sql, input),
+    finishLiveMigration: (input: Parameters<typeof finishLiveMigration>[1]) => finishLiveMigration(sql, input),
     beginConfirm: (input: ResizeDecision) => beginConfirm(sql, input),
     finishConfirm: (input: ResizeDecision) => finishConfirm(sql, input),
     beginRevert: (input: ResizeDecision) => beginRevert(sql, input),

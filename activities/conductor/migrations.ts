@@ -11,7 +11,9 @@ export interface MigrationStart extends Requester {
   events?: readonly ActionEvent[];
   migrationUuid: string;
   instanceUuid: string;
-  migrationType: 'migration' | 'resize';
+  migrationType: 'migration' | 'resize' | 'live-migration';
+  /** Nova starts moves in pre-migrating, live migrations in accepted. */
+  status?: string;
   newFlavor: InstanceFlavor;
   workflowId: string;
   runId: string;
@@ -59,7 +61,8 @@ export async function startMigration(sql: Sql, input: MigrationStart): Promise<M
     const [migration] = await tx<MigrationRow[]>`
       INSERT INTO server_migrations (uuid, instance_uuid, migration_type, status, source_compute, source_node, old_flavor,
                               new_flavor, old_vm_state, user_id, project_id, workflow_id, run_id)
-      VALUES (${input.migrationUuid}, ${instance.uuid}, ${input.migrationType}, ${MigrationStatus.PreMigrating},
+      VALUES (${input.migrationUuid}, ${instance.uuid}, ${input.migrationType},
+              ${input.status ?? MigrationStatus.PreMigrating},
               ${instance.host}, ${instance.node ?? instance.host}, ${tx.json(instance.flavor)},
               ${tx.json(input.newFlavor)}, ${instance.vm_state}, ${input.userId}, ${input.projectId},
               ${input.workflowId}, ${input.runId})
@@ -144,20 +147,21 @@ async function restoreSource(tx: Queryable, migration: MigrationRow): Promise<vo
  */
 export async function rollbackMigration(
   sql: Sql,
-  input: MigrationRef & { requestId: string; fault: InstanceFault; powerState?: number },
+  input: MigrationRef & { requestId: string; fault?: InstanceFault; powerState?: number; status?: string },
 ): Promise<void> {
-  const fault = { ...input.fault, created: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  const fault = input.fault ? { ...input.fault, created: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } : null;
   await sql.begin(async (tx) => {
     const migration = await lockMigration(tx, input.migrationUuid);
     await restoreSource(tx, migration);
-    await setStatus(tx, migration.uuid, MigrationStatus.Error);
+    await setStatus(tx, migration.uuid, input.status ?? MigrationStatus.Error);
     await tx`
       UPDATE instances SET vm_state = ${migration.old_vm_state}, task_state = NULL, progress = 0,
-             power_state = COALESCE(${input.powerState ?? null}, power_state), fault = ${tx.json(fault)},
+             power_state = COALESCE(${input.powerState ?? null}, power_state),
+             fault = CASE WHEN ${fault === null} THEN fault ELSE ${fault === null ? null : tx.json(fault)} END,
              updated_at = now()
       WHERE uuid = ${input.instanceUuid} AND NOT deleted`;
     await recordRefEvents(tx, input);
-    await finishAction(tx, input.instanceUuid, input.requestId, true);
+    await finishAction(tx, input.instanceUuid, input.requestId, fault !== null);
   });
 }
 

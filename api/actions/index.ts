@@ -2,6 +2,7 @@ import type { ServerAction } from './action';
 import { osStart } from './os-start';
 import { osStop } from './os-stop';
 import { migrate } from './migrate';
+import { osMigrateLive } from './os-migrate-live';
 import { pause } from './pause';
 import { reboot } from './reboot';
 import { rescue } from './rescue';
@@ -20,6 +21,7 @@ export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
     reboot,
     resize,
     migrate,
+    osMigrateLive,
     confirmResize,
     revertResize,
     pause,

@@ -34,7 +34,8 @@ export interface MigrationPage {
 function selectMigrations(sql: Sql): Fragment {
   return sql`
     SELECT id, uuid, instance_uuid, migration_type, status, source_compute, source_node, dest_compute, dest_node,
-           dest_host, user_id, project_id, created_at, updated_at,
+           dest_host, user_id, project_id, created_at, updated_at, memory_total_bytes, memory_processed_bytes,
+           memory_remaining_bytes, disk_total_bytes, disk_processed_bytes, disk_remaining_bytes,
            old_flavor->>'id' AS old_flavor_id, new_flavor->>'id' AS new_flavor_id
     FROM server_migrations`;
 }

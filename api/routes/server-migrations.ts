@@ -1,7 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import type { Sql } from 'postgres';
 import { contextOf } from '../context';
-import { ItemNotFound, instanceNotFound } from '../errors';
+import { BadRequest, ItemNotFound, instanceNotFound } from '../errors';
+import type { Operations } from '../operations';
+import { abortLiveMigrationUpdate, forceCompleteLiveMigrationUpdate } from '../../workflows/live-migration/messages';
 import { atLeast, versionOf } from '../microversion';
 import { requireAdmin } from '../policy';
 import { getActionInstance, type ActionInstance } from '../queries/instance-actions';
@@ -10,6 +12,7 @@ import { LIVE_MIGRATION, LIVE_MIGRATION_IN_PROGRESS, serverMigrationView } from 
 
 export interface ServerMigrationsDeps {
   sql: Sql;
+  operations: Operations;
 }
 
 const POLICY = 'os_compute_api:servers:migrations';
@@ -54,6 +57,47 @@ export function createServerMigrationsRouter(deps: ServerMigrationsDeps): Router
       throw new ItemNotFound(`Live migration ${id} for server ${serverId} is not in progress.`);
     }
     res.json({ migration: serverMigrationView(row, versionOf(res)) });
+  });
+
+  // Abort (2.24+) and force-complete (2.22+) are updates on the running live migration workflow.
+  const decide = async (req: Request, res: Response, which: 'abort' | 'force_complete') => {
+    const instance = await loadLiveMigrationTarget(req, res, which === 'abort' ? '2.24' : '2.22');
+    const id = String(req.params['migration_id']);
+    const row = await getInstanceMigration(deps.sql, instance.uuid, id);
+    if (!row || row.migration_type !== LIVE_MIGRATION) {
+      throw new ItemNotFound(`In-progress live migration ${id} is not found for server ${instance.uuid}.`);
+    }
+    const ctx = contextOf(res);
+    const verb = which === 'abort' ? 'abort live migration' : 'force complete';
+    await deps.operations.update(
+      instance.uuid,
+      which === 'abort' ? abortLiveMigrationUpdate : forceCompleteLiveMigrationUpdate,
+      { requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId },
+      () =>
+        new BadRequest(
+          `Migration ${id} state of instance ${instance.uuid} is ${row.status}. Cannot ${verb} in this state.`,
+        ),
+    );
+    res.status(202).end();
+  };
+
+  const loadLiveMigrationTarget = async (req: Request, res: Response, since: string): Promise<ActionInstance> => {
+    if (!atLeast(versionOf(res), since)) throw new ItemNotFound('The resource could not be found.');
+    const serverId = String(req.params['server_id']);
+    const ctx = contextOf(res);
+    const instance = await getActionInstance(deps.sql, serverId, { ctx, withDeleted: false });
+    if (!instance) throw instanceNotFound(serverId);
+    requireAdmin(ctx, `${POLICY}:${since === '2.24' ? 'delete' : 'force_complete'}`);
+    return instance;
+  };
+
+  router.delete('/servers/:server_id/migrations/:migration_id', (req, res) => decide(req, res, 'abort'));
+  router.post('/servers/:server_id/migrations/:migration_id/action', async (req, res) => {
+    const body: unknown = req.body;
+    if (body === null || typeof body !== 'object' || !('force_complete' in body) || Object.keys(body).length !== 1) {
+      throw new BadRequest('Malformed request body');
+    }
+    await decide(req, res, 'force_complete');
   });
 
   return router;

@@ -31,6 +31,12 @@ const resize: MigrationViewRow = {
   updated_at: new Date('2024-01-02T03:05:00Z'),
   old_flavor_id: '1',
   new_flavor_id: '2',
+  memory_total_bytes: null,
+  memory_processed_bytes: null,
+  memory_remaining_bytes: null,
+  disk_total_bytes: null,
+  disk_processed_bytes: null,
+  disk_remaining_bytes: null,
 };
 const live: MigrationViewRow = { ...resize, id: '8', migration_type: 'live-migration', status: 'running' };
 

@@ -31,6 +31,12 @@ export type MigrationViewRow = Pick<
   | 'project_id'
   | 'created_at'
   | 'updated_at'
+  | 'memory_total_bytes'
+  | 'memory_processed_bytes'
+  | 'memory_remaining_bytes'
+  | 'disk_total_bytes'
+  | 'disk_processed_bytes'
+  | 'disk_remaining_bytes'
 > & {
   /** The `id` of the old and new flavor, as stored with the migration. */
   old_flavor_id: string | null;
@@ -95,10 +101,15 @@ export function migrationView(row: MigrationViewRow, ctx: MigrationViewContext):
   return addOwnerFields(body, row, ctx.version);
 }
 
+/** Nova shows a counter as null until the driver reports it, and never as 0 (its schema wants null or ≥ 1). */
+function bytes(value: string | null): number | null {
+  const n = value === null ? null : Number(value);
+  return n === null || n < 1 ? null : n;
+}
+
 /**
- * A migration under /servers/{id}/migrations (nova/api/openstack/compute/server_migrations.py `output`). The
- * memory and disk counters are null, which is what Nova shows until the driver reports progress: nothing
- * records them yet (server_migrations has no such columns until live migration lands).
+ * A migration under /servers/{id}/migrations (nova/api/openstack/compute/server_migrations.py `output`), with
+ * the memory and disk counters the live migration workflow records after each copy round.
  */
 export function serverMigrationView(row: MigrationViewRow, version: ApiVersion): MigrationBody {
   const body: MigrationBody = {
@@ -110,12 +121,12 @@ export function serverMigrationView(row: MigrationViewRow, version: ApiVersion):
     dest_node: row.dest_node,
     dest_host: row.dest_host,
     status: row.status,
-    memory_total_bytes: null,
-    memory_processed_bytes: null,
-    memory_remaining_bytes: null,
-    disk_total_bytes: null,
-    disk_processed_bytes: null,
-    disk_remaining_bytes: null,
+    memory_total_bytes: bytes(row.memory_total_bytes),
+    memory_processed_bytes: bytes(row.memory_processed_bytes),
+    memory_remaining_bytes: bytes(row.memory_remaining_bytes),
+    disk_total_bytes: bytes(row.disk_total_bytes),
+    disk_processed_bytes: bytes(row.disk_processed_bytes),
+    disk_remaining_bytes: bytes(row.disk_remaining_bytes),
     created_at: perfectTime(row.created_at),
     updated_at: perfectTime(row.updated_at),
   };

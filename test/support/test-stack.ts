@@ -77,6 +77,8 @@ export async function startTestStack(opts: {
     maxAttempts: 3,
     resizeConfirmWindowMs: 0,
     allowResizeToSameHost: false,
+    liveMigrationCompletionTimeoutMs: 0,
+    liveMigrationTimeoutAction: 'abort',
     ...opts.settings,
   };
   const temporal = { address: temporalAddress, namespace: 'default', queuePrefix: prefix };

@@ -8,7 +8,7 @@ import { PowerState, VmState } from '../../domain/states';
 import { computeOn, conductorOn, schedulerOn } from '../activities';
 import { faultFrom, failureType, isHostUnreachable } from '../failures';
 import { EventName, failed, started, succeeded } from '../events';
-import type { ResizeServerInput } from '../inputs';
+import type { InstanceOperationInput, ResizeServerInput } from '../inputs';
 
 export interface Placement {
   source: string;
@@ -140,7 +140,7 @@ export async function moveToDestination(
 }
 
 /** Destroys a half-made guest on a destination and drops its claim; never the source's own guest. */
-export async function cleanDestination(input: ResizeServerInput, dest: string, source: string): Promise<void> {
+export async function cleanDestination(input: InstanceOperationInput, dest: string, source: string): Promise<void> {
   if (dest !== source) {
     await computeOn(input.settings, dest)
       .destroy.executeWithOptions({ summary: `clean up on ${dest}` }, [input.instanceUuid])
@@ -166,7 +166,11 @@ export async function restoreSourcePower(
   }
 }
 
-export async function removeTransfer(input: ResizeServerInput, host: string, migrationUuid: string): Promise<void> {
+export async function removeTransfer(
+  input: InstanceOperationInput,
+  host: string,
+  migrationUuid: string,
+): Promise<void> {
   await computeOn(input.settings, host)
     .removeMigrationTransfer.executeWithOptions({ summary: 'remove the disk copy' }, [migrationUuid])
     .catch((err: unknown) => log.warn('could not remove the disk copy', { host, error: String(err) }));

@@ -1,0 +1,166 @@
+import { CancellationScope, setHandler, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { Requester } from '../activities/conductor';
+import { StateRules } from '../domain/guards';
+import { HostKey } from '../domain/search-attributes';
+import { LiveMigrationStatus, TaskState, VmState } from '../domain/states';
+import { computeOn, conductorOn, schedulerOn } from './activities';
+import { AdmissionGate } from './admission';
+import { failed, started, succeeded } from './events';
+import { asWorkflowFailure, faultFrom } from './failures';
+import type { LiveMigrateServerInput } from './inputs';
+import { NOT_RUNNING, abortLiveMigrationUpdate, forceCompleteLiveMigrationUpdate } from './live-migration/messages';
+import { cleanDestination, removeTransfer } from './resize/move';
+
+const ABORTABLE: readonly string[] = [
+  LiveMigrationStatus.Queued,
+  LiveMigrationStatus.Preparing,
+  LiveMigrationStatus.Running,
+];
+
+/** Thrown inside the workflow when the operator aborts: rolls back like a failure, ends as `cancelled`. */
+class AbortRequested extends Error {}
+
+/**
+ * os-migrateLive: the guest keeps running on the source while its disk and memory are copied to the
+ * destination in rounds (progress in the migration record); abort rolls back, force-complete pauses the
+ * guest so the copy converges, and a completion timeout does one of the two, as Nova's
+ * live_migration_completion_timeout / live_migration_timeout_action.
+ */
+export async function liveMigrateServerWorkflow(input: LiveMigrateServerInput): Promise<void> {
+  const { instanceUuid, requester, settings } = input;
+  let status: string = LiveMigrationStatus.Accepted;
+  let abortRequested = false;
+  let forceRequested = false;
+  setHandler(abortLiveMigrationUpdate, (_who: Requester) => void (abortRequested = true), {
+    validator: (_who: Requester) => {
+      if (!ABORTABLE.includes(status) || abortRequested) throw new Error(NOT_RUNNING);
+    },
+  });
+  setHandler(forceCompleteLiveMigrationUpdate, (_who: Requester) => void (forceRequested = true), {
+    validator: (_who: Requester) => {
+      if (status !== LiveMigrationStatus.Running) throw new Error(NOT_RUNNING);
+    },
+  });
+
+  const gate = new AdmissionGate();
+  const conductor = conductorOn(settings);
+  const admission = await gate.admit(() =>
+    conductor.admitOperation({
+      ...requester,
+      instanceUuid,
+      rule: StateRules.liveMigrate,
+      action: 'live-migration',
+      taskState: TaskState.Migrating,
+      requireHost: true,
+    }),
+  );
+  if (!admission) return;
+  const instance = admission.value;
+  const source = instance.host!;
+  const migrationUuid = uuid4();
+  const { workflowId, runId, startTime } = workflowInfo();
+  const ref = { migrationUuid, instanceUuid, requestId: requester.requestId };
+  let current = started('conductor_live_migrate_instance');
+  let dest: string | undefined;
+  try {
+    await conductor.startMigration({
+      ...requester,
+      migrationUuid,
+      instanceUuid,
+      migrationType: 'live-migration',
+      status,
+      newFlavor: instance.flavor,
+      workflowId,
+      runId,
+      events: [current],
+    });
+    const flavor = instance.flavor;
+    const resources = { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: flavor.root_gb + flavor.ephemeral_gb };
+    const candidates = await schedulerOn(settings).selectDestinations({
+      instanceUuid,
+      resources,
+      ignoreHosts: [source],
+      requestedHost: input.targetHost ?? undefined,
+      maxAttempts: settings.maxAttempts,
+    });
+    dest = (await conductor.claimResources({ consumerUuid: instanceUuid, candidates, resources })).host;
+    upsertSearchAttributes([{ key: HostKey, value: dest }]);
+    status = LiveMigrationStatus.Preparing;
+    const preparing = started('compute_pre_live_migration', dest);
+    await conductor.updateLiveMigration({
+      ...ref,
+      status,
+      destHost: dest,
+      events: [succeeded(current.name), preparing],
+    });
+    current = preparing;
+    const sourceCompute = computeOn(settings, source);
+    const { checksum } = await sourceCompute.copyDiskLive.executeWithOptions(
+      { summary: `copy the disk of ${instance.name} from ${source} while it runs` },
+      [{ instanceUuid, migrationUuid }],
+    );
+    if (abortRequested) throw new AbortRequested();
+    status = LiveMigrationStatus.Running;
+    const migrating = started('compute_live_migration', source);
+    await conductor.updateLiveMigration({ ...ref, status, events: [succeeded(preparing.name, dest), migrating] });
+    current = migrating;
+
+    let remaining: number | null = null;
+    let processed = 0;
+    for (let round = 1; ; round++) {
+      if (abortRequested) throw new AbortRequested();
+      const timeout = settings.liveMigrationCompletionTimeoutMs;
+      if (timeout > 0 && Date.now() - startTime.getTime() > timeout && !forceRequested) {
+        if (settings.liveMigrationTimeoutAction === 'abort') throw new AbortRequested();
+        forceRequested = true;
+      }
+      const copy = await sourceCompute.liveMigrationRound.executeWithOptions(
+        { summary: `memory round ${round}${forceRequested ? ' (guest paused to complete)' : ''}` },
+        [{ instanceUuid, remainingBytes: remaining, pausedForCompletion: forceRequested }],
+      );
+      processed += copy.sentBytes;
+      remaining = copy.remainingBytes;
+      const memory = { total: copy.totalBytes, processed, remaining };
+      await conductor.updateLiveMigration({ ...ref, memory });
+      if (copy.converged) break;
+    }
+
+    status = LiveMigrationStatus.PostMigrating;
+    const destCompute = computeOn(settings, dest);
+    let facts = await destCompute.finishMigration.executeWithOptions({ summary: `start ${instance.name} on ${dest}` }, [
+      {
+        instanceUuid,
+        migrationUuid,
+        name: instance.name,
+        imageId: instance.image_id ?? '',
+        flavor,
+        checksum,
+        powerOn: true,
+      },
+    ]);
+    if (instance.vm_state === VmState.Paused) {
+      facts = await destCompute.pause.executeWithOptions({ summary: `keep ${instance.name} paused` }, [instanceUuid]);
+    }
+    await sourceCompute.destroy.executeWithOptions({ summary: `remove the old guest on ${source}` }, [instanceUuid]);
+    await removeTransfer(input, dest, migrationUuid);
+    await conductor.finishLiveMigration({
+      ...ref,
+      destHost: dest,
+      powerState: facts.powerState,
+      events: [succeeded(migrating.name, source)],
+    });
+  } catch (err) {
+    const aborted = err instanceof AbortRequested;
+    await CancellationScope.nonCancellable(async () => {
+      if (dest) await cleanDestination(input, dest, source);
+      await removeTransfer(input, source, migrationUuid);
+      await conductor.rollbackMigration({
+        ...ref,
+        status: aborted ? LiveMigrationStatus.Cancelled : LiveMigrationStatus.Failed,
+        fault: aborted ? undefined : faultFrom(err),
+        events: [aborted ? succeeded(current.name, current.host) : failed(current.name, err, current.host)],
+      });
+    });
+    if (!aborted) throw asWorkflowFailure(err);
+  }
+}
