@@ -1,0 +1,111 @@
+/**
+ * The physical limit of this design: raw Temporal workflows with the same number and shape of activities as our
+ * operations, whose activities do nothing. They use our activity options (workflows/activities.ts) on their
+ * own queues (prefix `baseline-`), and they are started the way the API starts an operation: update-with-start
+ * with an `admission` update that completes once the first (admission) activity has returned.
+ *
+ * Bundled on its own (bench/stack.ts), run by workers that copy the conductor's and the compute hosts' settings.
+ */
+import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
+import type { OperationSettings } from '../config';
+import { computeOn, conductorOn } from '../workflows/activities';
+
+/** Same name as our admission update (workflows/admission.ts). */
+export const baselineAdmissionUpdate = defineUpdate<void>('admission');
+/** Same name as our confirm decision (workflows/resize/messages.ts). */
+export const baselineConfirmUpdate = defineUpdate<void, [unknown]>('confirmResize');
+
+export interface BaselineInput {
+  settings: OperationSettings;
+  /** The host the instance runs on (create: where it spawns; migrate: the source). */
+  host: string;
+  /** Migrate only: the destination. */
+  dest?: string;
+}
+
+type Step = () => Promise<unknown>;
+type Steps = Record<string, Step>;
+
+/** Our proxies, with every activity name allowed: the baseline registers no-ops under our activity names. */
+function conductor(input: BaselineInput): Steps {
+  return conductorOn(input.settings) as unknown as Steps;
+}
+
+function compute(input: BaselineInput, host: string): Steps {
+  return computeOn(input.settings, host) as unknown as Steps;
+}
+
+/** The admission gate, stripped to what Temporal needs: the update completes once admission has run. */
+function admissionGate(): { admitted(): void } {
+  let admitted = false;
+  setHandler(baselineAdmissionUpdate, async () => {
+    await condition(() => admitted);
+  });
+  return { admitted: () => (admitted = true) };
+}
+
+/** create: admitCreate (admission), selectDestinations, claimResources, advanceTask, spawn (host), finishTask. */
+export async function baselineCreateWorkflow(input: BaselineInput): Promise<void> {
+  const gate = admissionGate();
+  const c = conductor(input);
+  await c['admitCreate']!();
+  gate.admitted();
+  await c['selectDestinations']!();
+  await c['claimResources']!();
+  await c['advanceTask']!();
+  await compute(input, input.host)['spawn']!();
+  await c['finishTask']!();
+}
+
+/** delete: admitOperation (admission), destroy (host), markDeleted. */
+export async function baselineDeleteWorkflow(input: BaselineInput): Promise<void> {
+  const gate = admissionGate();
+  const c = conductor(input);
+  await c['admitOperation']!();
+  gate.admitted();
+  await compute(input, input.host)['destroy']!();
+  await c['markDeleted']!();
+}
+
+/** stop: admitOperation (admission), powerOff (host), finishTask. */
+export async function baselineStopWorkflow(input: BaselineInput): Promise<void> {
+  const gate = admissionGate();
+  const c = conductor(input);
+  await c['admitOperation']!();
+  gate.admitted();
+  await compute(input, input.host)['powerOff']!();
+  await c['finishTask']!();
+}
+
+/**
+ * cold migrate + confirm, the happy path of resizeServerWorkflow: 13 activities (9 conductor, 4 compute on the
+ * source and the destination) and a confirm update that waits until the move is done.
+ */
+export async function baselineMigrateWorkflow(input: BaselineInput): Promise<void> {
+  const gate = admissionGate();
+  let phase: 'migrating' | 'verify' = 'migrating';
+  let decided = false;
+  setHandler(baselineConfirmUpdate, async () => {
+    await condition(() => phase === 'verify');
+    decided = true;
+  });
+  const c = conductor(input);
+  const source = compute(input, input.host);
+  const dest = compute(input, input.dest ?? input.host);
+  await c['admitOperation']!();
+  gate.admitted();
+  await c['startMigration']!();
+  await c['selectDestinations']!();
+  await c['claimResources']!();
+  await c['beginMigrating']!();
+  await source['migrateDiskAndPowerOff']!();
+  await c['recordMigrated']!();
+  await dest['finishMigration']!();
+  await c['finishResize']!();
+  phase = 'verify';
+  await dest['removeMigrationTransfer']!();
+  await condition(() => decided);
+  await c['beginConfirm']!();
+  await source['destroy']!();
+  await c['finishConfirm']!();
+}

@@ -1,0 +1,130 @@
+import type { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
+import { mean } from './stats';
+
+const E = temporal.api.enums.v1.EventType;
+
+/** Where one run's time went, from its history's event times (server clock). */
+export interface RunBreakdown {
+  workflowType: string;
+  totalMs: number;
+  /** Σ activity scheduled → started: waiting in the task queue for a worker slot and a poll. */
+  activityQueueMs: number;
+  /** Σ activity started → completed: the activity's own work (PostgreSQL, disk, hypervisor...). */
+  activityExecMs: number;
+  /** Σ workflow task scheduled → completed: the workflow's turns (queue, replay or sticky activation, commands). */
+  workflowTaskMs: number;
+  /** The rest: server-side handoffs between an event and the next task. */
+  otherMs: number;
+  events: number;
+  workflowTasks: number;
+  activities: { type: string; queueMs: number; execMs: number }[];
+}
+
+export interface TypeBreakdown {
+  workflowType: string;
+  runs: number;
+  totalMs: number;
+  activityQueueMs: number;
+  activityExecMs: number;
+  workflowTaskMs: number;
+  otherMs: number;
+  events: number;
+  workflowTasks: number;
+  activities: number;
+  /** Mean execution time per activity type, slowest first. */
+  perActivity: { type: string; execMs: number; queueMs: number }[];
+}
+
+export async function breakdownRun(client: Client, workflowId: string, runId: string): Promise<RunBreakdown> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const events = history.events ?? [];
+  const at = (e: (typeof events)[number]) => tsToMs(e.eventTime);
+  const scheduled = new Map<string, { type: string; ms: number }>();
+  const started = new Map<string, number>();
+  const wtScheduled = new Map<string, number>();
+  const activities: RunBreakdown['activities'] = [];
+  let workflowType = '';
+  let first = NaN;
+  let last = NaN;
+  let workflowTaskMs = 0;
+  let workflowTasks = 0;
+  for (const e of events) {
+    const id = String(e.eventId);
+    const type = e.eventType;
+    if (type === E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) {
+      first = at(e);
+      workflowType = e.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '';
+    } else if (type === E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED) {
+      last = at(e);
+    } else if (type === E.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) {
+      wtScheduled.set(id, at(e));
+    } else if (type === E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+      const from = wtScheduled.get(String(e.workflowTaskCompletedEventAttributes?.scheduledEventId));
+      if (from !== undefined) workflowTaskMs += at(e) - from;
+      workflowTasks++;
+    } else if (type === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+      scheduled.set(id, { type: e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?', ms: at(e) });
+    } else if (type === E.EVENT_TYPE_ACTIVITY_TASK_STARTED) {
+      started.set(String(e.activityTaskStartedEventAttributes?.scheduledEventId), at(e));
+    } else if (type === E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+      const key = String(e.activityTaskCompletedEventAttributes?.scheduledEventId);
+      const s = scheduled.get(key);
+      const st = started.get(key);
+      if (s && st !== undefined) activities.push({ type: s.type, queueMs: st - s.ms, execMs: at(e) - st });
+    }
+  }
+  const totalMs = last - first;
+  const activityQueueMs = activities.reduce((a, x) => a + x.queueMs, 0);
+  const activityExecMs = activities.reduce((a, x) => a + x.execMs, 0);
+  return {
+    workflowType,
+    totalMs,
+    activityQueueMs,
+    activityExecMs,
+    workflowTaskMs,
+    otherMs: totalMs - activityQueueMs - activityExecMs - workflowTaskMs,
+    events: events.length,
+    workflowTasks,
+    activities,
+  };
+}
+
+/** Every completed run of these workflow IDs, grouped by workflow type and averaged. */
+export async function breakdownByType(client: Client, workflowIds: string[]): Promise<TypeBreakdown[]> {
+  const runs: RunBreakdown[] = [];
+  for (const workflowId of workflowIds) {
+    for await (const wf of client.workflow.list({
+      query: `WorkflowId = '${workflowId}' AND ExecutionStatus = 'Completed'`,
+    })) {
+      runs.push(await breakdownRun(client, wf.workflowId, wf.runId));
+    }
+  }
+  const byType = new Map<string, RunBreakdown[]>();
+  for (const run of runs) byType.set(run.workflowType, [...(byType.get(run.workflowType) ?? []), run]);
+  return [...byType.entries()].map(([workflowType, rs]) => {
+    const perType = new Map<string, { exec: number[]; queue: number[] }>();
+    for (const a of rs.flatMap((r) => r.activities)) {
+      const entry = perType.get(a.type) ?? { exec: [], queue: [] };
+      entry.exec.push(a.execMs);
+      entry.queue.push(a.queueMs);
+      perType.set(a.type, entry);
+    }
+    return {
+      workflowType,
+      runs: rs.length,
+      totalMs: mean(rs.map((r) => r.totalMs)),
+      activityQueueMs: mean(rs.map((r) => r.activityQueueMs)),
+      activityExecMs: mean(rs.map((r) => r.activityExecMs)),
+      workflowTaskMs: mean(rs.map((r) => r.workflowTaskMs)),
+      otherMs: mean(rs.map((r) => r.otherMs)),
+      events: mean(rs.map((r) => r.events)),
+      workflowTasks: mean(rs.map((r) => r.workflowTasks)),
+      activities: mean(rs.map((r) => r.activities.length)),
+      perActivity: [...perType.entries()]
+        .map(([type, v]) => ({ type, execMs: mean(v.exec), queueMs: mean(v.queue) }))
+        .sort((a, b) => b.execMs - a.execMs),
+    };
+  });
+}
