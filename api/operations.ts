@@ -16,8 +16,9 @@ import { admissionQuery, admissionUpdate } from '../workflows/admission';
 import type { RequestContext } from './context';
 import { InstanceInvalidState, ServiceUnavailable, instanceNotFound } from './errors';
 
-/** How long the API waits for the conductor to admit an operation before answering 503. */
-const ADMISSION_DEADLINE_MS = 15_000;
+/** How long the API waits for the conductor to admit an operation before answering 503: long enough for a
+ * burst of hundreds of requests queued behind one conductor on two cores. */
+const ADMISSION_DEADLINE_MS = 30_000;
 /** How long a delete waits for the running operation to roll back after cancelling it. */
 const CANCEL_DEADLINE_MS = 60_000;
 /** How long a request waits for an operation that has finished its work to close. */
