@@ -27,3 +27,8 @@ export function fits(host: HostState, want: Resources): boolean {
     want.diskGb <= host.disk_gb
   );
 }
+
+/** What an instance of this flavor claims on its host. */
+export function flavorResources(flavor: { vcpus: number; memory_mb: number; root_gb: number; ephemeral_gb: number }) {
+  return { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: flavor.root_gb + flavor.ephemeral_gb };
+}

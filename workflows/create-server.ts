@@ -1,19 +1,15 @@
-import { ApplicationFailure, CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
 import type { GuestFacts } from '../activities/compute';
 import type { Claim } from '../activities/conductor';
-import { FaultType, maxRetriesMessage } from '../domain/faults';
+import { flavorResources } from '../domain/capacity';
 import { HostKey } from '../domain/search-attributes';
 import { PowerState, TaskState, VmState } from '../domain/states';
 import { computeOn, conductorOn, schedulerOn } from './activities';
 import { AdmissionGate } from './admission';
-import { asWorkflowFailure, faultFrom, failureType, isHostUnreachable } from './failures';
+import { claimNextAlternate, isReschedulable } from './alternates';
+import { asWorkflowFailure, faultFrom } from './failures';
 import { EventName, failed, started, succeeded } from './events';
 import type { CreateServerInput } from './inputs';
-
-/** Failures after which another host may do better: Nova's RescheduledException, and a host that never answered. */
-function isReschedulable(err: unknown): boolean {
-  return failureType(err) === FaultType.RescheduledException || isHostUnreachable(err);
-}
 
 /**
  * Boot: record the instance (building/scheduling), pick hosts, claim on the first that fits, spawn there; a
@@ -29,7 +25,7 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
   if (!(await gate.admit(() => conductor.admitCreate({ ...server, events: [scheduling] })))) return;
 
   const flavor = server.flavor;
-  const resources = { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: flavor.root_gb + flavor.ephemeral_gb };
+  const resources = flavorResources(flavor);
   let task: string = TaskState.Scheduling;
   let claim: Claim | undefined;
   /** The event running when a failure strikes: scheduling, then the build on a host. */
@@ -82,14 +78,7 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
         const failed: Claim = claim;
         await releaseGuest(input, failed.host);
         claim = undefined;
-        if (failed.alternates.length === 0) {
-          throw ApplicationFailure.nonRetryable(maxRetriesMessage(instanceUuid), FaultType.MaxRetriesExceeded);
-        }
-        claim = await conductor.claimResources({
-          consumerUuid: instanceUuid,
-          candidates: failed.alternates,
-          resources,
-        });
+        claim = await claimNextAlternate(settings, failed, instanceUuid, resources);
       }
     }
     await conductor.finishTask({

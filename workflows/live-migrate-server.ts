@@ -1,5 +1,6 @@
 import { CancellationScope, setHandler, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Requester } from '../activities/conductor';
+import { flavorResources } from '../domain/capacity';
 import { StateRules } from '../domain/guards';
 import { HostKey } from '../domain/search-attributes';
 import { LiveMigrationStatus, TaskState, VmState } from '../domain/states';
@@ -75,7 +76,7 @@ export async function liveMigrateServerWorkflow(input: LiveMigrateServerInput): 
       events: [current],
     });
     const flavor = instance.flavor;
-    const resources = { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: flavor.root_gb + flavor.ephemeral_gb };
+    const resources = flavorResources(flavor);
     const candidates = await schedulerOn(settings).selectDestinations({
       instanceUuid,
       resources,

@@ -1,12 +1,13 @@
-import { ApplicationFailure, CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
 import type { GuestFacts } from '../../activities/compute';
 import type { Claim } from '../../activities/conductor';
-import type { InstanceFlavor, InstanceRow } from '../../domain/rows';
-import { FaultType, maxRetriesMessage } from '../../domain/faults';
+import type { InstanceRow } from '../../domain/rows';
 import { HostKey } from '../../domain/search-attributes';
 import { PowerState, VmState } from '../../domain/states';
 import { computeOn, conductorOn, schedulerOn } from '../activities';
-import { faultFrom, failureType, isHostUnreachable } from '../failures';
+import { claimNextAlternate, isReschedulable } from '../alternates';
+import { flavorResources } from '../../domain/capacity';
+import { faultFrom } from '../failures';
 import { EventName, failed, started, succeeded } from '../events';
 import type { InstanceOperationInput, ResizeServerInput } from '../inputs';
 
@@ -15,15 +16,6 @@ export interface Placement {
   dest: string;
   migrationUuid: string;
   powerState: number;
-}
-
-function resourcesOf(flavor: InstanceFlavor) {
-  return { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: flavor.root_gb + flavor.ephemeral_gb };
-}
-
-/** A destination failing before the guest runs there may be skipped for the next alternate. */
-function isReschedulable(err: unknown): boolean {
-  return failureType(err) === FaultType.RescheduledException || isHostUnreachable(err);
 }
 
 /**
@@ -40,7 +32,7 @@ export async function moveToDestination(
   const conductor = conductorOn(settings);
   const source = instance.host!;
   const flavor = input.newFlavor ?? instance.flavor;
-  const resources = resourcesOf(flavor);
+  const resources = flavorResources(flavor);
   const powerOn = instance.vm_state === VmState.Active;
   let claim: Claim | undefined;
   let sourceTouched = false;
@@ -102,14 +94,7 @@ export async function moveToDestination(
         const failed: Claim = claim;
         await cleanDestination(input, failed.host, source);
         claim = undefined;
-        if (failed.alternates.length === 0) {
-          throw ApplicationFailure.nonRetryable(maxRetriesMessage(instanceUuid), FaultType.MaxRetriesExceeded);
-        }
-        claim = await conductor.claimResources({
-          consumerUuid: instanceUuid,
-          candidates: failed.alternates,
-          resources,
-        });
+        claim = await claimNextAlternate(settings, failed, instanceUuid, resources);
         await conductor.beginMigrating({ migrationUuid, instanceUuid, destHost: claim.host });
       }
     }
