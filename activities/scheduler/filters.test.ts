@@ -1,6 +1,6 @@
 import { fits } from '../../domain/capacity';
 import type { HostState } from '../../domain/rows';
-import { hostState } from './host-state.fixture';
+import { hostState } from '../../test/support/host-state';
 import { explainRejections, FILTERS, filterHosts } from './filters';
 import type { FilterContext, ScheduleRequest } from './request';
 

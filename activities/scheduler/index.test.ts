@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FaultType, NO_VALID_HOST_MESSAGE } from '../../domain/faults';
 import type { HostState } from '../../domain/rows';
-import { hostState } from './host-state.fixture';
+import { hostState } from '../../test/support/host-state';
 import { createSchedulerActivities, type ScheduleRequest } from './index';
 
 const NOW = new Date('2026-01-01T12:00:00Z');

@@ -1,5 +1,5 @@
 import type { HostState } from '../../domain/rows';
-import { hostState } from './host-state.fixture';
+import { hostState } from '../../test/support/host-state';
 import type { ScheduleRequest } from './request';
 import { hostWeights, normalise, weighHosts } from './weighers';
 

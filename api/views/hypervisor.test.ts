@@ -1,4 +1,5 @@
 import type { ApiVersion } from '../microversion';
+import { hostState } from '../../test/support/host-state';
 import {
   hypervisorBodySchema,
   hypervisorDetailView,
@@ -15,30 +16,20 @@ const at = (minor: number): ApiVersion => ({ major: 2, minor });
 const NOW = new Date('2024-01-02T03:04:05Z');
 
 const host: HypervisorRow = {
-  name: 'host-1',
-  vcpus: 16,
-  memory_mb: 32768,
-  disk_gb: 500,
-  cpu_allocation_ratio: 4,
-  ram_allocation_ratio: 1,
-  disk_allocation_ratio: 1,
-  reserved_memory_mb: 512,
-  hypervisor_type: 'fake',
-  hypervisor_version: 1000,
-  host_ip: '127.0.0.1',
-  availability_zone: 'nova',
-  disabled: false,
-  disabled_reason: null,
-  forced_down: false,
-  running_vms: 2,
-  started_at: new Date('2023-12-31T01:02:05Z'),
-  last_seen_at: NOW,
+  ...hostState('host-1', {
+    vcpus: 16,
+    memory_mb: 32768,
+    disk_gb: 500,
+    running_vms: 2,
+    started_at: new Date('2023-12-31T01:02:05Z'),
+    last_seen_at: NOW,
+    used_vcpus: 3,
+    used_memory_mb: 2560,
+    used_disk_gb: 41,
+    instances: 2,
+  }),
   ordinal: 3,
   alive: true,
-  used_vcpus: 3,
-  used_memory_mb: 2560,
-  used_disk_gb: 41,
-  instances: 2,
   workload: 1,
 };
 
