@@ -64,8 +64,19 @@ export function loadOperationSettings(env: NodeJS.ProcessEnv = process.env): Ope
   };
 }
 
+/**
+ * How the compute API authenticates. `keystone` (the default) validates `X-Auth-Token` against the tokens the
+ * built-in identity service issued; `noauth2` trusts `X-Auth-Token: <user>:<project>` and is for development only.
+ */
+export interface AuthConfig {
+  strategy: 'keystone' | 'noauth2';
+  /** Keystone's [token] expiration. */
+  tokenLifetimeMs: number;
+}
+
 export interface ApiConfig {
   temporal: TemporalConfig;
+  auth: AuthConfig;
   databaseUrl: string;
   port: number;
   bindAddress: string;
@@ -83,10 +94,13 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       NOVA_API_BIND: z.string().default('127.0.0.1'),
       TEMPORAL_UI_URL: z.string().default('http://127.0.0.1:8233'),
       NOVA_API_MAX_LIMIT: int(1000),
+      NOVA_AUTH_STRATEGY: z.enum(['keystone', 'noauth2']).default('keystone'),
+      NOVA_TOKEN_LIFETIME_S: z.coerce.number().int().positive().default(3600),
     })
     .parse(env);
   return {
     temporal: temporalSlice(env),
+    auth: { strategy: a.NOVA_AUTH_STRATEGY, tokenLifetimeMs: a.NOVA_TOKEN_LIFETIME_S * 1000 },
     databaseUrl: a.DATABASE_URL,
     port: a.NOVA_API_PORT,
     bindAddress: a.NOVA_API_BIND,
@@ -94,6 +108,20 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     operations: loadOperationSettings(env),
     maxLimit: a.NOVA_API_MAX_LIMIT,
   };
+}
+
+/** The seeded users' passwords; the defaults suit the dev stack only. */
+export function loadIdentitySeed(env: NodeJS.ProcessEnv = process.env): {
+  adminPassword: string;
+  demoPassword: string;
+} {
+  const s = z
+    .object({
+      NOVA_ADMIN_PASSWORD: z.string().min(1).default('admin'),
+      NOVA_DEMO_PASSWORD: z.string().min(1).default('demo'),
+    })
+    .parse(env);
+  return { adminPassword: s.NOVA_ADMIN_PASSWORD, demoPassword: s.NOVA_DEMO_PASSWORD };
 }
 
 export interface ConductorConfig {

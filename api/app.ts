@@ -1,8 +1,10 @@
 import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
-import { noAuthContextMiddleware, requestIdMiddleware } from './context';
+import type { AuthConfig } from '../config';
+import { createKeystoneContextMiddleware, noAuthContextMiddleware, requestIdMiddleware } from './context';
 import { createErrorHandler, notFoundHandler } from './errors';
+import { createIdentityRouter } from './identity/router';
 import { microversionMiddleware } from './microversion';
 import type { Operations } from './operations';
 import { createAllocationAuditRouter } from './routes/allocation-audit';
@@ -27,6 +29,11 @@ export interface ApiDeps {
   temporalUiUrl?: string;
   /** The Temporal namespace of the workflows (`default` when not given). */
   namespace?: string;
+  /**
+   * How callers authenticate. Processes pass the configured strategy (keystone unless NOVA_AUTH_STRATEGY says
+   * otherwise); in-process harnesses that omit it get noauth2.
+   */
+  auth?: AuthConfig;
   /** Nova's service_down_time for hypervisor and zone states (60 s when not given). */
   serviceDownTimeMs?: number;
 }
@@ -40,9 +47,13 @@ export function createApiApp(deps: ApiDeps): Express {
   // Clients send JSON with or without a Content-Type (and `Accept: ''` on actions): parse any body as JSON.
   app.use(express.json({ limit: '1mb', type: () => true }));
   app.use(createVersionsRouter());
+  const auth = deps.auth ?? { strategy: 'noauth2', tokenLifetimeMs: 3_600_000 };
+  app.use('/identity', createIdentityRouter({ sql: deps.sql, log: deps.log, tokenLifetimeMs: auth.tokenLifetimeMs }));
 
   const compute = Router({ mergeParams: true });
-  compute.use(microversionMiddleware, noAuthContextMiddleware);
+  const authenticate =
+    auth.strategy === 'keystone' ? createKeystoneContextMiddleware(deps.sql) : noAuthContextMiddleware;
+  compute.use(microversionMiddleware, authenticate);
   compute.use(createServersWriteRouter(deps));
   compute.use(createServersReadRouter({ sql: deps.sql, maxLimit: deps.maxLimit }));
   compute.use(createFlavorsRouter({ sql: deps.sql }));

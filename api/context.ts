@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
+import type { Sql } from 'postgres';
+import { NovaError } from './errors';
+import { tokenHash } from './identity/token-value';
+import { findLiveToken } from './queries/identity';
 
-/** Who is calling. Until Keystone lands (issue 6) this comes from Nova's noauth2 token form `user:project`. */
+/**
+ * Who is calling: from a token the built-in identity service issued (keystone), or in development from Nova's
+ * noauth2 token form `user:project`.
+ */
 export interface RequestContext {
   requestId: string;
   userId: string;
@@ -34,6 +41,40 @@ export const noAuthContextMiddleware: RequestHandler = (req, res, next) => {
   } satisfies RequestContext;
   next();
 };
+
+/** 401: no token, or one that is unknown, expired or revoked (keystonemiddleware's answer). */
+export class Unauthorized extends NovaError {
+  readonly status = 401;
+  readonly fault = 'unauthorized';
+  constructor() {
+    super('The request you have made requires authentication.');
+  }
+}
+
+/**
+ * keystone: `X-Auth-Token` must be a live token (looked up by its SHA-256; not expired, not revoked). The
+ * context carries the token's user and project; admin means the admin role on that project.
+ */
+export function createKeystoneContextMiddleware(sql: Sql): RequestHandler {
+  return async (req, res, next) => {
+    const value = req.header('x-auth-token');
+    const token = value ? await findLiveToken(sql, tokenHash(value)) : undefined;
+    if (!token) {
+      res.setHeader(
+        'WWW-Authenticate',
+        `Keystone uri="${req.protocol}://${req.get('host') ?? 'localhost'}/identity/v3"`,
+      );
+      throw new Unauthorized();
+    }
+    res.locals['context'] = {
+      requestId: res.locals['requestId'] as string,
+      userId: token.user_id,
+      projectId: token.project_id,
+      isAdmin: token.roles.some((role) => role.name === 'admin'),
+    } satisfies RequestContext;
+    next();
+  };
+}
 
 export function contextOf(res: Response): RequestContext {
   return res.locals['context'] as RequestContext;

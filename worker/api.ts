@@ -18,11 +18,12 @@ async function main(): Promise<void> {
     operations: new Operations(client, config.operations),
     log,
     maxLimit: config.maxLimit,
+    auth: config.auth,
     temporalUiUrl: config.temporalUiUrl,
     namespace: config.temporal.namespace,
   });
   const server = app.listen(config.port, config.bindAddress, () =>
-    log.info({ port: config.port, bind: config.bindAddress }, 'compute API listening'),
+    log.info({ port: config.port, bind: config.bindAddress, auth: config.auth.strategy }, 'compute API listening'),
   );
   onShutdown(log, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));

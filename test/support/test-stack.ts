@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import postgres, { type Sql } from 'postgres';
 import pino from 'pino';
-import type { ComputeConfig, ConductorConfig, OperationSettings } from '../../config';
+import type { AuthConfig, ComputeConfig, ConductorConfig, OperationSettings } from '../../config';
 import { FakeHypervisor } from '../../activities/compute/fake-hypervisor';
 import { createApiApp } from '../../api/app';
 import { Operations } from '../../api/operations';
@@ -62,6 +62,8 @@ export async function startTestStack(opts: {
   settings?: Partial<OperationSettings>;
   /** False when the test runs the conductor as its own process. */
   inProcessConductor?: boolean;
+  /** noauth2 (`X-Auth-Token: user:project`) unless a test exercises the identity service. */
+  auth?: Partial<AuthConfig>;
 }): Promise<TestStack> {
   quietSdkLogs();
   const id = randomBytes(4).toString('hex');
@@ -117,7 +119,8 @@ export async function startTestStack(opts: {
   for (const host of opts.hosts) await startHost(host);
   if (opts.inProcessConductor !== false) await waitForHosts(sql, opts.hosts.length);
 
-  const app = createApiApp({ sql, operations: new Operations(client, settings), log: quietLog, maxLimit: 1000 });
+  const auth: AuthConfig = { strategy: 'noauth2', tokenLifetimeMs: 3_600_000, ...opts.auth };
+  const app = createApiApp({ sql, operations: new Operations(client, settings), log: quietLog, maxLimit: 1000, auth });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
