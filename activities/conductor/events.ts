@@ -18,10 +18,11 @@ export async function recordEvents(
   requestId: string,
   events: readonly ActionEvent[] | undefined,
 ): Promise<void> {
-  for (const event of events ?? []) {
-    const [action] = await tx<{ id: string }[]>`
-      SELECT id FROM instance_actions WHERE instance_uuid = ${instanceUuid} AND request_id = ${requestId}`;
-    if (!action) return;
+  if (!events?.length) return;
+  const [action] = await tx<{ id: string }[]>`
+    SELECT id FROM instance_actions WHERE instance_uuid = ${instanceUuid} AND request_id = ${requestId}`;
+  if (!action) return;
+  for (const event of events) {
     if (!event.finish) {
       await tx`
         INSERT INTO instance_action_events (action_id, event, host) VALUES (${action.id}, ${event.name}, ${event.host ?? null})
