@@ -47,10 +47,11 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   }
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const address = `${ip}:${opts.port}`;
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  await waitFor('the Temporal dev server', async () => {
-    if (exited) throw new Error('the Temporal dev server exited during start-up');
+  // waitFor treats a failed probe as "not yet": a server that exits (port taken, bad flag) must end the wait.
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`the Temporal dev server exited during start-up (code ${code})`))),
+  );
+  const ready = waitFor('the Temporal dev server', async () => {
     const connection = await Connection.connect({ address, connectTimeout: 1000 });
     try {
       await connection.workflowService.describeNamespace({ namespace: 'default' });
@@ -59,6 +60,8 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
       await connection.close();
     }
   });
+  await Promise.race([ready, exited]);
+  exited.catch(() => undefined); // a later exit (stop) is expected, not an error
   return {
     address,
     process: child,
