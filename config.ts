@@ -45,6 +45,17 @@ export interface OperationSettings {
   liveMigrationTimeoutAction: 'abort' | 'force_complete';
 }
 
+/**
+ * Where image bytes are stored (a shared volume in a multi-machine deployment, like the transfer area): the
+ * image service, the conductor and every compute host reach it.
+ */
+function imageDirOf(env: NodeJS.ProcessEnv): string {
+  const d = z
+    .object({ NOVA_DATA_DIR: z.string().default('data'), NOVA_IMAGE_DIR: z.string().optional() })
+    .parse(env);
+  return d.NOVA_IMAGE_DIR ?? path.join(d.NOVA_DATA_DIR, 'images');
+}
+
 function temporalSlice(env: NodeJS.ProcessEnv): TemporalConfig {
   const t = temporalSchema.parse(env);
   return { address: t.TEMPORAL_ADDRESS, namespace: t.TEMPORAL_NAMESPACE, queuePrefix: t.NOVA_QUEUE_PREFIX };
@@ -84,6 +95,7 @@ export interface ApiConfig {
   operations: OperationSettings;
   /** Nova's [api] max_limit. */
   maxLimit: number;
+  imageDir: string;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -107,6 +119,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     temporalUiUrl: a.TEMPORAL_UI_URL,
     operations: loadOperationSettings(env),
     maxLimit: a.NOVA_API_MAX_LIMIT,
+    imageDir: imageDirOf(env),
   };
 }
 
@@ -130,6 +143,7 @@ export interface ConductorConfig {
   serviceDownTimeMs: number;
   /** Activity slots; also the size of the PostgreSQL pool. */
   concurrency: number;
+  imageDir: string;
 }
 
 export function loadConductorConfig(env: NodeJS.ProcessEnv = process.env): ConductorConfig {
@@ -139,6 +153,7 @@ export function loadConductorConfig(env: NodeJS.ProcessEnv = process.env): Condu
     databaseUrl: c.DATABASE_URL,
     serviceDownTimeMs: operationSchema.parse(env).NOVA_SERVICE_DOWN_TIME_S * 1000,
     concurrency: c.NOVA_CONDUCTOR_CONCURRENCY,
+    imageDir: imageDirOf(env),
   };
 }
 
@@ -156,6 +171,7 @@ export interface ComputeConfig {
   dataDir: string;
   /** Where migrating disks travel between hosts (a shared volume in a multi-machine deployment). */
   transferDir: string;
+  imageDir: string;
   reportIntervalMs: number;
 }
 
@@ -177,6 +193,7 @@ export function loadComputeConfig(env: NodeJS.ProcessEnv = process.env): Compute
     capacity: { vcpus: c.NOVA_COMPUTE_VCPUS, memoryMb: c.NOVA_COMPUTE_MEMORY_MB, diskGb: c.NOVA_COMPUTE_DISK_GB },
     dataDir: c.NOVA_DATA_DIR,
     transferDir: c.NOVA_TRANSFER_DIR ?? path.join(c.NOVA_DATA_DIR, 'transfer'),
+    imageDir: imageDirOf(env),
     reportIntervalMs: c.NOVA_COMPUTE_REPORT_INTERVAL_S * 1000,
   };
 }

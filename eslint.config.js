@@ -44,6 +44,16 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Image bytes are shared by the image service and the hosts; the store knows neither, nor the database.
+    files: ['storage/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [postgresBan, { group: ['**/api/**', '**/activities/**', '**/workflows/**'], message: 'The store is a leaf.' }] },
+      ],
+    },
+  },
+  {
     files: ['activities/scheduler/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [postgresBan] }] },
   },

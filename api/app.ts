@@ -7,6 +7,7 @@ import { createErrorHandler, notFoundHandler } from './errors';
 import { createIdentityRouter } from './identity/router';
 import { microversionMiddleware } from './microversion';
 import type { Operations } from './operations';
+import type { ImageStore } from '../storage/image-store';
 import { createAllocationAuditRouter } from './routes/allocation-audit';
 import { createAvailabilityZonesRouter } from './routes/availability-zones';
 import { createFlavorsRouter } from './routes/flavors';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   auth?: AuthConfig;
   /** Nova's service_down_time for hypervisor and zone states (60 s when not given). */
   serviceDownTimeMs?: number;
+  /** Image bytes, for the image service's uploads and downloads. */
+  images: ImageStore;
 }
 
 /** The compute API v2.1: thin routers over read-only queries and workflow starts. */

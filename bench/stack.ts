@@ -18,6 +18,7 @@ import {
 import pino from 'pino';
 import { loadOperationSettings, type ComputeConfig, type ConductorConfig, type OperationSettings } from '../config';
 import { connectDatabase, type Sql } from '../activities/conductor/db';
+import { LocalImageStore } from '../storage/image-store';
 import { createApiApp } from '../api/app';
 import { Operations } from '../api/operations';
 import { computeQueue, conductorQueue } from '../domain/naming';
@@ -213,6 +214,7 @@ export async function startBenchStack(opts: { hosts: number; log: (line: string)
       databaseUrl,
       serviceDownTimeMs: 60_000,
       concurrency: 10,
+      imageDir: path.join(scratch, 'images'),
     };
     const conductorSql = connectDatabase(databaseUrl, conductorConfig.concurrency);
     cleanups.push(() => conductorSql.end());
@@ -238,6 +240,7 @@ export async function startBenchStack(opts: { hosts: number; log: (line: string)
       capacity: { vcpus: 16, memoryMb: 32768, diskGb: 500 },
       dataDir,
       transferDir: path.join(dataDir, 'transfer'),
+      imageDir: path.join(scratch, 'images'),
       reportIntervalMs: 10_000,
     }));
     for (const config of computeConfigs) {
@@ -311,7 +314,13 @@ export async function startBenchStack(opts: { hosts: number; log: (line: string)
     });
 
     const operations = new Operations(client, settings);
-    const app = createApiApp({ sql: apiSql, operations, log: pino({ level: 'silent' }), maxLimit: 1000 });
+    const app = createApiApp({
+      sql: apiSql,
+      operations,
+      log: pino({ level: 'silent' }),
+      maxLimit: 1000,
+      images: new LocalImageStore(path.join(scratch, 'images')),
+    });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

@@ -13,6 +13,7 @@ export const FaultType = {
   InstanceNotRunning: 'InstanceNotRunning',
   DiskCorrupted: 'DiskCorrupted',
   NotResized: 'NotResized',
+  ImageNotFound: 'ImageNotFound',
 } as const;
 export type FaultType = (typeof FaultType)[keyof typeof FaultType];
 

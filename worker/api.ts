@@ -3,6 +3,7 @@ import { loadApiConfig } from '../config';
 import { connectDatabase } from '../activities/conductor/db';
 import { createApiApp } from '../api/app';
 import { Operations } from '../api/operations';
+import { LocalImageStore } from '../storage/image-store';
 import { createLogger } from './logger';
 import { onShutdown } from './shutdown';
 
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     auth: config.auth,
     temporalUiUrl: config.temporalUiUrl,
     namespace: config.temporal.namespace,
+    images: new LocalImageStore(config.imageDir),
   });
   const server = app.listen(config.port, config.bindAddress, () =>
     log.info({ port: config.port, bind: config.bindAddress, auth: config.auth.strategy }, 'compute API listening'),

@@ -5,6 +5,7 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { ComputeConfig, OperationSettings } from '../config';
 import { createComputeActivities } from '../activities/compute';
 import { FakeHypervisor } from '../activities/compute/fake-hypervisor';
+import { LocalImageStore } from '../storage/image-store';
 import type { HostReport } from '../activities/conductor';
 import { computeQueue, conductorQueue, hostWorkflowId } from '../domain/naming';
 import { HostKey, OperationKey } from '../domain/search-attributes';
@@ -16,12 +17,13 @@ export function hostDataDir(dataDir: string, host: string): string {
 
 /** A simulated compute host: a worker on the host's own queue, driving a fake hypervisor. */
 export async function createComputeWorker(connection: NativeConnection, config: ComputeConfig): Promise<Worker> {
-  const hypervisor = new FakeHypervisor(config.host, hostDataDir(config.dataDir, config.host));
+  const images = new LocalImageStore(config.imageDir);
+  const hypervisor = new FakeHypervisor(config.host, hostDataDir(config.dataDir, config.host), images);
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: computeQueue(config.temporal.queuePrefix, config.host),
-    activities: createComputeActivities(hypervisor, config.transferDir),
+    activities: createComputeActivities({ hypervisor, transferDir: config.transferDir, images }),
     maxConcurrentActivityTaskExecutions: 8,
     shutdownGraceTime: '5s',
   });
@@ -38,7 +40,11 @@ export async function reportHostForever(
   signal: AbortSignal,
   onError: (err: unknown) => void,
 ): Promise<void> {
-  const hypervisor = new FakeHypervisor(config.host, hostDataDir(config.dataDir, config.host));
+  const hypervisor = new FakeHypervisor(
+    config.host,
+    hostDataDir(config.dataDir, config.host),
+    new LocalImageStore(config.imageDir),
+  );
   const startedAt = new Date().toISOString();
   while (!signal.aborted) {
     try {

@@ -33,3 +33,14 @@ export class GuestInWrongState extends Error {
     this.name = 'GuestInWrongState';
   }
 }
+
+/** Image bytes read from the store do not hash to their content address: the disk is not written. */
+export class ImageDataCorrupted extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`image data ${expected} reads back with checksum ${actual}`);
+    this.name = 'ImageDataCorrupted';
+  }
+}

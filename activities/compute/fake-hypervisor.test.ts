@@ -8,6 +8,7 @@ import { GuestInWrongState, HypervisorStepFailed } from './errors';
 import { FakeHypervisor, type StepContext } from './fake-hypervisor';
 import { HypervisorStep } from './fault-switches';
 import { rescueGuest, unrescueGuest } from './rescue';
+import { ImageDataNotFound, LocalImageStore } from '../../storage/image-store';
 
 const IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b';
 const RESCUE_IMAGE = 'a2459075-d96c-40d5-893e-577ff92e721c';
@@ -34,7 +35,8 @@ async function sha256(file: string): Promise<string> {
 }
 
 beforeEach(async () => {
-  hv = new FakeHypervisor('host-x', mkdtempSync(path.join(os.tmpdir(), 'fake-hv-')));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fake-hv-'));
+  hv = new FakeHypervisor('host-x', dir, new LocalImageStore(path.join(dir, 'images')));
   uuid = `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
   await hv.spawn({ uuid, name: 'vm', flavor: FLAVOR, imageId: IMAGE }, true, ctx);
 });
@@ -116,5 +118,35 @@ describe('rescue and unrescue', () => {
     expect(await hv.getGuest(uuid)).toBeUndefined();
     await expect(fs.stat(hv.rescueDiskPath(uuid))).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(fs.stat(hv.diskPath(uuid))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('spawn from image bytes in the store', () => {
+  it('writes the stored bytes as the disk, byte for byte', async () => {
+    const bytes = Buffer.alloc(3 * 64 * 1024, 7);
+    const stored = await hv.images.write(
+      (async function* () {
+        yield bytes;
+      })(),
+    );
+    const other = `${uuid.slice(0, -1)}f`;
+    const guest = await hv.spawn(
+      { uuid: other, name: 'from-snapshot', flavor: FLAVOR, imageId: IMAGE, imageSha256: stored.sha256 },
+      true,
+      ctx,
+    );
+    expect(guest.diskChecksum).toBe(stored.sha256);
+    expect(guest.diskBytes).toBe(bytes.length);
+    expect(await sha256(hv.diskPath(other))).toBe(stored.sha256);
+  });
+
+  it('refuses to spawn when the image bytes are missing, leaving no guest or disk', async () => {
+    const other = `${uuid.slice(0, -1)}e`;
+    const missing = 'a'.repeat(64);
+    await expect(
+      hv.spawn({ uuid: other, name: 'x', flavor: FLAVOR, imageId: IMAGE, imageSha256: missing }, true, ctx),
+    ).rejects.toBeInstanceOf(ImageDataNotFound);
+    expect(await hv.getGuest(other)).toBeUndefined();
+    await expect(fs.stat(hv.diskPath(other))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -5,9 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PowerState } from '../../domain/states';
 import type { InstanceFlavor } from '../../domain/rows';
 import { DISK_CHUNKS, imageChunk } from './disk-image';
-import { GuestInWrongState, GuestNotFound, HypervisorStepFailed } from './errors';
+import { GuestInWrongState, GuestNotFound, HypervisorStepFailed, ImageDataCorrupted } from './errors';
 import { FaultSwitchFile, HypervisorStep, type FaultSwitch } from './fault-switches';
 import { readJson, writeJsonAtomic } from './json-file';
+import type { ImageStore } from '../../storage/image-store';
 
 /** A guest as the fake hypervisor keeps it on disk. */
 export interface Guest {
@@ -35,6 +36,11 @@ export interface GuestSpec {
   name: string;
   flavor: InstanceFlavor;
   imageId: string;
+  /**
+   * The image's bytes in the image store (a snapshot, an upload); absent for the built-in base images, whose
+   * bytes the fake hypervisor synthesizes from the image id.
+   */
+  imageSha256?: string | undefined;
 }
 
 /**
@@ -73,6 +79,7 @@ export class FakeHypervisor {
   constructor(
     readonly host: string,
     readonly hostDir: string,
+    readonly images: ImageStore,
   ) {
     this.faults = FaultSwitchFile.forHostDir(hostDir);
     this.guestsDir = path.join(hostDir, 'guests');
@@ -104,13 +111,10 @@ export class FakeHypervisor {
     const existing = await this.getGuest(spec.uuid);
     if (existing) return existing;
     await this.applyFault(HypervisorStep.Spawn, ctx);
-    const { checksum, bytes } = await this.writeImage(
-      this.diskPath(spec.uuid),
-      spec.imageId,
-      DISK_CHUNKS,
-      'spawn',
-      ctx,
-    );
+    const disk = this.diskPath(spec.uuid);
+    const { checksum, bytes } = spec.imageSha256
+      ? await this.writeStoredImage(disk, spec.imageSha256, 'spawn', ctx)
+      : await this.writeImage(disk, spec.imageId, DISK_CHUNKS, 'spawn', ctx);
     checkCancelled(ctx, 'spawn');
     const now = new Date().toISOString();
     const guest: Guest = {
@@ -256,6 +260,39 @@ export class FakeHypervisor {
     checkCancelled(ctx, step);
     await fs.rename(partial, target);
     return { checksum: hash.digest('hex'), bytes };
+  }
+
+  /** Writes a disk from image bytes in the store, through a `.partial` file like `writeImage`. */
+  async writeStoredImage(
+    target: string,
+    sha256: string,
+    step: string,
+    ctx: StepContext,
+  ): Promise<{ checksum: string; bytes: number }> {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const partial = `${target}.partial`;
+    const hash = createHash('sha256');
+    const source = await this.images.read(sha256);
+    const handle = await fs.open(partial, 'w');
+    let bytes = 0;
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        checkCancelled(ctx, step);
+        await handle.write(chunk);
+        hash.update(chunk);
+        bytes += chunk.length;
+        ctx.progress({ step, done: bytes, total: 0 });
+      }
+      await handle.sync();
+    } finally {
+      source.destroy();
+      await handle.close();
+    }
+    const checksum = hash.digest('hex');
+    if (checksum !== sha256) throw new ImageDataCorrupted(sha256, checksum);
+    checkCancelled(ctx, step);
+    await fs.rename(partial, target);
+    return { checksum, bytes };
   }
 
   /** Fires the step's fault switch, if one is set: fail, abort, hang or slow down. */

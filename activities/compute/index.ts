@@ -5,15 +5,18 @@ import type { InstanceFlavor } from '../../domain/rows';
 import path from 'node:path';
 import { DiskChecksumMismatch, exportDisk, importDisk, removeTransfer } from './disk-transfer';
 import { memoryRound, type MemoryRound } from './live-migration';
-import { GuestInWrongState, GuestNotFound, HypervisorStepFailed } from './errors';
+import { GuestInWrongState, GuestNotFound, HypervisorStepFailed, ImageDataCorrupted } from './errors';
 import { StepCancelled, type FakeHypervisor, type StepContext } from './fake-hypervisor';
 import { rescueGuest, unrescueGuest } from './rescue';
+import { ImageDataNotFound, type ImageStore } from '../../storage/image-store';
 
 export interface SpawnInput {
   instanceUuid: string;
   name: string;
   flavor: InstanceFlavor;
   imageId: string;
+  /** Set when the image's bytes are in the image store (snapshots, uploads). */
+  imageSha256?: string | undefined;
   powerOn: boolean;
 }
 
@@ -66,7 +69,10 @@ function asApplicationFailure(err: unknown): unknown {
   if (err instanceof StepCancelled) {
     return new CancelledFailure(err.message);
   }
-  if (err instanceof DiskChecksumMismatch) {
+  if (err instanceof ImageDataNotFound) {
+    return ApplicationFailure.create({ message: err.message, type: FaultType.ImageNotFound, nonRetryable: true });
+  }
+  if (err instanceof DiskChecksumMismatch || err instanceof ImageDataCorrupted) {
     return ApplicationFailure.create({ message: err.message, type: FaultType.DiskCorrupted, nonRetryable: true });
   }
   if (err instanceof GuestNotFound) {
@@ -91,7 +97,15 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Hypervisor actions on one host. Compute never sees the database: it only acts and reports facts. */
-export function createComputeActivities(hypervisor: FakeHypervisor, transferDir: string) {
+export interface ComputeDeps {
+  hypervisor: FakeHypervisor;
+  /** Where migrating disks travel between hosts. */
+  transferDir: string;
+  /** Image bytes: snapshots go in, spawns from stored images read from it. */
+  images: ImageStore;
+}
+
+export function createComputeActivities({ hypervisor, transferDir }: ComputeDeps) {
   const transferFile = (migrationUuid: string) => path.join(transferDir, `${migrationUuid}.disk`);
   const copyDisk = (input: MigrateDiskInput, powerOff: boolean) => {
     const resumeAt = (Context.current().info.heartbeatDetails as { done?: number } | undefined)?.done ?? 0;
@@ -107,7 +121,13 @@ export function createComputeActivities(hypervisor: FakeHypervisor, transferDir:
   });
   return {
     async spawn(input: SpawnInput): Promise<GuestFacts> {
-      const spec = { uuid: input.instanceUuid, name: input.name, flavor: input.flavor, imageId: input.imageId };
+      const spec = {
+        uuid: input.instanceUuid,
+        name: input.name,
+        flavor: input.flavor,
+        imageId: input.imageId,
+        imageSha256: input.imageSha256,
+      };
       return guarded(async () => facts(await hypervisor.spawn(spec, input.powerOn, stepContext())));
     },
     async powerOff(instanceUuid: string): Promise<GuestFacts> {

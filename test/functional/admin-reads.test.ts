@@ -131,6 +131,7 @@ describe('GET /servers/{id}/os-instance-actions', () => {
       maxLimit: 1000,
       temporalUiUrl: 'http://temporal-ui.test:8233',
       namespace: 'default',
+      images: stack.images,
     });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));

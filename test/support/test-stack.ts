@@ -14,6 +14,7 @@ import { createConductorWorker } from '../../worker/conductor-worker';
 import { createComputeWorker, hostDataDir, reportHostForever } from '../../worker/compute-worker';
 import { waitFor } from '../../worker/infra/ports';
 import { quietSdkLogs } from './quiet-sdk';
+import { LocalImageStore, type ImageStore } from '../../storage/image-store';
 
 export interface HostSpec {
   name: string;
@@ -32,6 +33,8 @@ export interface TestStack {
   dataDir: string;
   temporalAddress: string;
   hypervisor(host: string): FakeHypervisor;
+  /** The image store the API, the conductor and the hosts share. */
+  images: ImageStore;
   /** Stops a host's in-process worker (a host outage). */
   stopHost(host: string): Promise<void>;
   /** Starts an in-process compute worker for a host. */
@@ -88,7 +91,15 @@ export async function startTestStack(opts: {
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
 
-  const conductorConfig: ConductorConfig = { temporal, databaseUrl, serviceDownTimeMs: 60_000, concurrency: 10 };
+  const imageDir = path.join(dataDir, 'images');
+  const images = new LocalImageStore(imageDir);
+  const conductorConfig: ConductorConfig = {
+    temporal,
+    databaseUrl,
+    serviceDownTimeMs: 60_000,
+    concurrency: 10,
+    imageDir,
+  };
   const running = new Map<string, { worker: Worker; done: Promise<void> }>();
   if (opts.inProcessConductor !== false) {
     const conductor = await createConductorWorker({
@@ -108,6 +119,7 @@ export async function startTestStack(opts: {
     capacity: { vcpus: spec.vcpus ?? 16, memoryMb: spec.memoryMb ?? 32768, diskGb: spec.diskGb ?? 500 },
     dataDir,
     transferDir: path.join(dataDir, 'transfer'),
+    imageDir,
     reportIntervalMs: 2000,
   });
   const startHost = async (spec: HostSpec) => {
@@ -120,7 +132,14 @@ export async function startTestStack(opts: {
   if (opts.inProcessConductor !== false) await waitForHosts(sql, opts.hosts.length);
 
   const auth: AuthConfig = { strategy: 'noauth2', tokenLifetimeMs: 3_600_000, ...opts.auth };
-  const app = createApiApp({ sql, operations: new Operations(client, settings), log: quietLog, maxLimit: 1000, auth });
+  const app = createApiApp({
+    sql,
+    operations: new Operations(client, settings),
+    log: quietLog,
+    maxLimit: 1000,
+    auth,
+    images,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -143,7 +162,8 @@ export async function startTestStack(opts: {
     settings,
     dataDir,
     temporalAddress,
-    hypervisor: (host) => new FakeHypervisor(host, hostDataDir(dataDir, host)),
+    hypervisor: (host) => new FakeHypervisor(host, hostDataDir(dataDir, host), images),
+    images,
     stopHost: stopWorker,
     startHost,
     computeConfig,

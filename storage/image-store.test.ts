@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ImageDataNotFound, LocalImageStore } from './image-store';
+
+async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
+  for (const part of parts) yield Buffer.from(part);
+}
+
+async function readAll(stream: AsyncIterable<Buffer>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part);
+  return Buffer.concat(parts).toString();
+}
+
+let root: string;
+let store: LocalImageStore;
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'image-store-'));
+  store = new LocalImageStore(root);
+});
+
+afterEach(async () => {
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+describe('LocalImageStore', () => {
+  it('stores bytes under their SHA-256 and reports the digests Glance shows', async () => {
+    const stored = await store.write(chunks('disk ', 'bytes'));
+    const digest = (algo: string) => createHash(algo).update('disk bytes').digest('hex');
+    expect(stored).toEqual({ sha256: digest('sha256'), md5: digest('md5'), sha512: digest('sha512'), sizeBytes: 10 });
+    expect(await readAll(await store.read(stored.sha256))).toBe('disk bytes');
+    expect(await store.has(stored.sha256)).toBe(true);
+  });
+
+  it('keeps one copy of identical bytes and leaves no temporary files behind', async () => {
+    const first = await store.write(chunks('same'));
+    const second = await store.write(chunks('sa', 'me'));
+    expect(second.sha256).toBe(first.sha256);
+    expect(await fs.readdir(path.join(root, 'incoming'))).toEqual([]);
+  });
+
+  it('removes bytes, and removing them again succeeds', async () => {
+    const { sha256 } = await store.write(chunks('gone soon'));
+    await store.remove(sha256);
+    await store.remove(sha256);
+    expect(await store.has(sha256)).toBe(false);
+    await expect(store.read(sha256)).rejects.toBeInstanceOf(ImageDataNotFound);
+  });
+
+  it('refuses addresses that are not SHA-256 digests instead of touching other paths', async () => {
+    await expect(store.read('../../etc/passwd')).rejects.toBeInstanceOf(ImageDataNotFound);
+    expect(await store.has('../x')).toBe(false);
+  });
+
+  it('drops the partial file when the source fails mid-stream', async () => {
+    async function* broken(): AsyncIterable<Uint8Array> {
+      yield Buffer.from('half');
+      throw new Error('connection reset');
+    }
+    await expect(store.write(broken())).rejects.toThrow('connection reset');
+    expect(await fs.readdir(path.join(root, 'incoming'))).toEqual([]);
+  });
+});
