@@ -50,9 +50,7 @@ export interface OperationSettings {
  * image service, the conductor and every compute host reach it.
  */
 function imageDirOf(env: NodeJS.ProcessEnv): string {
-  const d = z
-    .object({ NOVA_DATA_DIR: z.string().default('data'), NOVA_IMAGE_DIR: z.string().optional() })
-    .parse(env);
+  const d = z.object({ NOVA_DATA_DIR: z.string().default('data'), NOVA_IMAGE_DIR: z.string().optional() }).parse(env);
   return d.NOVA_IMAGE_DIR ?? path.join(d.NOVA_DATA_DIR, 'images');
 }
 
