@@ -34,6 +34,12 @@ export interface ImageRow {
   visibility: string;
   owner: string | null;
   properties: Record<string, unknown>;
+  /** The image's bytes in the image store; null for the built-in base images and images not yet uploaded. */
+  store_sha256: string | null;
+  os_hash_algo: string | null;
+  os_hash_value: string | null;
+  protected: boolean;
+  tags: string[];
   created_at: Date;
   updated_at: Date;
 }

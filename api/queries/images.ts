@@ -18,6 +18,11 @@ const COLUMNS = [
   'visibility',
   'owner',
   'properties',
+  'store_sha256',
+  'os_hash_algo',
+  'os_hash_value',
+  'protected',
+  'tags',
   'created_at',
   'updated_at',
 ] as const;

@@ -17,6 +17,11 @@ const cirros: ImageRow = {
   visibility: 'public',
   owner: null,
   properties: { os_distro: 'cirros' },
+  store_sha256: null,
+  os_hash_algo: null,
+  os_hash_value: null,
+  protected: false,
+  tags: [],
   created_at: new Date('2024-01-02T03:04:05.500Z'),
   updated_at: new Date('2024-01-02T03:04:06Z'),
 };
