@@ -150,3 +150,18 @@ describe('spawn from image bytes in the store', () => {
     await expect(fs.stat(hv.diskPath(other))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
+
+describe('guest writes', () => {
+  it('changes the disk in place and records its new checksum', async () => {
+    const before = (await hv.getGuest(uuid))!.diskChecksum;
+    const after = await hv.guestWrite(uuid, 1000, Buffer.from('user data'));
+    expect(after.diskChecksum).not.toBe(before);
+    expect(await sha256(hv.diskPath(uuid))).toBe(after.diskChecksum);
+    expect((await hv.getGuest(uuid))?.diskChecksum).toBe(after.diskChecksum);
+  });
+
+  it('refuses writes past the end of the disk', async () => {
+    const { diskBytes } = (await hv.getGuest(uuid))!;
+    await expect(hv.guestWrite(uuid, diskBytes - 2, Buffer.from('abc'))).rejects.toBeInstanceOf(RangeError);
+  });
+});

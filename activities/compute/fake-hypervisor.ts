@@ -173,6 +173,28 @@ export class FakeHypervisor {
     await fs.rm(this.guestPath(uuid), { force: true });
   }
 
+  /**
+   * What the guest itself writes to its disk (a user's files): bytes at `offset`, in place, so the disk no
+   * longer matches its image and any copy that loses the write is caught by its checksum.
+   */
+  async guestWrite(uuid: string, offset: number, data: Buffer): Promise<Guest> {
+    const guest = await this.getGuest(uuid);
+    if (!guest) throw new GuestNotFound(uuid, this.host);
+    if (offset < 0 || offset + data.length > guest.diskBytes) {
+      throw new RangeError(`write of ${data.length} bytes at ${offset} is outside the ${guest.diskBytes}-byte disk`);
+    }
+    const handle = await fs.open(this.diskPath(uuid), 'r+');
+    try {
+      await handle.write(data, 0, data.length, offset);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const updated = { ...guest, diskChecksum: (await this.diskChecksum(uuid))!, updatedAt: new Date().toISOString() };
+    await this.saveGuest(updated);
+    return updated;
+  }
+
   /** Reads a guest's disk back and hashes it: how tests and audits prove data survived. */
   async diskChecksum(uuid: string): Promise<string | undefined> {
     return this.fileChecksum(this.diskPath(uuid));
