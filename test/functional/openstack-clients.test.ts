@@ -1,0 +1,102 @@
+import { installOpenStackClients, openrc, openstackJson, runClient, runSdkScript } from '../support/openstack-clients';
+import { CIRROS } from '../support/http';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+// The real OpenStack clients from PyPI (openstacksdk, python-openstackclient), unmodified, against the
+// service in keystone mode: what an operator's scripts and the `openstack` CLI see.
+let stack: TestStack;
+let admin: Record<string, string>;
+let demo: Record<string, string>;
+
+beforeAll(async () => {
+  installOpenStackClients();
+  stack = await startTestStack({ hosts: [{ name: 'host-a' }, { name: 'host-b' }], auth: { strategy: 'keystone' } });
+  admin = openrc(stack.baseUrl, 'admin', 'admin', 'admin');
+  demo = openrc(stack.baseUrl, 'demo', 'demo', 'demo');
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('openstacksdk', () => {
+  it('drives a server through every compute operation and reads back migrations and actions', async () => {
+    const { run, steps } = await runSdkScript('sdk_compute_lifecycle.py', { ...admin, NOVA_TEST_IMAGE: CIRROS });
+    const byStep = new Map(steps.map((s) => [s['step'], s]));
+    expect(byStep.get('error')).toBeUndefined();
+    expect(run.code).toBe(0);
+
+    expect(byStep.get('discovery')).toMatchObject({ max_microversion: expect.stringMatching(/^2\.\d+$/) });
+    const sequence = steps.filter((s) => 'status' in s).map((s) => [s['step'], s['status']]);
+    expect(sequence).toEqual([
+      ['create', 'ACTIVE'],
+      ['stop', 'SHUTOFF'],
+      ['start', 'ACTIVE'],
+      ['reboot', 'ACTIVE'],
+      ['pause', 'PAUSED'],
+      ['unpause', 'ACTIVE'],
+      ['suspend', 'SUSPENDED'],
+      ['resume', 'ACTIVE'],
+      ['migrate', 'VERIFY_RESIZE'],
+      ['confirm', 'ACTIVE'],
+      ['resize', 'VERIFY_RESIZE'],
+      ['revert', 'ACTIVE'],
+      ['live-migrate', 'ACTIVE'],
+      ['rescue', 'RESCUE'],
+      ['unrescue', 'ACTIVE'],
+    ]);
+    const host = (step: string) => byStep.get(step)?.['host'];
+    expect(host('migrate')).not.toBe(host('resume'));
+    expect(host('live-migrate')).not.toBe(host('revert'));
+    expect(byStep.get('resize')).toMatchObject({ flavor: 'm1.small' });
+    expect(byStep.get('revert')).toMatchObject({ flavor: 'm1.tiny' });
+
+    expect(byStep.get('conflict')).toMatchObject({
+      http_status: 409,
+      message: expect.stringContaining("Cannot 'confirmResize' instance"),
+    });
+    expect(byStep.get('migrations')?.['records']).toEqual([
+      ['live-migration', 'completed'],
+      ['migration', 'confirmed'],
+      ['resize', 'reverted'],
+    ]);
+    expect(byStep.get('actions')?.['names']).toEqual(
+      expect.arrayContaining([
+        'create',
+        'stop',
+        'migrate',
+        'confirmResize',
+        'resize',
+        'revertResize',
+        'live-migration',
+      ]),
+    );
+    expect(byStep.get('deleted')).toEqual({ step: 'deleted', http_status: 404 });
+  }, 240_000);
+});
+
+describe('openstack CLI', () => {
+  it('lists flavors, hypervisors and zones', async () => {
+    const flavors = (await openstackJson(['flavor', 'list'], admin)) as { Name: string; VCPUs: number }[];
+    expect(flavors.map((f) => f.Name)).toEqual(expect.arrayContaining(['m1.tiny', 'm1.small']));
+    const hypervisors = (await openstackJson(['hypervisor', 'list'], admin)) as Record<string, unknown>[];
+    expect(hypervisors.map((h) => h['Hypervisor Hostname']).sort()).toEqual(['host-a', 'host-b']);
+    const zones = (await openstackJson(['availability', 'zone', 'list', '--compute'], admin)) as Record<
+      string,
+      unknown
+    >[];
+    expect(zones).toEqual([expect.objectContaining({ 'Zone Name': 'nova', 'Zone Status': 'available' })]);
+  }, 60_000);
+
+  it('refuses admin-only reads to a member with the policy message the CLI shows', async () => {
+    const run = await runClient('openstack', ['hypervisor', 'list', '-f', 'json'], demo);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/403|Policy doesn't allow/);
+  }, 60_000);
+
+  it('rejects a wrong password with 401 before any compute call', async () => {
+    const run = await runClient('openstack', ['flavor', 'list'], { ...admin, OS_PASSWORD: 'wrong' });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/401|authentication/i);
+  }, 60_000);
+});
