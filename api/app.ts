@@ -14,6 +14,7 @@ import { createFlavorsRouter } from './routes/flavors';
 import { createHypervisorsRouter } from './routes/hypervisors';
 import { createImagesRouter } from './routes/images';
 import { createInstanceActionsRouter } from './routes/instance-actions';
+import { createKeyPairsRouter } from './routes/keypairs';
 import { createLimitsRouter } from './routes/limits';
 import { createMigrationsRouter } from './routes/migrations';
 import { createServerMigrationsRouter } from './routes/server-migrations';
@@ -65,6 +66,7 @@ export function createApiApp(deps: ApiDeps): Express {
   compute.use(createHypervisorsRouter(deps));
   compute.use(createAvailabilityZonesRouter(deps));
   compute.use(createLimitsRouter(deps));
+  compute.use(createKeyPairsRouter(deps));
   compute.use(createAllocationAuditRouter(deps));
   compute.use(createMigrationsRouter(deps));
   compute.use(createServerMigrationsRouter(deps));

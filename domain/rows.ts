@@ -60,6 +60,10 @@ export interface InstanceRow {
   progress: number;
   metadata: Record<string, string>;
   key_name: string | null;
+  /** The public key the instance booted with (00010); absent in rows read before it existed. */
+  key_data?: string | null;
+  /** Base64 user data given at create. */
+  user_data?: string | null;
   availability_zone: string | null;
   access_ipv4: string;
   access_ipv6: string;

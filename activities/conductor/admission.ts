@@ -32,6 +32,10 @@ export interface CreateAdmission extends Requester {
   metadata: Record<string, string>;
   availabilityZone: string | null;
   keyName: string | null;
+  /** The key pair's public key at boot (Nova's key_data): later key pair changes do not reach the instance. */
+  keyData?: string | null;
+  /** Base64 user data for the metadata service. */
+  userData?: string | null;
   description: string | null;
   reservationId: string;
   events?: readonly ActionEvent[];
@@ -62,10 +66,11 @@ export async function admitCreate(sql: Sql, input: CreateAdmission): Promise<voi
   await sql.begin(async (tx) => {
     const inserted = await tx`
       INSERT INTO instances (uuid, name, project_id, user_id, flavor, image_id, vm_state, task_state, metadata,
-                             availability_zone, key_name, description, reservation_id)
+                             availability_zone, key_name, key_data, user_data, description, reservation_id)
       VALUES (${input.instanceUuid}, ${input.name}, ${input.projectId}, ${input.userId}, ${tx.json(input.flavor)},
               ${input.imageId}, ${VmState.Building}, ${TaskState.Scheduling}, ${tx.json(input.metadata)},
-              ${input.availabilityZone}, ${input.keyName}, ${input.description}, ${input.reservationId})
+              ${input.availabilityZone}, ${input.keyName}, ${input.keyData ?? null}, ${input.userData ?? null},
+              ${input.description}, ${input.reservationId})
       ON CONFLICT (uuid) DO NOTHING
       RETURNING uuid`;
     const recorded = await recordAction(tx, input.instanceUuid, 'create', input);

@@ -15,6 +15,7 @@ import { atLeast, versionOf } from '../microversion';
 import type { Operations } from '../operations';
 import { getFlavor } from '../queries/flavors';
 import { getImage } from '../queries/images';
+import { getKeyPair } from '../queries/keypairs';
 import { getInstance } from '../queries/instances';
 import { instanceFlavor } from '../actions/flavor';
 import { createServerBody, idFromRef } from '../schemas/create-server';
@@ -59,6 +60,8 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     const image = UUID.test(imageId) ? await getImage(deps.sql, imageId) : null;
     if (!image || image.status !== 'active') throw new BadRequest('Can not find requested image');
     const flavor = instanceFlavor(flavorRow);
+    const keyPair = server.key_name === undefined ? null : await getKeyPair(deps.sql, ctx.userId, server.key_name);
+    if (server.key_name !== undefined && !keyPair) throw new BadRequest('Invalid key_name provided.');
     const instanceUuid = randomUUID();
     await deps.operations.start({
       workflow: createServerWorkflow,
@@ -74,7 +77,9 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
           imageId: image.id,
           metadata: server.metadata ?? {},
           availabilityZone: server.availability_zone ?? null,
-          keyName: server.key_name ?? null,
+          keyName: keyPair?.name ?? null,
+          keyData: keyPair?.public_key ?? null,
+          userData: server.user_data ?? null,
           description: server.description ?? null,
           reservationId: `r-${randomBytes(4).toString('hex')}`,
         },

@@ -126,7 +126,7 @@ function extendedServerAttributes(row: InstanceRow, version: ApiVersion): Server
     'OS-EXT-SRV-ATTR:ramdisk_id': '',
     'OS-EXT-SRV-ATTR:reservation_id': row.reservation_id,
     'OS-EXT-SRV-ATTR:root_device_name': rootDeviceName(row),
-    'OS-EXT-SRV-ATTR:user_data': null,
+    'OS-EXT-SRV-ATTR:user_data': row.user_data ?? null,
   };
 }
 

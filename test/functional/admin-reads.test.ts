@@ -9,7 +9,7 @@ import { hypervisorBodySchema, hypervisorUuid, hypervisorsListSchema } from '../
 import { instanceActionBodySchema, instanceActionsListSchema } from '../../api/views/instance-action';
 import { limitsSchema } from '../../api/views/limits';
 import { hostIdFor } from '../../api/views/server-fields';
-import { ApiClient } from '../support/http';
+import { ApiClient, expectNovaError } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 // The read-only admin views: instance actions (with their Temporal runs), hypervisors, availability zones and
@@ -38,11 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-function expectNovaError(reply: { status: number; body: any }, status: number, fault: string, message: string) {
-  expect(reply.status).toBe(status);
-  expect(reply.body).toEqual({ [fault]: { code: status, message } });
-}
 
 async function actions(client: ApiClient, version = '2.1', query = ''): Promise<any> {
   const reply = await mv(client, version).get(`/v2.1/servers/${serverId}/os-instance-actions${query}`);

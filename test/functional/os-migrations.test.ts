@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { migrationsListSchema, serverMigrationBodySchema, serverMigrationsListSchema } from '../../api/views/migration';
 import { waitFor } from '../../worker/infra/ports';
-import { ApiClient, type Reply } from '../support/http';
+import { ApiClient, expectNovaError } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 // The migration records over HTTP: GET /os-migrations and /servers/{id}/migrations after a cold migrate that
@@ -36,11 +36,6 @@ const BASE_FIELDS = [
   'status',
   'updated_at',
 ];
-
-function expectNovaError(reply: Reply, status: number, fault: string, message: string) {
-  expect(reply.status).toBe(status);
-  expect(reply.body).toEqual({ [fault]: { code: status, message } });
-}
 
 async function migrations(version: string, query = ''): Promise<any> {
   const reply = await mv(admin, version).get(`/v2.1/os-migrations${query}`);

@@ -86,3 +86,8 @@ export class ApiClient {
 }
 
 export const CIRROS = '70a599e0-31e7-49b7-b260-868f441e862b';
+
+/** Asserts a Nova error reply: the status and `{"<fault>": {"code": status, "message": message}}`. */
+export function expectNovaError(reply: Reply, status: number, fault: string, message: string): void {
+  expect({ status: reply.status, body: reply.body }).toEqual({ status, body: { [fault]: { code: status, message } } });
+}
