@@ -16,6 +16,7 @@ import { createImagesRouter } from './routes/images';
 import { createInstanceActionsRouter } from './routes/instance-actions';
 import { createKeyPairsRouter } from './routes/keypairs';
 import { createLimitsRouter } from './routes/limits';
+import { createQuotaSetsRouter } from './routes/quota-sets';
 import { createMigrationsRouter } from './routes/migrations';
 import { createServerMigrationsRouter } from './routes/server-migrations';
 import { createServersReadRouter } from './routes/servers-read';
@@ -67,6 +68,7 @@ export function createApiApp(deps: ApiDeps): Express {
   compute.use(createAvailabilityZonesRouter(deps));
   compute.use(createLimitsRouter(deps));
   compute.use(createKeyPairsRouter(deps));
+  compute.use(createQuotaSetsRouter(deps));
   compute.use(createAllocationAuditRouter(deps));
   compute.use(createMigrationsRouter(deps));
   compute.use(createServerMigrationsRouter(deps));

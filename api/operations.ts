@@ -14,7 +14,7 @@ import { conductorQueue, instanceWorkflowId } from '../domain/naming';
 import { InstanceIdKey, OperationKey, ProjectIdKey, RequestIdKey } from '../domain/search-attributes';
 import { admissionQuery, admissionUpdate } from '../workflows/admission';
 import type { RequestContext } from './context';
-import { InstanceInvalidState, ServiceUnavailable, instanceNotFound } from './errors';
+import { Forbidden, InstanceInvalidState, ServiceUnavailable, instanceNotFound } from './errors';
 
 /** How long the API waits for the conductor to admit an operation before answering 503: long enough for a
  * burst of hundreds of requests queued behind one conductor on two cores. */
@@ -147,6 +147,7 @@ export class Operations {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       if (err.cause.type === FaultType.InstanceInvalidState) return new InstanceInvalidState(err.cause.message);
       if (err.cause.type === FaultType.InstanceNotFound) return instanceNotFound(req.instanceUuid);
+      if (err.cause.type === FaultType.QuotaExceeded) return new Forbidden(err.cause.message);
     }
     return err instanceof Error ? err : new Error(String(err));
   }

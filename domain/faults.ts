@@ -14,6 +14,7 @@ export const FaultType = {
   DiskCorrupted: 'DiskCorrupted',
   NotResized: 'NotResized',
   ImageNotFound: 'ImageNotFound',
+  QuotaExceeded: 'QuotaExceeded',
 } as const;
 export type FaultType = (typeof FaultType)[keyof typeof FaultType];
 

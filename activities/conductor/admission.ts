@@ -5,6 +5,7 @@ import { TaskState, VmState } from '../../domain/states';
 import type { Queryable, Sql } from './db';
 import { instanceGone, invalidState } from './errors';
 import { recordEvents, type ActionEvent } from './events';
+import { enforceCreateQuota } from './quotas';
 
 /** Who asked for an operation: recorded as Nova's instance action. */
 export interface Requester {
@@ -64,6 +65,11 @@ export async function recordAction(
 /** Creates the instance record in building/scheduling. Idempotent: a retried activity finds its own row. */
 export async function admitCreate(sql: Sql, input: CreateAdmission): Promise<void> {
   await sql.begin(async (tx) => {
+    const [retried] = await tx`SELECT 1 FROM instances WHERE uuid = ${input.instanceUuid}`;
+    if (!retried) {
+      const { vcpus, memory_mb } = input.flavor;
+      await enforceCreateQuota(tx, input.projectId, { instances: 1, cores: vcpus, ram: memory_mb });
+    }
     const inserted = await tx`
       INSERT INTO instances (uuid, name, project_id, user_id, flavor, image_id, vm_state, task_state, metadata,
                              availability_zone, key_name, key_data, user_data, description, reservation_id)

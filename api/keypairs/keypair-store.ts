@@ -14,20 +14,17 @@ export interface NewKeyPair {
   fingerprint: string;
 }
 
-/** Nova's default key_pairs quota per user. */
-export const KEY_PAIRS_PER_USER = 100;
-
 export type InsertOutcome = { inserted: KeyPairRow } | { conflict: 'exists' | 'quota' };
 
-/** Inserts a key pair unless the name is taken or the user is at the quota, atomically per user. */
-export async function insertKeyPair(sql: Sql, pair: NewKeyPair): Promise<InsertOutcome> {
+/** Inserts a key pair unless the name is taken or the user is at `quota` pairs (-1: none), atomically per user. */
+export async function insertKeyPair(sql: Sql, pair: NewKeyPair, quota: number): Promise<InsertOutcome> {
   return sql.begin(async (tx) => {
     // Serializes one user's creates, so two racing creates cannot both pass the quota count.
     await tx`SELECT pg_advisory_xact_lock(hashtext(${`key_pairs:${pair.userId}`}))`;
     const [{ n }] = (await tx`SELECT count(*)::int AS n FROM key_pairs WHERE user_id = ${pair.userId}`) as [
       { n: number },
     ];
-    if (n >= KEY_PAIRS_PER_USER) return { conflict: 'quota' as const };
+    if (quota >= 0 && n >= quota) return { conflict: 'quota' as const };
     const rows = await tx<KeyPairRow[]>`
       INSERT INTO key_pairs (name, user_id, type, public_key, fingerprint)
       VALUES (${pair.name}, ${pair.userId}, ${pair.type}, ${pair.publicKey}, ${pair.fingerprint})

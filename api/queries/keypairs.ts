@@ -24,3 +24,8 @@ export async function getKeyPair(sql: Sql, userId: string, name: string): Promis
   const [row] = await sql<KeyPairRow[]>`SELECT * FROM key_pairs WHERE user_id = ${userId} AND name = ${name}`;
   return row ?? null;
 }
+
+export async function countKeyPairs(sql: Sql, userId: string): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM key_pairs WHERE user_id = ${userId}`;
+  return row?.n ?? 0;
+}

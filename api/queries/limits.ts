@@ -1,6 +1,6 @@
 import type { Sql } from 'postgres';
 import { VmState } from '../../domain/states';
-import type { ProjectUsage } from '../views/limits';
+import { withOverrides, type ProjectUsage, type Quotas } from '../../domain/quotas';
 
 /**
  * A project's instances, cores and RAM as Nova counts them for quotas (InstanceList.get_counts): live
@@ -14,4 +14,11 @@ export async function projectUsage(sql: Sql, projectId: string): Promise<Project
     FROM instances
     WHERE project_id = ${projectId} AND NOT deleted AND vm_state <> ${VmState.SoftDeleted}`;
   return row ?? { instances: 0, cores: 0, ram: 0 };
+}
+
+/** A project's quotas: Nova's defaults with the project's own limits laid over them. */
+export async function projectQuotas(sql: Sql, projectId: string): Promise<Quotas> {
+  const rows = await sql<{ resource: string; hard_limit: number }[]>`
+    SELECT resource, hard_limit FROM quotas WHERE project_id = ${projectId}`;
+  return withOverrides(rows);
 }

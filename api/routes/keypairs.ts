@@ -9,6 +9,7 @@ import { baseUrl, nextLink, rawQuery } from '../links';
 import { atLeast, versionOf, type ApiVersion } from '../microversion';
 import { requireAdmin } from '../policy';
 import { getKeyPair, listKeyPairs } from '../queries/keypairs';
+import { projectQuotas } from '../queries/limits';
 import { parseWith } from '../validation';
 import { keyPairCreatedView, keyPairDetailView, keyPairSummaryView } from '../views/keypair';
 import { lastValues, nonNegativeInteger, pageSize, parseQuery } from './list-query';
@@ -97,13 +98,12 @@ export function createKeyPairsRouter(deps: KeyPairsDeps): Router {
       if (err instanceof InvalidPublicKey) throw new BadRequest(`Keypair data is invalid: ${err.message}`);
       throw err;
     }
-    const outcome = await insertKeyPair(deps.sql, {
-      name: fields.name,
-      userId,
-      type: fields.type ?? 'ssh',
-      publicKey,
-      fingerprint,
-    });
+    const quota = (await projectQuotas(deps.sql, ctx.projectId)).key_pairs;
+    const outcome = await insertKeyPair(
+      deps.sql,
+      { name: fields.name, userId, type: fields.type ?? 'ssh', publicKey, fingerprint },
+      quota,
+    );
     if ('conflict' in outcome) {
       if (outcome.conflict === 'quota') throw new Forbidden('Quota exceeded, too many key pairs.');
       throw new InstanceInvalidState(`Key pair '${fields.name}' already exists.`);

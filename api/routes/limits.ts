@@ -4,8 +4,8 @@ import { contextOf } from '../context';
 import { rawQuery } from '../links';
 import { atLeast, versionOf } from '../microversion';
 import { requireAdmin } from '../policy';
-import { projectUsage } from '../queries/limits';
-import { DEFAULT_QUOTAS, limitsView } from '../views/limits';
+import { projectQuotas, projectUsage } from '../queries/limits';
+import { limitsView } from '../views/limits';
 import { lastValues, rejectUnknownParams } from './list-query';
 
 export interface LimitsDeps {
@@ -30,8 +30,8 @@ export function createLimitsRouter(deps: LimitsDeps): Router {
       requireAdmin(ctx, 'os_compute_api:limits:other_project');
       projectId = tenantId;
     }
-    const usage = await projectUsage(deps.sql, projectId);
-    res.json(limitsView(DEFAULT_QUOTAS, usage, version));
+    const [quotas, usage] = await Promise.all([projectQuotas(deps.sql, projectId), projectUsage(deps.sql, projectId)]);
+    res.json(limitsView(quotas, usage, version));
   });
 
   return router;

@@ -1,5 +1,6 @@
 import type { ApiVersion } from '../microversion';
-import { DEFAULT_QUOTAS, limitsSchema, limitsView } from './limits';
+import { DEFAULT_QUOTAS } from '../../domain/quotas';
+import { limitsSchema, limitsView } from './limits';
 
 const at = (minor: number): ApiVersion => ({ major: 2, minor });
 const none = { instances: 0, cores: 0, ram: 0 };

@@ -1,51 +1,9 @@
 import { z } from 'zod';
+import { DEFAULT_QUOTAS, type ProjectUsage, type Quotas } from '../../domain/quotas';
 import { atLeast, type ApiVersion } from '../microversion';
 
-/** Quota resources as Nova names them; -1 is unlimited. */
-export interface Quotas {
-  instances: number;
-  cores: number;
-  ram: number;
-  key_pairs: number;
-  metadata_items: number;
-  injected_files: number;
-  injected_file_content_bytes: number;
-  server_groups: number;
-  server_group_members: number;
-  floating_ips: number;
-  security_groups: number;
-  security_group_rules: number;
-}
-
-/**
- * Nova's default quotas (`[quota]` options). Quotas are not implemented yet (issue 6): every project gets the
- * defaults and nothing enforces them. Nova reports the nova-network resources (floating IPs, security groups
- * and their rules) as -1 since that service is gone.
- */
-export const DEFAULT_QUOTAS: Quotas = {
-  instances: 10,
-  cores: 20,
-  ram: 51200,
-  key_pairs: 100,
-  metadata_items: 128,
-  injected_files: 5,
-  injected_file_content_bytes: 10240,
-  server_groups: 10,
-  server_group_members: 10,
-  floating_ips: -1,
-  security_groups: -1,
-  security_group_rules: -1,
-};
-
-/** What a project uses: its live instances and their flavors' cores and RAM. */
-export interface ProjectUsage {
-  instances: number;
-  cores: number;
-  ram: number;
-}
-
 // nova/api/openstack/compute/views/limits.py
-const LIMIT_NAMES: Record<keyof Quotas, readonly string[]> = {
+const LIMIT_NAMES: Partial<Record<keyof Quotas, readonly string[]>> = {
   ram: ['maxTotalRAMSize'],
   instances: ['maxTotalInstances'],
   cores: ['maxTotalCores'],

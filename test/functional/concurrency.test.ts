@@ -144,6 +144,9 @@ describe('capacity under concurrent creates', () => {
   beforeAll(async () => {
     stack = await startTestStack({ hosts: HOSTS.map((name) => ({ name, memoryMb: MEMORY_MB })) });
     api = new ApiClient(stack.baseUrl);
+    // Capacity, not quota, is under test: the project may ask for more than the hosts hold.
+    const unlimited = { quota_set: { instances: -1, cores: -1, ram: -1 } };
+    expect((await api.request('PUT', '/v2.1/os-quota-sets/admin', unlimited)).status).toBe(200);
   });
 
   afterAll(async () => {
