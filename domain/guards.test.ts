@@ -63,6 +63,18 @@ describe('checkInstanceState', () => {
     }
   });
 
+  it('allows rebuild from active, stopped and error only, with no task running', () => {
+    for (const vm of ['active', 'stopped', 'error'])
+      expect(checkInstanceState(StateRules.rebuild, instance(vm))).toBeNull();
+    for (const vm of ['paused', 'suspended', 'rescued', 'resized', 'building']) {
+      expect(checkInstanceState(StateRules.rebuild, instance(vm))?.message).toBe(
+        `Cannot 'rebuild' instance u-1 while it is in vm_state ${vm}`,
+      );
+    }
+    expect(checkInstanceState(StateRules.rebuild, instance('active', 'rebuilding'))?.attr).toBe('task_state');
+    expect(checkInstanceState(StateRules.rebuild, instance('error', null, null))?.attr).toBe('launched_at');
+  });
+
   it('refuses the pause family while another task runs', () => {
     expect(checkInstanceState(StateRules.pause, instance('active', 'powering-off'))?.message).toBe(
       "Cannot 'pause' instance u-1 while it is in task_state powering-off",

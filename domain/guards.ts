@@ -86,5 +86,11 @@ export const StateRules = {
     taskStates: IDLE,
     mustHaveLaunched: true,
   },
+  rebuild: {
+    action: 'rebuild',
+    vmStates: [VmState.Active, VmState.Stopped, VmState.Error],
+    taskStates: IDLE,
+    mustHaveLaunched: true,
+  },
   unrescue: { action: 'unrescue', vmStates: [VmState.Rescued], taskStates: IDLE, mustHaveLaunched: true },
 } as const satisfies Record<string, StateRule>;

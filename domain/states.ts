@@ -40,6 +40,10 @@ export const TaskState = {
   RebootingHard: 'rebooting_hard',
   RebootPendingHard: 'reboot_pending_hard',
   RebootStartedHard: 'reboot_started_hard',
+  // rebuild (evacuate uses them too): the API's admission, the block devices, then the new disk
+  Rebuilding: 'rebuilding',
+  RebuildBlockDeviceMapping: 'rebuild_block_device_mapping',
+  RebuildSpawning: 'rebuild_spawning',
   // delete
   Deleting: 'deleting',
   // resize / cold migrate
@@ -108,7 +112,11 @@ const REBOOT_HARD: readonly string[] = [
   TaskState.RebootPendingHard,
   TaskState.RebootStartedHard,
 ];
-const REBUILD: readonly string[] = ['rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning'];
+const REBUILD: readonly string[] = [
+  TaskState.Rebuilding,
+  TaskState.RebuildBlockDeviceMapping,
+  TaskState.RebuildSpawning,
+];
 const RESIZE: readonly string[] = ['resize_prep', 'resize_migrating', 'resize_migrated', 'resize_finish'];
 
 /** The API status Nova shows for a vm_state/task_state pair (nova/api/openstack/common.py). */

@@ -9,6 +9,8 @@ export const EventName = {
   StopInstance: 'compute_stop_instance',
   StartInstance: 'compute_start_instance',
   RebootInstance: 'compute_reboot_instance',
+  RebuildServer: 'rebuild_server',
+  RebuildInstance: 'compute_rebuild_instance',
   MigrateServer: 'conductor_migrate_server',
   ResizeInstance: 'compute_resize_instance',
   FinishResize: 'compute_finish_resize',

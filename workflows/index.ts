@@ -8,6 +8,7 @@ export { unpauseServerWorkflow } from './unpause-server';
 export { suspendServerWorkflow } from './suspend-server';
 export { resumeServerWorkflow } from './resume-server';
 export { rescueServerWorkflow } from './rescue-server';
+export { rebuildServerWorkflow } from './rebuild-server';
 export { unrescueServerWorkflow } from './unrescue-server';
 export { hostHeartbeatWorkflow, hostReportSignal } from './host-heartbeat';
 export { admissionUpdate } from './admission';

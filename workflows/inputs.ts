@@ -1,5 +1,5 @@
 import type { OperationSettings } from '../config';
-import type { CreateAdmission, Requester } from '../activities/conductor';
+import type { CreateAdmission, RebuildChanges, Requester } from '../activities/conductor';
 import type { InstanceFlavor } from '../domain/rows';
 
 /** Input of every operation on an existing instance. */
@@ -32,4 +32,13 @@ export interface RescueServerInput extends InstanceOperationInput {
 /** os-migrateLive: another host (or the named one), the guest running throughout. */
 export interface LiveMigrateServerInput extends InstanceOperationInput {
   targetHost: string | null;
+}
+
+/**
+ * rebuild: the new image, where its bytes are (null: a synthesized base image), and what else the rebuild
+ * changes on the record. The admin password is a secret and never travels here; neither does user data.
+ */
+export interface RebuildServerInput extends InstanceOperationInput {
+  changes: RebuildChanges;
+  imageSha256: string | null;
 }

@@ -19,8 +19,12 @@ export interface Guest {
   imageId: string;
   diskChecksum: string;
   diskBytes: number;
+  /** The image's bytes in the image store, when the disk was written from stored bytes. */
+  imageSha256?: string | undefined;
   /** Set while the guest boots from a rescue disk; its own disk stays attached, untouched. */
   rescue?: RescueDisk;
+  /** The rebuild (its request id) that wrote the current disk: a retried rebuild step knows it is done. */
+  rebuiltBy?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -92,6 +96,11 @@ export class FakeHypervisor {
 
   rescueDiskPath(uuid: string): string {
     return path.join(this.disksDir, `${uuid}.rescue`);
+  }
+
+  /** Where a rebuild writes the new disk before swapping it in for the old one. */
+  rebuildDiskPath(uuid: string): string {
+    return `${this.diskPath(uuid)}.rebuild`;
   }
 
   async getGuest(uuid: string): Promise<Guest | undefined> {
@@ -166,7 +175,7 @@ export class FakeHypervisor {
   /** Removes the guest and its disks; destroying a guest that is already gone succeeds. */
   async destroy(uuid: string, ctx: StepContext): Promise<void> {
     await this.applyFault(HypervisorStep.Destroy, ctx);
-    for (const disk of [this.diskPath(uuid), this.rescueDiskPath(uuid)]) {
+    for (const disk of [this.diskPath(uuid), this.rescueDiskPath(uuid), this.rebuildDiskPath(uuid)]) {
       await fs.rm(disk, { force: true });
       await fs.rm(`${disk}.partial`, { force: true });
     }
@@ -205,7 +214,8 @@ export class FakeHypervisor {
     return this.fileChecksum(this.rescueDiskPath(uuid));
   }
 
-  private async fileChecksum(file: string): Promise<string | undefined> {
+  /** Hashes any file under the host; undefined when there is none. */
+  async fileChecksum(file: string): Promise<string | undefined> {
     try {
       return createHash('sha256')
         .update(await fs.readFile(file))

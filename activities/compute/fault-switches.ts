@@ -15,6 +15,8 @@ export const HypervisorStep = {
   Rescue: 'rescue',
   Unrescue: 'unrescue',
   Destroy: 'destroy',
+  /** Rebuild: the new disk from the new image, swapped in for the old one. */
+  Rebuild: 'rebuild',
   MigrateDisk: 'migrateDisk',
   FinishMigration: 'finishMigration',
   /** Live migration memory rounds; `hang` here means the guest dirties memory faster than it copies. */

@@ -7,6 +7,7 @@ import { DiskChecksumMismatch, exportDisk, importDisk, removeTransfer } from './
 import { memoryRound, type MemoryRound } from './live-migration';
 import { GuestInWrongState, GuestNotFound, HypervisorStepFailed, ImageDataCorrupted } from './errors';
 import { StepCancelled, type FakeHypervisor, type StepContext } from './fake-hypervisor';
+import { rebuildGuest } from './rebuild';
 import { rescueGuest, unrescueGuest } from './rescue';
 import { ImageDataNotFound, type ImageStore } from '../../storage/image-store';
 
@@ -24,6 +25,17 @@ export interface SpawnInput {
 export interface RescueInput {
   instanceUuid: string;
   imageId: string;
+}
+
+/** Rebuild on the instance's host: the new image (and its stored bytes, if any), the instance's name now. */
+export interface RebuildInput {
+  instanceUuid: string;
+  name: string;
+  flavor: InstanceFlavor;
+  imageId: string;
+  imageSha256?: string | undefined;
+  /** The rebuild's request id: a retried step that finds it on the guest is already done. */
+  rebuildId: string;
 }
 
 export interface MigrateDiskInput {
@@ -158,6 +170,18 @@ export function createComputeActivities({ hypervisor, transferDir }: ComputeDeps
     },
     async unrescue(instanceUuid: string): Promise<GuestFacts> {
       return guarded(async () => facts(await unrescueGuest(hypervisor, instanceUuid, stepContext())));
+    },
+    /** Power off, write the new disk beside the old one, swap it in, boot: the old disk lives until the swap. */
+    async rebuild(input: RebuildInput): Promise<GuestFacts> {
+      const spec = {
+        uuid: input.instanceUuid,
+        name: input.name,
+        flavor: input.flavor,
+        imageId: input.imageId,
+        imageSha256: input.imageSha256,
+        rebuildId: input.rebuildId,
+      };
+      return guarded(async () => facts(await rebuildGuest(hypervisor, spec, stepContext())));
     },
     async destroy(instanceUuid: string): Promise<void> {
       return guarded(() => hypervisor.destroy(instanceUuid, stepContext()));

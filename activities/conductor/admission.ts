@@ -90,6 +90,24 @@ export async function admitCreate(sql: Sql, input: CreateAdmission): Promise<voi
  * instance action: either the operation owns the instance, or it is refused with Nova's 409 message.
  */
 export async function admitOperation(sql: Sql, input: OperationAdmission): Promise<InstanceRow> {
+  return admitWith(sql, input, async (tx, row) => {
+    const [admitted] = await tx<InstanceRow[]>`
+      UPDATE instances SET task_state = ${input.taskState}, updated_at = now()
+      WHERE uuid = ${row.uuid} RETURNING *`;
+    return admitted!;
+  });
+}
+
+/**
+ * The admission every operation on an existing instance shares: lock the row, recognise a retry that already
+ * committed, check the state rule (and the host), then `claim` writes the task_state (and whatever else the
+ * operation changes at once) and the instance action and its first events are recorded.
+ */
+export async function admitWith(
+  sql: Sql,
+  input: OperationAdmission,
+  claim: (tx: Queryable, row: InstanceRow) => Promise<InstanceRow>,
+): Promise<InstanceRow> {
   return sql.begin(async (tx) => {
     const [row] = await tx<InstanceRow[]>`
       SELECT * FROM instances WHERE uuid = ${input.instanceUuid} AND NOT deleted FOR UPDATE`;
@@ -100,16 +118,15 @@ export async function admitOperation(sql: Sql, input: OperationAdmission): Promi
     const conflict = checkInstanceState(input.rule, row);
     if (conflict) throw invalidState(conflict.message);
     if (input.requireHost && !row.host) throw invalidState(`Instance ${row.uuid} is not ready`);
-    const [admitted] = await tx<InstanceRow[]>`
-      UPDATE instances SET task_state = ${input.taskState}, updated_at = now()
-      WHERE uuid = ${row.uuid} RETURNING *`;
+    const admitted = await claim(tx, row);
     await recordAction(tx, row.uuid, input.action, input);
+    // An event without a host runs on the instance's host; `host: null` says it runs nowhere in particular.
     await recordEvents(
       tx,
       row.uuid,
       input.requestId,
-      input.events?.map((e) => ({ ...e, host: e.host ?? row.host })),
+      input.events?.map((e) => ({ ...e, host: e.host === undefined ? row.host : e.host })),
     );
-    return admitted!;
+    return admitted;
   });
 }

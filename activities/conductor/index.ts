@@ -19,6 +19,7 @@ import {
   revertAllocations,
   type ResizeDecision,
 } from './resize-decision';
+import { admitRebuild, type RebuildAdmission } from './rebuild';
 import { finishLiveMigration, updateLiveMigration, type LiveMigrationUpdate } from './live-migrations';
 import {
   advanceTask,
@@ -35,6 +36,7 @@ export function createConductorActivities(sql: Sql) {
   return {
     admitCreate: (input: CreateAdmission) => admitCreate(sql, input),
     admitOperation: (input: OperationAdmission) => admitOperation(sql, input),
+    admitRebuild: (input: RebuildAdmission) => admitRebuild(sql, input),
     advanceTask: (step: TaskAdvance) => advanceTask(sql, step),
     finishTask: (step: TaskFinish) => finishTask(sql, step),
     failTask: (step: TaskFailure) => failTask(sql, step),
@@ -61,3 +63,4 @@ export type ConductorActivities = ReturnType<typeof createConductorActivities>;
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';
 export type { HostReport } from './hosts';
+export type { RebuildAdmission, RebuildChanges } from './rebuild';

@@ -18,6 +18,11 @@ export interface TaskStep {
 export interface TaskAdvance extends TaskStep {
   next: string;
   host?: string;
+  /** Also moves the vm_state (a rebuilt instance that was stopped: active and powering-off, as in Nova). */
+  vmState?: string;
+  powerState?: number;
+  /** Sets launched_at to now (a guest was spawned). */
+  launched?: boolean;
 }
 
 export interface TaskFinish extends TaskStep {
@@ -65,7 +70,9 @@ export async function advanceTask(sql: Sql, step: TaskAdvance): Promise<Instance
       (q) => q<InstanceRow[]>`
         UPDATE instances
         SET task_state = ${step.next}, host = COALESCE(${step.host ?? null}, host),
-            node = COALESCE(${step.host ?? null}, node), updated_at = now()
+            node = COALESCE(${step.host ?? null}, node), vm_state = COALESCE(${step.vmState ?? null}, vm_state),
+            power_state = COALESCE(${step.powerState ?? null}, power_state),
+            launched_at = CASE WHEN ${step.launched ?? false} THEN now() ELSE launched_at END, updated_at = now()
         WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
         RETURNING *`,
       (r) => r.task_state === step.next,

@@ -14,6 +14,8 @@ import type { ApiVersion } from '../microversion';
 export interface ActionCall {
   instance: InstanceRow;
   version: ApiVersion;
+  /** `<scheme>://<host>` as the client called us, for links in replies. */
+  baseUrl: string;
   ctx: RequestContext;
   operations: Operations;
   sql: Sql;
@@ -22,12 +24,16 @@ export interface ActionCall {
 export interface ActionReply {
   status: number;
   body?: unknown;
+  /** A `Location` header (rebuild points at the server). */
+  location?: string;
 }
 
 /** One `POST /servers/{id}/action` key: its body schema and what it does. */
 export interface ServerAction<S extends z.ZodType = z.ZodType> {
   key: string;
   schema: S;
+  /** The body schema at a microversion, for actions whose fields come and go with it; `schema` otherwise. */
+  schemaAt?(version: ApiVersion): z.ZodType<z.infer<S>>;
   handle(body: z.infer<S>, call: ActionCall): Promise<ActionReply>;
 }
 
@@ -66,6 +72,8 @@ export async function startGuarded<I extends InstanceOperationInput>(
     workflow: (input: I) => Promise<void>;
     input: (base: InstanceOperationInput) => I;
     operation: string;
+    /** What the Temporal UI shows for the run; `<operation> server <name> (<uuid>), requested by <user>` otherwise. */
+    summary?: string;
   },
 ): Promise<void> {
   const { instance, ctx, operations } = call;
@@ -81,7 +89,7 @@ export async function startGuarded<I extends InstanceOperationInput>(
     instanceUuid: instance.uuid,
     operation: op.operation,
     ctx,
-    summary: `${op.operation} server ${instance.name} (${instance.uuid}), requested by ${ctx.userId}`,
+    summary: op.summary ?? `${op.operation} server ${instance.name} (${instance.uuid}), requested by ${ctx.userId}`,
     // A resize waiting in VERIFY_RESIZE has recorded its action's end but keeps its workflow open on purpose.
     hasFinished: async (runId) =>
       (await actionFinished(call.sql, instance.uuid, runId)) &&

@@ -5,6 +5,7 @@ import { migrate } from './migrate';
 import { osMigrateLive } from './os-migrate-live';
 import { pause } from './pause';
 import { reboot } from './reboot';
+import { rebuild } from './rebuild';
 import { rescue } from './rescue';
 import { resize } from './resize';
 import { confirmResize, revertResize } from './resize-decision';
@@ -19,6 +20,7 @@ export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
     osStop,
     osStart,
     reboot,
+    rebuild,
     resize,
     migrate,
     osMigrateLive,

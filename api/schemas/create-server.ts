@@ -1,13 +1,13 @@
 import { z } from 'zod';
 
 /** Nova's server name rule: 1–255 characters, no leading or trailing whitespace. */
-const serverName = z
+export const serverName = z
   .string()
   .min(1)
   .max(255)
   .refine((s) => s.trim() === s, { message: 'Names must not have leading or trailing whitespace.' });
 
-const metadata = z.record(z.string().min(1).max(255), z.string().max(255));
+export const metadata = z.record(z.string().min(1).max(255), z.string().max(255));
 
 const networks = z.union([
   z.literal('auto'),
@@ -23,7 +23,7 @@ const networks = z.union([
 ]);
 
 /** Nova's base64 rule for user_data: standard alphabet, padded, at most 65535 encoded bytes. */
-const userData = z
+export const userData = z
   .string()
   .max(65535)
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'user_data must be base64 encoded')

@@ -153,3 +153,56 @@ export function serverBodySchema(version: ApiVersion, opts: { inList?: boolean }
 
 /** An entry of GET /servers. */
 export const serverSummarySchema = z.strictObject({ id: uuid, name: z.string().nullable(), links });
+
+/** Fields of Nova's rebuild reply before 2.75 (rebuild_response ... rebuild_response_v273). */
+const REBUILD_BEFORE_275 = [
+  'id',
+  'name',
+  'status',
+  'tenant_id',
+  'user_id',
+  'metadata',
+  'hostId',
+  'image',
+  'flavor',
+  'created',
+  'updated',
+  'addresses',
+  'accessIPv4',
+  'accessIPv6',
+  'links',
+  'OS-DCF:diskConfig',
+  'fault',
+  'progress',
+  'locked',
+  'description',
+  'tags',
+  'key_name',
+  'trusted_image_certificates',
+  'server_groups',
+  'locked_reason',
+];
+
+/**
+ * The strict schema of the server in a rebuild's 202 (`{"server": <this>}`), after Nova's rebuild_response
+ * schemas: a reduced view before 2.75 (key_name from 2.54), the full one from 2.75 without
+ * `OS-EXT-SRV-ATTR:user_data`; `adminPass` always (enable_instance_password), `user_data` from 2.57.
+ */
+export function rebuildBodySchema(version: ApiVersion): z.ZodType {
+  const full: z.ZodRawShape = {
+    ...baseShape(version),
+    ...extendedAttributesShape(version),
+    ...microversionShape(version, false),
+  };
+  const shown = ([key]: [string, unknown]) =>
+    key !== 'OS-EXT-SRV-ATTR:user_data' &&
+    (key !== 'key_name' || atLeast(version, '2.54')) &&
+    (atLeast(version, '2.75') || REBUILD_BEFORE_275.includes(key));
+  const shape = Object.fromEntries(Object.entries(full).filter(shown));
+  return z.strictObject({
+    ...shape,
+    progress: z.number().int().min(0).max(100),
+    adminPass: z.string(),
+    ...(atLeast(version, '2.57') ? { user_data: z.string().max(65535).nullable() } : {}),
+  });
+}

@@ -1,6 +1,13 @@
 import type { InstanceRow } from '../../domain/rows';
 import type { ApiVersion } from '../microversion';
-import { serverBodySchema, serverDetailView, serverSummaryView, type ServerRow } from './server';
+import {
+  rebuildBodySchema,
+  rebuildServerView,
+  serverBodySchema,
+  serverDetailView,
+  serverSummaryView,
+  type ServerRow,
+} from './server';
 
 const ROOT = 'http://nova.test:8774';
 const V2_1: ApiVersion = { major: 2, minor: 1 };
@@ -237,6 +244,64 @@ describe('serverDetailView faults', () => {
       status: 'DELETED',
       fault: { code: 500 },
     });
+  });
+});
+
+describe('rebuildServerView', () => {
+  const rebuilding = activeRow({ task_state: 'rebuilding', key_name: 'k1' });
+  const v = (minor: number): ApiVersion => ({ major: 2, minor });
+  const reply = (version: ApiVersion, isAdmin = true): Record<string, unknown> => ({
+    ...rebuildServerView(rebuilding, { baseUrl: ROOT, version, isAdmin }),
+    adminPass: 'pw',
+    ...(version.minor >= 57 ? { user_data: null } : {}),
+  });
+
+  it("is Nova's reduced view before 2.75: no zone, states, usage, security groups or host attributes", () => {
+    const body = reply(V2_1);
+    expect(Object.keys(body).sort()).toEqual(
+      [
+        'OS-DCF:diskConfig',
+        'accessIPv4',
+        'accessIPv6',
+        'addresses',
+        'adminPass',
+        'created',
+        'flavor',
+        'hostId',
+        'id',
+        'image',
+        'links',
+        'metadata',
+        'name',
+        'progress',
+        'status',
+        'tenant_id',
+        'updated',
+        'user_id',
+      ].sort(),
+    );
+    expect(body['status']).toBe('REBUILD');
+    expect(() => rebuildBodySchema(V2_1).parse(body)).not.toThrow();
+  });
+
+  it('adds key_name from 2.54 and user_data from 2.57, still without the extended fields', () => {
+    expect(reply(v(53))).not.toHaveProperty('key_name');
+    expect(reply(v(54))['key_name']).toBe('k1');
+    expect(reply(v(74))).not.toHaveProperty('OS-EXT-STS:vm_state');
+    for (const minor of [9, 19, 26, 47, 53, 54, 57, 63, 71, 73, 74]) {
+      expect(() => rebuildBodySchema(v(minor)).parse(reply(v(minor)))).not.toThrow();
+    }
+  });
+
+  it('is the full server from 2.75 without OS-EXT-SRV-ATTR:user_data, for admins and members', () => {
+    for (const minor of [75, 90, 96, 98, 100]) {
+      for (const isAdmin of [true, false]) {
+        const body = reply(v(minor), isAdmin);
+        expect(body).toHaveProperty('OS-EXT-STS:task_state', 'rebuilding');
+        expect(body).not.toHaveProperty('OS-EXT-SRV-ATTR:user_data');
+        expect(() => rebuildBodySchema(v(minor)).parse(body)).not.toThrow();
+      }
+    }
   });
 });
 

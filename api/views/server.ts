@@ -5,7 +5,7 @@ import { atLeast, type ApiVersion } from '../microversion';
 import { hasPorts, hostIdFor, instanceName, rootDeviceName, sanitizeHostname } from './server-fields';
 import { isoTime, isoTimeText, perfectTime } from './time';
 
-export { serverBodySchema, serverSummarySchema } from './server-schema';
+export { rebuildBodySchema, serverBodySchema, serverSummarySchema } from './server-schema';
 
 /** What the read queries join onto an instance row; views also take a bare InstanceRow. */
 export interface HostFacts {
@@ -72,6 +72,54 @@ export function serverDetailView(row: ServerRow, ctx: ServerViewContext): Server
   server['OS-EXT-STS:power_state'] = row.power_state;
   server['os-extended-volumes:volumes_attached'] = [];
   return Object.assign(server, microversionFields(row, ctx));
+}
+
+/** What Nova's rebuild reply shows before 2.75: show() with the extensions off (no zone, states, usage...). */
+const REBUILD_REPLY_KEYS: readonly string[] = [
+  'id',
+  'name',
+  'status',
+  'tenant_id',
+  'user_id',
+  'metadata',
+  'hostId',
+  'image',
+  'flavor',
+  'created',
+  'updated',
+  'addresses',
+  'accessIPv4',
+  'accessIPv6',
+  'links',
+  'OS-DCF:diskConfig',
+  'fault',
+  'progress',
+];
+/** ...plus these from the microversion that brought them (key_name shows in it from 2.54). */
+const REBUILD_REPLY_KEYS_SINCE: readonly (readonly [string, string])[] = [
+  ['locked', '2.9'],
+  ['description', '2.19'],
+  ['tags', '2.26'],
+  ['key_name', '2.54'],
+  ['trusted_image_certificates', '2.63'],
+  ['server_groups', '2.71'],
+  ['locked_reason', '2.73'],
+];
+
+/**
+ * The server in the 202 reply of a rebuild, at ctx.version: from 2.75 the full view of GET /servers/{id}
+ * except `OS-EXT-SRV-ATTR:user_data` (Nova puts the user data at the top level from 2.57 instead), before
+ * that the reduced view of Nova's rebuild. The caller adds `adminPass` and `user_data`.
+ */
+export function rebuildServerView(row: ServerRow, ctx: ServerViewContext): ServerBody {
+  const full = serverDetailView(row, { ...ctx, inList: false });
+  delete full['OS-EXT-SRV-ATTR:user_data'];
+  if (atLeast(ctx.version, '2.75')) return full;
+  const keep = new Set([
+    ...REBUILD_REPLY_KEYS,
+    ...REBUILD_REPLY_KEYS_SINCE.filter(([, since]) => atLeast(ctx.version, since)).map(([key]) => key),
+  ]);
+  return Object.fromEntries(Object.entries(full).filter(([key]) => keep.has(key)));
 }
 
 function imageRef(row: InstanceRow, ctx: ServerViewContext): ServerBody | '' {

@@ -26,6 +26,7 @@ describe('recorded workflow histories', () => {
       'resume',
       'rescue',
       'unrescue',
+      'rebuild',
       'liveMigrate',
     ].map((op) => `${op}ServerWorkflow`);
     for (const type of operations) expect(types).toContain(type);

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { StateRules } from '../../domain/guards';
+import type { ImageRow, InstanceFlavor } from '../../domain/rows';
+import type { RebuildServerInput } from '../../workflows/inputs';
+import { rebuildServerWorkflow } from '../../workflows/rebuild-server';
+import { generateAdminPassword } from '../admin-password';
+import { BadRequest, instanceNotFound } from '../errors';
+import { selfLinks } from '../links';
+import { atLeast, type ApiVersion } from '../microversion';
+import { getImage } from '../queries/images';
+import { getInstance } from '../queries/instances';
+import { isUuid } from '../queries/uuid';
+import { metadata, serverName, userData } from '../schemas/create-server';
+import { rebuildServerView } from '../views/server';
+import { defineAction, guardState, startGuarded } from './action';
+
+/** Nova's parameter_types.boolean: JSON booleans and their usual spellings as strings. */
+const novaBoolean = z.union([
+  z.boolean(),
+  z.enum(['True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes']),
+  z.enum(['False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']),
+]);
+
+/** Nova's hostname (2.90–2.93: a short name) and fqdn (2.94 on) parameter types. */
+const hostname = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[a-zA-Z0-9._-]*$/);
+
+/** Every field any microversion accepts; `rebuildSchemaAt` keeps those of the request's version. */
+const ALL_FIELDS = {
+  imageRef: z.string().refine(isUuid, { error: (issue) => `'${String(issue.input)}' is not a 'uuid'` }),
+  name: serverName.optional(),
+  adminPass: z.string().optional(),
+  metadata: metadata.optional(),
+  preserve_ephemeral: novaBoolean.optional(),
+  'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
+  accessIPv4: z.ipv4().optional(),
+  accessIPv6: z.ipv6().optional(),
+  // File injection, gone in 2.57; the fake hypervisor has no file system to inject into.
+  personality: z.array(z.strictObject({ path: z.string().max(255), contents: z.string() })).optional(),
+  description: z.string().max(255).nullable().optional(),
+  key_name: z.string().min(1).max(255).nullable().optional(),
+  user_data: userData.nullable().optional(),
+  hostname: hostname(255).optional(),
+};
+const rebuildBody = z.strictObject(ALL_FIELDS);
+export type RebuildBody = z.infer<typeof rebuildBody>;
+
+/** Nova's base_rebuild schemas: description 2.19, key_name 2.54, user_data for personality 2.57, hostname 2.90. */
+function rebuildSchemaAt(version: ApiVersion): z.ZodType<RebuildBody> {
+  const { personality, description, key_name, user_data, hostname: _fqdn, ...base } = ALL_FIELDS;
+  return z.strictObject({
+    ...base,
+    ...(atLeast(version, '2.57') ? { user_data } : { personality }),
+    ...(atLeast(version, '2.19') ? { description } : {}),
+    ...(atLeast(version, '2.54') ? { key_name } : {}),
+    ...(atLeast(version, '2.94')
+      ? { hostname: hostname(255).optional() }
+      : atLeast(version, '2.90')
+        ? { hostname: hostname(63).optional() }
+        : {}),
+  }) as z.ZodType<RebuildBody>;
+}
+
+const GiB = 1024 ** 3;
+
+/** Nova's flavor-against-image checks (`_validate_flavor_image_nostatus`): memory, then the root disk. */
+function checkImageFits(image: ImageRow, flavor: InstanceFlavor): void {
+  if (flavor.memory_mb < image.min_ram) throw new BadRequest("Flavor's memory is too small for requested image.");
+  const diskBytes = flavor.root_gb * GiB;
+  if (diskBytes === 0) return; // root_gb 0: Nova does not check the size
+  const imageBytes = Number(image.size_bytes ?? 0);
+  if (imageBytes > diskBytes) {
+    throw new BadRequest(
+      `Flavor's disk is too small for requested image. Flavor disk is ${diskBytes} bytes, image is ${imageBytes} bytes.`,
+    );
+  }
+  if (image.min_disk * GiB > diskBytes) {
+    throw new BadRequest(
+      "Flavor's disk is smaller than the minimum size specified in image metadata. Flavor disk is " +
+        `${diskBytes} bytes, minimum size is ${image.min_disk * GiB} bytes.`,
+    );
+  }
+}
+
+/** The record changes the body asks for: absent fields stay, `null` clears description and key_name. */
+function changesOf(body: RebuildBody, imageId: string): RebuildServerInput['changes'] {
+  return {
+    imageId,
+    ...(body.name !== undefined ? { name: body.name } : {}),
+    ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
+    ...(body.description !== undefined ? { description: body.description } : {}),
+    ...(body.accessIPv4 !== undefined ? { accessIPv4: body.accessIPv4 } : {}),
+    ...(body.accessIPv6 !== undefined ? { accessIPv6: body.accessIPv6 } : {}),
+    ...(body.key_name !== undefined ? { keyName: body.key_name } : {}),
+    ...(body['OS-DCF:diskConfig'] !== undefined ? { diskConfig: body['OS-DCF:diskConfig'] } : {}),
+  };
+}
+
+/**
+ * rebuild: 202 with the server as it is once the rebuild is admitted (the new image, name and metadata
+ * already on it, status REBUILD) and the admin password, given or generated. The password is a secret: it is
+ * returned here and goes into no workflow input, history or log. preserve_ephemeral is accepted and has
+ * nothing to keep (the fake hypervisor's only disk is the root disk); user data and hostname are not stored
+ * (as for create), so the reply's `user_data` is the one given, or null.
+ */
+export const rebuild = defineAction({
+  key: 'rebuild',
+  schema: rebuildBody,
+  schemaAt: rebuildSchemaAt,
+  async handle(body, call) {
+    const { instance, ctx } = call;
+    guardState(StateRules.rebuild, instance);
+    const image = await getImage(call.sql, body.imageRef, ctx);
+    if (!image) throw new BadRequest('Cannot find image for rebuild');
+    if (image.status !== 'active') throw new BadRequest(`Image ${image.id} is not active.`);
+    checkImageFits(image, instance.flavor);
+    const adminPass = body.adminPass ?? generateAdminPassword();
+    const changes = changesOf(body, image.id);
+    await startGuarded(call, {
+      rule: StateRules.rebuild,
+      workflow: rebuildServerWorkflow,
+      input: (base) => ({ ...base, changes, imageSha256: image.store_sha256 }),
+      operation: 'rebuild',
+      summary:
+        `rebuild server ${changes.name ?? instance.name} (${instance.uuid}) from image ${image.name} ` +
+        `(${image.id}), requested by ${ctx.userId}`,
+    });
+    const row = await getInstance(call.sql, instance.uuid, ctx);
+    if (!row) throw instanceNotFound(instance.uuid);
+    const server = rebuildServerView(row, { baseUrl: call.baseUrl, version: call.version, isAdmin: ctx.isAdmin });
+    server['adminPass'] = adminPass;
+    if (atLeast(call.version, '2.57')) server['user_data'] = body.user_data ?? null;
+    return {
+      status: 202,
+      body: { server },
+      location: selfLinks(call.baseUrl, 'servers', instance.uuid)[0]!.href,
+    };
+  },
+});

@@ -1,0 +1,130 @@
+import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
+import type { ActionEvent } from '../activities/conductor/events';
+import { StateRules } from '../domain/guards';
+import { HostKey } from '../domain/search-attributes';
+import { TaskState, VmState } from '../domain/states';
+import { computeOn, conductorOn } from './activities';
+import { AdmissionGate } from './admission';
+import { asWorkflowFailure, faultFrom } from './failures';
+import { EventName, failed, started, succeeded } from './events';
+import type { RebuildServerInput } from './inputs';
+
+/**
+ * rebuild: the same host, the same flavor (no claim), a new disk from the new image.
+ *
+ * Admission is Nova's API save: rebuilding, with the new image, name, metadata and the rest written at once
+ * (`rebuild_server` starts). Then rebuild_block_device_mapping (`compute_rebuild_instance` starts on the host),
+ * rebuild_spawning, and the compute step: power off, the new disk written beside the old one and swapped in,
+ * boot. The instance ends active, with launched_at renewed; one that was stopped is brought back to stopped
+ * the way Nova does it: active and powering-off, then a stop (`compute_stop_instance`, in the same action).
+ * Any failure, a delete's cancellation included, puts it in error with the fault (Nova's rule for rebuild).
+ */
+export async function rebuildServerWorkflow(input: RebuildServerInput): Promise<void> {
+  const { instanceUuid, requester, settings, changes } = input;
+  const gate = new AdmissionGate();
+  const conductor = conductorOn(settings);
+  // The conductor's part runs on no host in particular.
+  const conductorStep = started(EventName.RebuildServer, null);
+  const admission = await gate.admit(() =>
+    conductor.admitRebuild({
+      ...requester,
+      instanceUuid,
+      rule: StateRules.rebuild,
+      action: 'rebuild',
+      taskState: TaskState.Rebuilding,
+      requireHost: true,
+      changes,
+      events: [conductorStep],
+    }),
+  );
+  const admitted = admission?.value;
+  if (!admitted?.host) return;
+  const host = admitted.host;
+  upsertSearchAttributes([{ key: HostKey, value: host }]);
+  const wasStopped = admitted.vm_state === VmState.Stopped;
+  const { requestId } = requester;
+  let task: string = TaskState.Rebuilding;
+  /** The event running when a failure strikes. */
+  let current: ActionEvent = conductorStep;
+
+  try {
+    const rebuilding = started(EventName.RebuildInstance, host);
+    await conductor.advanceTask({
+      instanceUuid,
+      expected: task,
+      next: TaskState.RebuildBlockDeviceMapping,
+      requestId,
+      events: [succeeded(conductorStep.name, null), rebuilding],
+    });
+    task = TaskState.RebuildBlockDeviceMapping;
+    current = rebuilding;
+    // No volumes to attach: the fake hypervisor's only disk is the root disk.
+    await conductor.advanceTask({ instanceUuid, expected: task, next: TaskState.RebuildSpawning });
+    task = TaskState.RebuildSpawning;
+
+    const compute = computeOn(settings, host);
+    const facts = await compute.rebuild.executeWithOptions(
+      { summary: `rebuild ${admitted.name} on ${host} from image ${changes.imageId}` },
+      [
+        {
+          instanceUuid,
+          name: admitted.name,
+          flavor: admitted.flavor,
+          imageId: changes.imageId,
+          imageSha256: input.imageSha256 ?? undefined,
+          rebuildId: requestId,
+        },
+      ],
+    );
+    if (!wasStopped) {
+      await conductor.finishTask({
+        instanceUuid,
+        expected: task,
+        requestId,
+        vmState: VmState.Active,
+        powerState: facts.powerState,
+        launched: true,
+        events: [succeeded(rebuilding.name, host)],
+      });
+      return;
+    }
+
+    const stopping = started(EventName.StopInstance, host);
+    await conductor.advanceTask({
+      instanceUuid,
+      expected: task,
+      next: TaskState.PoweringOff,
+      vmState: VmState.Active,
+      powerState: facts.powerState,
+      launched: true,
+      requestId,
+      events: [succeeded(rebuilding.name, host), stopping],
+    });
+    task = TaskState.PoweringOff;
+    current = stopping;
+    const off = await compute.powerOff.executeWithOptions(
+      { summary: `power ${admitted.name} off on ${host}: it was stopped before the rebuild` },
+      [instanceUuid],
+    );
+    await conductor.finishTask({
+      instanceUuid,
+      expected: task,
+      requestId,
+      vmState: VmState.Stopped,
+      powerState: off.powerState,
+      events: [succeeded(stopping.name, host)],
+    });
+  } catch (err) {
+    await CancellationScope.nonCancellable(() =>
+      conductor.failTask({
+        instanceUuid,
+        expected: task,
+        requestId,
+        fault: faultFrom(err),
+        vmState: VmState.Error,
+        events: [failed(current.name, err, current.host)],
+      }),
+    );
+    throw asWorkflowFailure(err);
+  }
+}
