@@ -16,6 +16,10 @@ export interface RebuildChanges {
   accessIPv4?: string;
   accessIPv6?: string;
   keyName?: string | null;
+  /** The named key pair's public key (null with keyName null). */
+  keyData?: string | null;
+  /** Base64 user data from 2.57; null removes it. */
+  userData?: string | null;
   diskConfig?: 'AUTO' | 'MANUAL';
 }
 
@@ -36,6 +40,8 @@ export async function admitRebuild(sql: Sql, input: RebuildAdmission): Promise<I
   if (c.accessIPv4 !== undefined) columns['access_ipv4'] = c.accessIPv4;
   if (c.accessIPv6 !== undefined) columns['access_ipv6'] = c.accessIPv6;
   if (c.keyName !== undefined) columns['key_name'] = c.keyName;
+  if (c.keyData !== undefined) columns['key_data'] = c.keyData;
+  if (c.userData !== undefined) columns['user_data'] = c.userData;
   if (c.diskConfig !== undefined) columns['disk_config'] = c.diskConfig;
   return admitWith(sql, input, async (tx, row) => {
     const metadata = c.metadata === undefined ? tx`` : tx`, metadata = ${tx.json(c.metadata)}`;

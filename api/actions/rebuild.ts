@@ -9,10 +9,11 @@ import { selfLinks } from '../links';
 import { atLeast, type ApiVersion } from '../microversion';
 import { getImage } from '../queries/images';
 import { getInstance } from '../queries/instances';
+import { getKeyPair } from '../queries/keypairs';
 import { isUuid } from '../queries/uuid';
 import { metadata, serverName, userData } from '../schemas/create-server';
 import { rebuildServerView } from '../views/server';
-import { defineAction, guardState, startGuarded } from './action';
+import { defineAction, guardState, startGuarded, type ActionCall } from './action';
 
 /** Nova's parameter_types.boolean: JSON booleans and their usual spellings as strings. */
 const novaBoolean = z.union([
@@ -86,8 +87,23 @@ function checkImageFits(image: ImageRow, flavor: InstanceFlavor): void {
   }
 }
 
+/**
+ * The key pair a rebuild names (2.54): its public key becomes the instance's key_data, as at boot; `null`
+ * removes the key. Undefined when the body does not touch it.
+ */
+async function rebuildKey(call: ActionCall, keyName: string | null | undefined): Promise<string | null | undefined> {
+  if (keyName === undefined || keyName === null) return keyName;
+  const pair = await getKeyPair(call.sql, call.ctx.userId, keyName);
+  if (!pair) throw new BadRequest('Invalid key_name provided.');
+  return pair.public_key;
+}
+
 /** The record changes the body asks for: absent fields stay, `null` clears description and key_name. */
-function changesOf(body: RebuildBody, imageId: string): RebuildServerInput['changes'] {
+function changesOf(
+  body: RebuildBody,
+  imageId: string,
+  keyData: string | null | undefined,
+): RebuildServerInput['changes'] {
   return {
     imageId,
     ...(body.name !== undefined ? { name: body.name } : {}),
@@ -95,7 +111,8 @@ function changesOf(body: RebuildBody, imageId: string): RebuildServerInput['chan
     ...(body.description !== undefined ? { description: body.description } : {}),
     ...(body.accessIPv4 !== undefined ? { accessIPv4: body.accessIPv4 } : {}),
     ...(body.accessIPv6 !== undefined ? { accessIPv6: body.accessIPv6 } : {}),
-    ...(body.key_name !== undefined ? { keyName: body.key_name } : {}),
+    ...(body.key_name !== undefined ? { keyName: body.key_name, keyData } : {}),
+    ...(body.user_data !== undefined ? { userData: body.user_data } : {}),
     ...(body['OS-DCF:diskConfig'] !== undefined ? { diskConfig: body['OS-DCF:diskConfig'] } : {}),
   };
 }
@@ -104,8 +121,8 @@ function changesOf(body: RebuildBody, imageId: string): RebuildServerInput['chan
  * rebuild: 202 with the server as it is once the rebuild is admitted (the new image, name and metadata
  * already on it, status REBUILD) and the admin password, given or generated. The password is a secret: it is
  * returned here and goes into no workflow input, history or log. preserve_ephemeral is accepted and has
- * nothing to keep (the fake hypervisor's only disk is the root disk); user data and hostname are not stored
- * (as for create), so the reply's `user_data` is the one given, or null.
+ * nothing to keep (the fake hypervisor's only disk is the root disk); the hostname is not stored (as for
+ * create). A new key pair and user data (2.57) replace the instance's, for the metadata service.
  */
 export const rebuild = defineAction({
   key: 'rebuild',
@@ -119,7 +136,7 @@ export const rebuild = defineAction({
     if (image.status !== 'active') throw new BadRequest(`Image ${image.id} is not active.`);
     checkImageFits(image, instance.flavor);
     const adminPass = body.adminPass ?? generateAdminPassword();
-    const changes = changesOf(body, image.id);
+    const changes = changesOf(body, image.id, await rebuildKey(call, body.key_name));
     await startGuarded(call, {
       rule: StateRules.rebuild,
       workflow: rebuildServerWorkflow,
@@ -133,7 +150,7 @@ export const rebuild = defineAction({
     if (!row) throw instanceNotFound(instance.uuid);
     const server = rebuildServerView(row, { baseUrl: call.baseUrl, version: call.version, isAdmin: ctx.isAdmin });
     server['adminPass'] = adminPass;
-    if (atLeast(call.version, '2.57')) server['user_data'] = body.user_data ?? null;
+    if (atLeast(call.version, '2.57')) server['user_data'] = row.user_data ?? null;
     return {
       status: 202,
       body: { server },

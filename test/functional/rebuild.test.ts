@@ -216,7 +216,10 @@ describe('the 202 body', () => {
 });
 
 describe('rebuild changing the record', () => {
-  it('stores the new name, metadata, description, access IPs and key name, and shows them at once', async () => {
+  it('stores the new name, metadata, description, access IPs, key pair and user data, and shows them at once', async () => {
+    const publicKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGoeEBeNzsyJ7xDwH3ZQpG2uZ2n1kqzRk4MiHKWG8PpB ops@host';
+    const pair = await api.post('/v2.1/os-keypairs', { keypair: { name: 'ops-key', public_key: publicKey } });
+    expect(pair.status).toBe(200);
     const id = await activeServer('old-name');
     const reply = await rebuild(
       id,
@@ -250,6 +253,11 @@ describe('rebuild changing the record', () => {
     expect((await at('2.57').get(`/v2.1/servers/${id}`)).body.server).toMatchObject(expected);
     expect((await hv.getGuest(id))?.name).toBe('new-name');
     expect(server.name).toBe('new-name');
+    const [stored] = await stack.sql`SELECT key_data, user_data FROM instances WHERE uuid = ${id}`;
+    expect(stored).toEqual({ key_data: publicKey, user_data: 'I2Nsb3VkLWNvbmZpZwo=' });
+    const unknownKey = await rebuild(id, { imageRef: UBUNTU, key_name: 'nope' }, at('2.57'));
+    expect(unknownKey.status).toBe(400);
+    expect(unknownKey.body.badRequest.message).toBe('Invalid key_name provided.');
 
     // Absent fields stay; null clears the description and the key name; metadata is replaced as a whole.
     expect((await rebuild(id, { imageRef: UBUNTU, description: null, key_name: null }, at('2.57'))).status).toBe(202);
