@@ -5,7 +5,9 @@ import { hashPassword, verifyPassword } from '../../domain/password';
 import { baseUrl } from '../links';
 import { findLiveToken, findProject, findUser, rolesOn, type TokenRow, type UserRow } from '../queries/identity';
 import { authRequest, domainIdOf, type AuthRequest } from './auth-request';
+import { callerToken, isAdminToken } from './caller-token';
 import { badRequest, createKeystoneErrorHandler, forbidden, notFound, unauthorized } from './errors';
+import { createProjectsRouter } from './projects';
 import { tokenBody } from './token-body';
 import { insertToken, revokeToken } from './token-store';
 import { newAuditId, newTokenValue, tokenHash } from './token-value';
@@ -75,14 +77,6 @@ async function authenticate(
   throw unauthorized();
 }
 
-/** The caller's token from X-Auth-Token, or 401. */
-async function callerToken(sql: Sql, req: Request): Promise<TokenRow> {
-  const value = req.header('x-auth-token');
-  const token = value ? await findLiveToken(sql, tokenHash(value)) : undefined;
-  if (!token) throw unauthorized();
-  return token;
-}
-
 /** The subject token of GET/HEAD/DELETE /auth/tokens; its owner or an admin may look at it. */
 async function subjectToken(sql: Sql, req: Request): Promise<{ value: string; token: TokenRow }> {
   const caller = await callerToken(sql, req);
@@ -90,7 +84,7 @@ async function subjectToken(sql: Sql, req: Request): Promise<{ value: string; to
   if (!value) throw notFound('Could not find token.');
   const token = await findLiveToken(sql, tokenHash(value));
   if (!token) throw notFound('Could not find token.');
-  if (caller.user_id !== token.user_id && !caller.roles.some((r) => r.name === 'admin')) throw forbidden();
+  if (caller.user_id !== token.user_id && !isAdminToken(caller)) throw forbidden();
   return { value, token };
 }
 
@@ -162,6 +156,7 @@ export function createIdentityRouter(deps: IdentityDeps): Router {
     res.status(204).end();
   });
 
+  router.use(createProjectsRouter(sql));
   router.use(() => {
     throw notFound('The resource could not be found.');
   });

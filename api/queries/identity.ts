@@ -72,3 +72,14 @@ export async function findLiveToken(sql: Sql, tokenHash: string): Promise<TokenR
     WHERE t.token_hash = ${tokenHash} AND NOT t.revoked AND t.expires_at > now() AND u.enabled AND p.enabled`;
   return row;
 }
+
+/** Projects by optional name and domain, by name. */
+export async function listProjects(
+  sql: Sql,
+  filter: { name?: string | undefined; domainId?: string | undefined },
+): Promise<ProjectRow[]> {
+  const name = filter.name === undefined ? sql`TRUE` : sql`name = ${filter.name}`;
+  const domain = filter.domainId === undefined ? sql`TRUE` : sql`domain_id = ${filter.domainId}`;
+  return sql<ProjectRow[]>`
+    SELECT id, name, domain_id, enabled FROM projects WHERE ${name} AND ${domain} ORDER BY name`;
+}

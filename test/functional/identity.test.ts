@@ -208,3 +208,29 @@ describe('compute API in keystone mode', () => {
     expect(all.body.servers.find((s: any) => s.id === adminServer).tenant_id).toBe(adminBody.token.project.id);
   });
 });
+
+describe('GET /identity/v3/projects', () => {
+  it('finds a project by name for an admin, as clients do to turn a name into an id', async () => {
+    const { token } = await issue('admin', 'admin', { name: 'admin', domain: { id: 'default' } });
+    const reply = await anon.as(token).get('/identity/v3/projects?name=demo');
+    expect(reply.status).toBe(200);
+    expect(reply.body.projects).toEqual([
+      expect.objectContaining({ name: 'demo', domain_id: 'default', enabled: true, id: expect.any(String) }),
+    ]);
+    const byId = await anon.as(token).get(`/identity/v3/projects/${reply.body.projects[0].id}`);
+    expect(byId.body.project).toMatchObject({ name: 'demo' });
+    const missing = await anon.as(token).get('/identity/v3/projects/nope');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatchObject({ code: 404, title: 'Not Found' });
+  });
+
+  it('shows a member only their own project and refuses the list', async () => {
+    const { token, body } = await issue('demo', 'demo', { name: 'demo', domain: { id: 'default' } });
+    const own = await anon.as(token).get(`/identity/v3/projects/${body.token.project.id}`);
+    expect(own.body.project).toMatchObject({ id: body.token.project.id, name: 'demo' });
+    expect((await anon.as(token).get('/identity/v3/projects')).status).toBe(403);
+    const admins = await anon.as(token).get('/identity/v3/projects?name=admin');
+    expect(admins.body.error).toMatchObject({ code: 403, title: 'Forbidden' });
+    expect((await anon.get('/identity/v3/projects')).status).toBe(401);
+  });
+});

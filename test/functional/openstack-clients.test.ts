@@ -1,9 +1,14 @@
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { installOpenStackClients, openrc, openstackJson, runClient, runSdkScript } from '../support/openstack-clients';
 import { CIRROS } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 // The real OpenStack clients from PyPI (openstacksdk, python-openstackclient), unmodified, against the
 // service in keystone mode: what an operator's scripts and the `openstack` CLI see.
+const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGoeEBeNzsyJ7xDwH3ZQpG2uZ2n1kqzRk4MiHKWG8PpB demo@laptop';
+
 let stack: TestStack;
 let admin: Record<string, string>;
 let demo: Record<string, string>;
@@ -86,6 +91,35 @@ describe('openstack CLI', () => {
       unknown
     >[];
     expect(zones).toEqual([expect.objectContaining({ 'Zone Name': 'nova', 'Zone Status': 'available' })]);
+  }, 60_000);
+
+  it('imports, lists and deletes a key pair', async () => {
+    const keyFile = path.join(os.tmpdir(), `osc-key-${process.pid}.pub`);
+    writeFileSync(keyFile, `${ED25519}\n`);
+    const created = (await openstackJson(['keypair', 'create', '--public-key', keyFile, 'laptop'], demo)) as Record<
+      string,
+      unknown
+    >;
+    expect(created).toMatchObject({
+      name: 'laptop',
+      fingerprint: expect.stringMatching(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/),
+    });
+    const listed = (await openstackJson(['keypair', 'list'], demo)) as Record<string, unknown>[];
+    expect(listed).toEqual([expect.objectContaining({ Name: 'laptop', Fingerprint: created['fingerprint'] })]);
+    expect((await runClient('openstack', ['keypair', 'delete', 'laptop'], demo)).code).toBe(0);
+    expect(await openstackJson(['keypair', 'list'], demo)).toEqual([]);
+  }, 60_000);
+
+  it("sets and shows a project's compute quotas", async () => {
+    expect(
+      (await runClient('openstack', ['quota', 'set', '--instances', '7', '--cores', '9', 'demo'], admin)).code,
+    ).toBe(0);
+    const quotas = (await openstackJson(['quota', 'show', '--compute', 'demo'], admin)) as {
+      Resource: string;
+      Limit: number;
+    }[];
+    const limit = (name: string) => quotas.find((q) => q.Resource === name)?.Limit;
+    expect([limit('instances'), limit('cores'), limit('ram')]).toEqual([7, 9, 51200]);
   }, 60_000);
 
   it('refuses admin-only reads to a member with the policy message the CLI shows', async () => {
