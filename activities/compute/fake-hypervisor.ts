@@ -17,6 +17,8 @@ export interface Guest {
   powerState: number;
   flavor: InstanceFlavor;
   imageId: string;
+  /** The instance's project: the host's metadata proxy names it in X-Tenant-ID. Absent on guests from before. */
+  projectId?: string | undefined;
   diskChecksum: string;
   diskBytes: number;
   /** Set while the guest boots from a rescue disk; its own disk stays attached, untouched. */
@@ -41,6 +43,8 @@ export interface GuestSpec {
    * bytes the fake hypervisor synthesizes from the image id.
    */
   imageSha256?: string | undefined;
+  /** The instance's project, which the host's metadata proxy names for the guest. */
+  projectId?: string | undefined;
 }
 
 /**
