@@ -121,6 +121,42 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   };
 }
 
+/**
+ * The metadata service (nova-api-metadata), a second listener of the API process. The shared secret signs the
+ * proxy's `X-Instance-ID` (Nova's `[neutron] metadata_proxy_shared_secret`); without one the service refuses to
+ * start, since it could not tell which instance is asking.
+ */
+export interface MetadataServiceConfig {
+  port: number;
+  bindAddress: string;
+  secret: string;
+  /** Nova's `[api] metadata_cache_expiration`: how long a cached document may be served (0 = no cache). */
+  cacheExpirationMs: number;
+  /** Nova's `[api] dhcp_domain`, appended to the hostname the guest reads ('' = none). */
+  dhcpDomain: string;
+}
+
+export function loadMetadataConfig(env: NodeJS.ProcessEnv = process.env): MetadataServiceConfig {
+  const m = z
+    .object({
+      NOVA_METADATA_PORT: int(8775),
+      NOVA_METADATA_BIND: z.string().default('127.0.0.1'),
+      NOVA_METADATA_SECRET: z.string({ error: 'NOVA_METADATA_SECRET is required' }).min(16, {
+        error: 'NOVA_METADATA_SECRET must have at least 16 characters',
+      }),
+      NOVA_METADATA_CACHE_EXPIRATION_S: z.coerce.number().int().min(0).default(15),
+      NOVA_DHCP_DOMAIN: z.string().default('novalocal'),
+    })
+    .parse(env);
+  return {
+    port: m.NOVA_METADATA_PORT,
+    bindAddress: m.NOVA_METADATA_BIND,
+    secret: m.NOVA_METADATA_SECRET,
+    cacheExpirationMs: m.NOVA_METADATA_CACHE_EXPIRATION_S * 1000,
+    dhcpDomain: m.NOVA_DHCP_DOMAIN,
+  };
+}
+
 /** The seeded users' passwords; the defaults suit the dev stack only. */
 export function loadIdentitySeed(env: NodeJS.ProcessEnv = process.env): {
   adminPassword: string;
@@ -171,6 +207,26 @@ export interface ComputeConfig {
   transferDir: string;
   imageDir: string;
   reportIntervalMs: number;
+  /** Where this host's metadata proxy sends its guests' requests, and the secret it signs them with. */
+  metadataProxy?: MetadataProxyConfig | undefined;
+}
+
+/** The compute host's half of the metadata service: the service's URL and the shared secret. */
+export interface MetadataProxyConfig {
+  url: string;
+  secret: string;
+}
+
+/** NOVA_METADATA_URL and NOVA_METADATA_SECRET together, or neither (a host whose guests get no metadata). */
+function metadataProxyOf(env: NodeJS.ProcessEnv): MetadataProxyConfig | undefined {
+  const p = z
+    .object({ NOVA_METADATA_URL: z.url().optional(), NOVA_METADATA_SECRET: z.string().min(16).optional() })
+    .parse(env);
+  if (p.NOVA_METADATA_URL === undefined && p.NOVA_METADATA_SECRET === undefined) return undefined;
+  if (p.NOVA_METADATA_URL === undefined || p.NOVA_METADATA_SECRET === undefined) {
+    throw new Error('the metadata proxy needs both NOVA_METADATA_URL and NOVA_METADATA_SECRET');
+  }
+  return { url: p.NOVA_METADATA_URL, secret: p.NOVA_METADATA_SECRET };
 }
 
 export function loadComputeConfig(env: NodeJS.ProcessEnv = process.env): ComputeConfig {
@@ -193,5 +249,6 @@ export function loadComputeConfig(env: NodeJS.ProcessEnv = process.env): Compute
     transferDir: c.NOVA_TRANSFER_DIR ?? path.join(c.NOVA_DATA_DIR, 'transfer'),
     imageDir: imageDirOf(env),
     reportIntervalMs: c.NOVA_COMPUTE_REPORT_INTERVAL_S * 1000,
+    metadataProxy: metadataProxyOf(env),
   };
 }

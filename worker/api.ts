@@ -1,15 +1,18 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadApiConfig } from '../config';
+import { loadApiConfig, loadMetadataConfig } from '../config';
 import { connectDatabase } from '../activities/conductor/db';
 import { createApiApp } from '../api/app';
+import { createMetadataApp } from '../api/metadata/app';
 import { Operations } from '../api/operations';
 import { LocalImageStore } from '../storage/image-store';
 import { createLogger } from './logger';
 import { onShutdown } from './shutdown';
 
-/** nova-api: the HTTP API process. */
+/** nova-api: the HTTP API process, with the metadata service (nova-api-metadata) on its own port. */
 async function main(): Promise<void> {
   const config = loadApiConfig();
+  // Refuses to start without NOVA_METADATA_SECRET: the metadata service could not tell who is asking.
+  const metadataConfig = loadMetadataConfig();
   const log = createLogger('api');
   const sql = connectDatabase(config.databaseUrl, 10);
   const connection = await Connection.connect({ address: config.temporal.address });
@@ -27,7 +30,18 @@ async function main(): Promise<void> {
   const server = app.listen(config.port, config.bindAddress, () =>
     log.info({ port: config.port, bind: config.bindAddress, auth: config.auth.strategy }, 'compute API listening'),
   );
+  const metadata = createMetadataApp({
+    sql,
+    log: log.child({ service: 'metadata' }),
+    secret: metadataConfig.secret,
+    cacheExpirationMs: metadataConfig.cacheExpirationMs,
+    dhcpDomain: metadataConfig.dhcpDomain,
+  });
+  const metadataServer = metadata.listen(metadataConfig.port, metadataConfig.bindAddress, () =>
+    log.info({ port: metadataConfig.port, bind: metadataConfig.bindAddress }, 'metadata service listening'),
+  );
   onShutdown(log, async () => {
+    await new Promise<void>((resolve) => metadataServer.close(() => resolve()));
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await connection.close();
     await sql.end();

@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   const reports = reportHostForever(client, config, loadOperationSettings(), stopReports.signal, (err) =>
     log.warn({ err }, 'host report failed'),
   );
-  log.info({ taskQueue: worker.options.taskQueue, capacity: config.capacity }, 'compute host running');
+  log.info(
+    // The proxy's URL only: the shared secret is never logged.
+    { taskQueue: worker.options.taskQueue, capacity: config.capacity, metadata: config.metadataProxy?.url ?? null },
+    'compute host running',
+  );
   await worker.run();
   stopReports.abort();
   await reports;

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { Connection } from '@temporalio/client';
@@ -29,6 +30,7 @@ const stackEnv = z.object({
   TEMPORAL_PORT: z.coerce.number().int().default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
   NOVA_API_PORT: z.coerce.number().int().default(8774),
+  NOVA_METADATA_PORT: z.coerce.number().int().default(8775),
 });
 
 const log = createLogger('stack');
@@ -90,21 +92,33 @@ async function main(): Promise<void> {
   await connection.close();
   const bundle = await writeWorkflowBundle(path.join(dataDir, 'workflow-bundle.js'));
 
-  const common = { ...process.env, TEMPORAL_ADDRESS: temporalAddress, NOVA_DATA_DIR: dataDir };
+  const common: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: temporalAddress, NOVA_DATA_DIR: dataDir };
+  // The metadata proxy's shared secret is made per run (unless given) and handed to the API and the hosts only,
+  // never to the conductor, and never logged.
+  const metadataUrl = `http://127.0.0.1:${env.NOVA_METADATA_PORT}`;
+  const metadata = {
+    NOVA_METADATA_SECRET: process.env['NOVA_METADATA_SECRET'] ?? randomBytes(32).toString('hex'),
+    NOVA_METADATA_URL: metadataUrl,
+    NOVA_METADATA_PORT: String(env.NOVA_METADATA_PORT),
+  };
+  delete common['NOVA_METADATA_SECRET'];
   for (let i = 1; i <= env.NOVA_CONDUCTORS; i++) {
     supervise(`conductor-${i}`, () =>
       spawnEntryPoint('conductor', { ...common, DATABASE_URL: databaseUrl, NOVA_WORKFLOW_BUNDLE: bundle }),
     );
   }
   for (let i = 1; i <= env.NOVA_HOSTS; i++) {
-    supervise(`compute-host-${i}`, () => spawnEntryPoint('compute', { ...common, NOVA_COMPUTE_HOST: `host-${i}` }));
+    supervise(`compute-host-${i}`, () =>
+      spawnEntryPoint('compute', { ...common, ...metadata, NOVA_COMPUTE_HOST: `host-${i}` }),
+    );
   }
-  supervise('api', () => spawnEntryPoint('api', { ...common, DATABASE_URL: databaseUrl }));
+  supervise('api', () => spawnEntryPoint('api', { ...common, ...metadata, DATABASE_URL: databaseUrl }));
 
   const ui = temporal ? `http://127.0.0.1:${env.TEMPORAL_UI_PORT}` : (process.env['TEMPORAL_UI_URL'] ?? '(external)');
   log.info(
     {
       computeApi: `http://127.0.0.1:${env.NOVA_API_PORT}/v2.1`,
+      metadata: metadataUrl,
       temporalUi: ui,
       temporal: temporalAddress,
       hosts: env.NOVA_HOSTS,
@@ -113,7 +127,8 @@ async function main(): Promise<void> {
     'nova-temporal is up; Ctrl-C stops everything',
   );
   process.stdout.write(
-    `\n  Compute API : http://127.0.0.1:${env.NOVA_API_PORT}/v2.1\n  Temporal UI : ${ui}\n` +
+    `\n  Compute API : http://127.0.0.1:${env.NOVA_API_PORT}/v2.1\n  Metadata    : ${metadataUrl}\n` +
+      `  Temporal UI : ${ui}\n` +
       `  Hosts       : host-1 .. host-${env.NOVA_HOSTS}\n  Data        : ${dataDir}\n\n`,
   );
 }

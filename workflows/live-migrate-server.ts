@@ -137,6 +137,7 @@ export async function liveMigrateServerWorkflow(input: LiveMigrateServerInput): 
         flavor,
         checksum,
         powerOn: true,
+        projectId: instance.project_id,
       },
     ]);
     if (instance.vm_state === VmState.Paused) {

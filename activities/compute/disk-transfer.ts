@@ -85,6 +85,7 @@ export interface ImportSpec {
   flavor: InstanceFlavor;
   checksum: string;
   powerOn: boolean;
+  projectId?: string | undefined;
 }
 
 /** Destination side: takes the transferred disk (a copy: alternates may need it again), then defines the guest. */
@@ -116,6 +117,7 @@ export async function importDisk(
     name: spec.name,
     imageId: spec.imageId,
     flavor: spec.flavor,
+    projectId: spec.projectId,
     powerState: spec.powerOn ? PowerState.Running : PowerState.Shutdown,
     diskChecksum: checksum,
     diskBytes: (await fs.stat(disk)).size,

@@ -17,6 +17,8 @@ export interface Guest {
   powerState: number;
   flavor: InstanceFlavor;
   imageId: string;
+  /** The instance's project: the host's metadata proxy names it in X-Tenant-ID. Absent on guests from before. */
+  projectId?: string | undefined;
   diskChecksum: string;
   diskBytes: number;
   /** The image's bytes in the image store, when the disk was written from stored bytes. */
@@ -45,6 +47,8 @@ export interface GuestSpec {
    * bytes the fake hypervisor synthesizes from the image id.
    */
   imageSha256?: string | undefined;
+  /** The instance's project, which the host's metadata proxy names for the guest. */
+  projectId?: string | undefined;
 }
 
 /**

@@ -18,6 +18,8 @@ export interface SpawnInput {
   imageId: string;
   /** Set when the image's bytes are in the image store (snapshots, uploads). */
   imageSha256?: string | undefined;
+  /** The instance's project, kept on the guest for its metadata requests. */
+  projectId?: string | undefined;
   powerOn: boolean;
 }
 
@@ -57,6 +59,8 @@ export interface FinishMigrationInput extends MigrateDiskInput {
   /** Checksum of the source disk: the destination refuses a copy that differs. */
   checksum: string;
   powerOn: boolean;
+  /** The instance's project, kept on the guest the destination defines. */
+  projectId?: string | undefined;
 }
 
 /** Facts a compute step reports back; the workflow hands them to the conductor. */
@@ -139,6 +143,7 @@ export function createComputeActivities({ hypervisor, transferDir }: ComputeDeps
         flavor: input.flavor,
         imageId: input.imageId,
         imageSha256: input.imageSha256,
+        projectId: input.projectId,
       };
       return guarded(async () => facts(await hypervisor.spawn(spec, input.powerOn, stepContext())));
     },

@@ -8,7 +8,9 @@ import postgres, { type Sql } from 'postgres';
 import pino from 'pino';
 import type { AuthConfig, ComputeConfig, ConductorConfig, OperationSettings } from '../../config';
 import { FakeHypervisor } from '../../activities/compute/fake-hypervisor';
+import { MetadataProxy } from '../../activities/compute/metadata-proxy';
 import { createApiApp } from '../../api/app';
+import { createMetadataApp } from '../../api/metadata/app';
 import { Operations } from '../../api/operations';
 import { createConductorWorker } from '../../worker/conductor-worker';
 import { createComputeWorker, hostDataDir, reportHostForever } from '../../worker/compute-worker';
@@ -25,6 +27,8 @@ export interface HostSpec {
 
 export interface TestStack {
   baseUrl: string;
+  /** The metadata service (nova-api-metadata) on its own ephemeral port. */
+  metadataUrl: string;
   sql: Sql;
   databaseUrl: string;
   client: Client;
@@ -33,6 +37,8 @@ export interface TestStack {
   dataDir: string;
   temporalAddress: string;
   hypervisor(host: string): FakeHypervisor;
+  /** The host's metadata proxy: signs a guest's requests with the stack's shared secret, as the guest would. */
+  metadataProxy(host: string): MetadataProxy;
   /** The image store the API, the conductor and the hosts share. */
   images: ImageStore;
   /** Stops a host's in-process worker (a host outage). */
@@ -111,6 +117,19 @@ export async function startTestStack(opts: {
     running.set('conductor', { worker: conductor, done: conductor.run() });
   }
 
+  // The metadata service first: hosts get its URL (and the per-stack secret) in their configuration.
+  const metadataSecret = randomBytes(32).toString('hex');
+  const metadataServer = await listen(
+    createMetadataApp({
+      sql,
+      log: quietLog,
+      secret: metadataSecret,
+      cacheExpirationMs: 15_000,
+      dhcpDomain: 'novalocal',
+    }),
+  );
+  const metadataUrl = `http://127.0.0.1:${(metadataServer.address() as AddressInfo).port}`;
+
   const reportsStop = new AbortController();
   const reports: Promise<void>[] = [];
   const computeConfig = (spec: HostSpec): ComputeConfig => ({
@@ -121,6 +140,7 @@ export async function startTestStack(opts: {
     transferDir: path.join(dataDir, 'transfer'),
     imageDir,
     reportIntervalMs: 2000,
+    metadataProxy: { url: metadataUrl, secret: metadataSecret },
   });
   const startHost = async (spec: HostSpec) => {
     const config = computeConfig(spec);
@@ -140,9 +160,7 @@ export async function startTestStack(opts: {
     auth,
     images,
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await listen(app);
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const stopWorker = async (name: string) => {
@@ -153,8 +171,10 @@ export async function startTestStack(opts: {
     await entry.done;
   };
 
+  const hypervisor = (host: string) => new FakeHypervisor(host, hostDataDir(dataDir, host), images);
   return {
     baseUrl,
+    metadataUrl,
     sql,
     databaseUrl,
     client,
@@ -162,13 +182,15 @@ export async function startTestStack(opts: {
     settings,
     dataDir,
     temporalAddress,
-    hypervisor: (host) => new FakeHypervisor(host, hostDataDir(dataDir, host), images),
+    hypervisor,
+    metadataProxy: (host) => new MetadataProxy(hypervisor(host), { url: metadataUrl, secret: metadataSecret }),
     images,
     stopHost: stopWorker,
     startHost,
     computeConfig,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => metadataServer.close(() => resolve()));
       reportsStop.abort();
       await Promise.all(reports);
       await terminateRunning(client, prefix);
@@ -178,6 +200,12 @@ export async function startTestStack(opts: {
       await sql.end();
     },
   };
+}
+
+function listen(app: { listen(port: number, host: string, cb: () => void): Server }): Promise<Server> {
+  return new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
 }
 
 /** Waits until `count` hosts have reported through their host workflows to the conductor. */

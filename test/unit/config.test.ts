@@ -1,4 +1,4 @@
-import { loadApiConfig, loadIdentitySeed } from '../../config';
+import { loadApiConfig, loadComputeConfig, loadIdentitySeed, loadMetadataConfig } from '../../config';
 
 describe('loadApiConfig auth', () => {
   const base = { DATABASE_URL: 'postgres://localhost/nova' };
@@ -18,5 +18,31 @@ describe('loadApiConfig auth', () => {
       adminPassword: 'x',
       demoPassword: 'y',
     });
+  });
+});
+
+describe('metadata service configuration', () => {
+  const secret = 'a'.repeat(32);
+
+  it('refuses to configure the service without a shared secret of at least 16 characters', () => {
+    expect(() => loadMetadataConfig({})).toThrow(/NOVA_METADATA_SECRET is required/);
+    expect(() => loadMetadataConfig({ NOVA_METADATA_SECRET: 'short' })).toThrow(/at least 16/);
+    expect(loadMetadataConfig({ NOVA_METADATA_SECRET: secret })).toEqual({
+      port: 8775,
+      bindAddress: '127.0.0.1',
+      secret,
+      cacheExpirationMs: 15_000,
+      dhcpDomain: 'novalocal',
+    });
+  });
+
+  it("gives a host its proxy only with both the service's URL and the secret", () => {
+    const host = { NOVA_COMPUTE_HOST: 'host-1' };
+    expect(loadComputeConfig(host).metadataProxy).toBeUndefined();
+    expect(
+      loadComputeConfig({ ...host, NOVA_METADATA_URL: 'http://10.0.0.1:8775', NOVA_METADATA_SECRET: secret })
+        .metadataProxy,
+    ).toEqual({ url: 'http://10.0.0.1:8775', secret });
+    expect(() => loadComputeConfig({ ...host, NOVA_METADATA_SECRET: secret })).toThrow(/NOVA_METADATA_URL/);
   });
 });

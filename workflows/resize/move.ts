@@ -85,6 +85,7 @@ export async function moveToDestination(
               flavor,
               checksum,
               powerOn,
+              projectId: instance.project_id,
             },
           ],
         );
