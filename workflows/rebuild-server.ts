@@ -73,6 +73,7 @@ export async function rebuildServerWorkflow(input: RebuildServerInput): Promise<
           imageId: changes.imageId,
           imageSha256: input.imageSha256 ?? undefined,
           rebuildId: requestId,
+          projectId: admitted.project_id,
         },
       ],
     );

@@ -38,6 +38,7 @@ export interface RebuildInput {
   imageSha256?: string | undefined;
   /** The rebuild's request id: a retried step that finds it on the guest is already done. */
   rebuildId: string;
+  projectId?: string | undefined;
 }
 
 export interface MigrateDiskInput {
@@ -185,6 +186,7 @@ export function createComputeActivities({ hypervisor, transferDir }: ComputeDeps
         imageId: input.imageId,
         imageSha256: input.imageSha256,
         rebuildId: input.rebuildId,
+        projectId: input.projectId,
       };
       return guarded(async () => facts(await rebuildGuest(hypervisor, spec, stepContext())));
     },

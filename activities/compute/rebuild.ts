@@ -16,6 +16,8 @@ export interface RebuildSpec {
   imageSha256?: string | undefined;
   /** This rebuild (its request id): a retried step that finds it on the guest has nothing left to do. */
   rebuildId: string;
+  /** The instance's project, which the host's metadata proxy signs for. */
+  projectId?: string | undefined;
 }
 
 function now(): string {
@@ -65,12 +67,14 @@ export async function rebuildGuest(hv: FakeHypervisor, spec: RebuildSpec, ctx: S
   await fs.rename(temp, hv.diskPath(spec.uuid));
   await fs.rm(hv.rescueDiskPath(spec.uuid), { force: true });
   await fs.rm(`${hv.rescueDiskPath(spec.uuid)}.partial`, { force: true });
+  const projectId = spec.projectId ?? guest?.projectId;
   const rebuilt: Guest = {
     uuid: spec.uuid,
     name: spec.name,
     flavor: spec.flavor,
     imageId: spec.imageId,
     ...(spec.imageSha256 ? { imageSha256: spec.imageSha256 } : {}),
+    ...(projectId ? { projectId } : {}),
     powerState: PowerState.Running,
     diskChecksum: written.checksum,
     diskBytes: written.bytes,

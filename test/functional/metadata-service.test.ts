@@ -291,6 +291,26 @@ describe('changes', () => {
     expect((await json(webId, '/openstack/latest/meta_data.json'))['name']).toBe('renamed');
   });
 
+  it('shows what a rebuild changed: name, key pair and user data', async () => {
+    const v257 = alice.withHeaders({ 'OpenStack-API-Version': 'compute 2.57' });
+    const userData = Buffer.from('#cloud-config\nhostname: rebuilt\n');
+    const reply = await v257.action(bareId, {
+      rebuild: {
+        imageRef: '70a599e0-31e7-49b7-b260-868f441e862b',
+        name: 'rebuilt',
+        key_name: 'laptop',
+        user_data: userData.toString('base64'),
+      },
+    });
+    expect(reply.status).toBe(202);
+    await alice.waitForStatus(bareId, 'ACTIVE');
+    const meta = await json(bareId, '/openstack/latest/meta_data.json');
+    expect(meta).toMatchObject({ name: 'rebuilt', public_keys: { laptop: ED25519 } });
+    const served = await get(bareId, '/openstack/latest/user_data');
+    expect(served.status).toBe(200);
+    expect(Buffer.from(served.body).equals(userData)).toBe(true);
+  });
+
   it("follows a cold migration: the new host's proxy serves the guest, the old one no longer can", async () => {
     const before = await proxyFor(webId);
     const admin = new ApiClient(stack.baseUrl).as('admin:admin');
