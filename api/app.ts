@@ -5,6 +5,7 @@ import type { AuthConfig } from '../config';
 import { createKeystoneContextMiddleware, noAuthContextMiddleware, requestIdMiddleware } from './context';
 import { createErrorHandler, notFoundHandler } from './errors';
 import { createIdentityRouter } from './identity/router';
+import { addMetricsRoute, httpMetricsMiddleware } from './metrics';
 import { microversionMiddleware } from './microversion';
 import type { Operations } from './operations';
 import type { ImageStore } from '../storage/image-store';
@@ -48,10 +49,14 @@ export function createApiApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
-  app.use(requestIdMiddleware);
+  app.use(requestIdMiddleware, httpMetricsMiddleware);
   // Clients send JSON with or without a Content-Type (and `Accept: ''` on actions): parse any body as JSON.
   app.use(express.json({ limit: '1mb', type: () => true }));
   app.use(createVersionsRouter());
+  // Prometheus scrapes without a token, as it does every exporter; put the API behind a proxy to restrict it.
+  const metrics = Router();
+  addMetricsRoute(metrics, deps);
+  app.use(metrics);
   const auth = deps.auth ?? { strategy: 'noauth2', tokenLifetimeMs: 3_600_000 };
   app.use('/identity', createIdentityRouter({ sql: deps.sql, log: deps.log, tokenLifetimeMs: auth.tokenLifetimeMs }));
 

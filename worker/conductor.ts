@@ -4,6 +4,7 @@ import { connectDatabase } from '../activities/conductor/db';
 import { createConductorWorker } from './conductor-worker';
 import { createLogger } from './logger';
 import { registerSearchAttributes } from './search-attributes';
+import { serveProcessMetrics } from './metrics-server';
 import { installRuntime } from './runtime';
 
 /** nova-conductor: workflows, scheduler and the only writer of instance state. Run as many as you like. */
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const config = loadConductorConfig();
   const log = createLogger('conductor');
   installRuntime(log);
+  const metrics = serveProcessMetrics(log);
   const sql = connectDatabase(config.databaseUrl, config.concurrency);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   await registerSearchAttributes(connection, config.temporal.namespace);
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   });
   log.info({ taskQueue: worker.options.taskQueue }, 'conductor worker running');
   await worker.run();
+  metrics?.close();
   await connection.close();
   await sql.end();
 }

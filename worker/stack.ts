@@ -31,6 +31,7 @@ const stackEnv = z.object({
   TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
   NOVA_API_PORT: z.coerce.number().int().default(8774),
   NOVA_METADATA_PORT: z.coerce.number().int().default(8775),
+  NOVA_METRICS_BASE_PORT: z.coerce.number().int().default(9460),
 });
 
 const log = createLogger('stack');
@@ -102,14 +103,28 @@ async function main(): Promise<void> {
     NOVA_METADATA_PORT: String(env.NOVA_METADATA_PORT),
   };
   delete common['NOVA_METADATA_SECRET'];
+  // Prometheus endpoints: conductor i serves its own metrics on base + i and the SDK's on base + 10 + i;
+  // host i's SDK metrics are on base + 20 + i.
+  const metricsPort = (offset: number) => String(env.NOVA_METRICS_BASE_PORT + offset);
   for (let i = 1; i <= env.NOVA_CONDUCTORS; i++) {
     supervise(`conductor-${i}`, () =>
-      spawnEntryPoint('conductor', { ...common, DATABASE_URL: databaseUrl, NOVA_WORKFLOW_BUNDLE: bundle }),
+      spawnEntryPoint('conductor', {
+        ...common,
+        DATABASE_URL: databaseUrl,
+        NOVA_WORKFLOW_BUNDLE: bundle,
+        NOVA_METRICS_PORT: metricsPort(i),
+        NOVA_SDK_METRICS_BIND: `127.0.0.1:${metricsPort(10 + i)}`,
+      }),
     );
   }
   for (let i = 1; i <= env.NOVA_HOSTS; i++) {
     supervise(`compute-host-${i}`, () =>
-      spawnEntryPoint('compute', { ...common, ...metadata, NOVA_COMPUTE_HOST: `host-${i}` }),
+      spawnEntryPoint('compute', {
+        ...common,
+        ...metadata,
+        NOVA_COMPUTE_HOST: `host-${i}`,
+        NOVA_SDK_METRICS_BIND: `127.0.0.1:${metricsPort(20 + i)}`,
+      }),
     );
   }
   supervise('api', () => spawnEntryPoint('api', { ...common, ...metadata, DATABASE_URL: databaseUrl }));

@@ -5,6 +5,7 @@ import { TaskState, VmState } from '../../domain/states';
 import type { Queryable, Sql } from './db';
 import { instanceGone } from './errors';
 import { recordEvents, type ActionEvent } from './events';
+import { operationSeconds, operationsFinished } from './metrics';
 
 export interface TaskStep {
   instanceUuid: string;
@@ -83,11 +84,20 @@ export async function advanceTask(sql: Sql, step: TaskAdvance): Promise<Instance
 }
 
 export async function finishAction(sql: Queryable, instanceUuid: string, requestId: string, failed: boolean) {
-  await sql`
-    UPDATE instance_actions
-    SET finish_time = COALESCE(finish_time, now()), updated_at = now(),
-        message = CASE WHEN ${failed} THEN 'Error' ELSE message END
-    WHERE instance_uuid = ${instanceUuid} AND request_id = ${requestId}`;
+  const [closed] = await sql<{ action: string; seconds: number; first: boolean }[]>`
+    WITH before AS (
+      SELECT id, finish_time IS NULL AS first FROM instance_actions
+      WHERE instance_uuid = ${instanceUuid} AND request_id = ${requestId} FOR UPDATE)
+    UPDATE instance_actions a
+    SET finish_time = COALESCE(a.finish_time, now()), updated_at = now(),
+        message = CASE WHEN ${failed} THEN 'Error' ELSE a.message END
+    FROM before WHERE a.id = before.id
+    RETURNING a.action, extract(epoch FROM a.finish_time - a.start_time)::float8 AS seconds, before.first`;
+  // Counted once per action: a retried activity finds the action already closed.
+  if (closed?.first) {
+    operationsFinished.inc({ action: closed.action, outcome: failed ? 'error' : 'success' });
+    operationSeconds.observe({ action: closed.action }, closed.seconds);
+  }
 }
 
 export async function finishTask(sql: Sql, step: TaskFinish): Promise<InstanceRow> {

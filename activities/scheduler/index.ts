@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FaultType, NO_VALID_HOST_MESSAGE } from '../../domain/faults';
 import type { HostState } from '../../domain/rows';
 import { explainRejections, filterHosts } from './filters';
+import { schedulerDecisions, schedulerSeconds } from './metrics';
 import type { FilterContext, ScheduleRequest } from './request';
 import { weighHosts, type WeightMultipliers } from './weighers';
 
@@ -47,9 +48,19 @@ export function pickDestinations(
 export function createSchedulerActivities(deps: SchedulerDeps) {
   return {
     async selectDestinations(req: ScheduleRequest): Promise<string[]> {
+      const timer = schedulerSeconds.startTimer();
       const hosts = await deps.listHostStates();
       const ctx: FilterContext = { now: deps.now?.() ?? new Date(), serviceDownTimeMs: deps.serviceDownTimeMs };
-      return pickDestinations(hosts, req, ctx, deps.multipliers);
+      try {
+        const picked = pickDestinations(hosts, req, ctx, deps.multipliers);
+        schedulerDecisions.inc({ outcome: 'placed' });
+        return picked;
+      } catch (err) {
+        schedulerDecisions.inc({ outcome: 'no_valid_host' });
+        throw err;
+      } finally {
+        timer();
+      }
     },
   };
 }
