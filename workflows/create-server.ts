@@ -70,7 +70,16 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
       try {
         facts = await computeOn(settings, claim.host).spawn.executeWithOptions(
           { summary: `spawn ${server.name} on ${claim.host}` },
-          [{ instanceUuid, name: server.name, flavor, imageId: server.imageId, powerOn: true }],
+          [
+            {
+              instanceUuid,
+              name: server.name,
+              flavor,
+              imageId: server.imageId,
+              imageSha256: server.imageSha256 ?? undefined,
+              powerOn: true,
+            },
+          ],
         );
       } catch (err) {
         if (!isReschedulable(err)) throw err;
