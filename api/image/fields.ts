@@ -142,3 +142,21 @@ export function checkMinimum(param: 'min_disk' | 'min_ram', value: number): void
 export function tagSet(tags: readonly string[]): string[] {
   return [...new Set(tags)];
 }
+
+/** Whether a value holds a NUL character anywhere (PostgreSQL text and jsonb cannot store one). */
+export function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([key, v]) => hasNul(key) || hasNul(v));
+  }
+  return false;
+}
+
+/** Glance's answer to text it cannot decode, used for text it cannot store. */
+export function undecodable(): GlanceError {
+  return badRequest(
+    'Error decoding your request. Either the URL or the request body contained characters that could not be ' +
+      'decoded by Glance',
+  );
+}

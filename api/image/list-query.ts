@@ -1,5 +1,6 @@
 import { parseIsoTime } from '../routes/list-query';
 import { badRequest } from './errors';
+import { hasNul, undecodable } from './fields';
 
 /** Glance's [DEFAULT] limit_param_default and api_limit_max. */
 export const DEFAULT_PAGE_SIZE = 25;
@@ -132,8 +133,11 @@ function booleanFilter(name: string, value: string): boolean {
 }
 
 function integer(text: string): number {
-  if (!/^-?\d+$/.test(text.trim())) throw badRequest('Unable to filter on a range with a non-numeric value.');
-  return Number(text);
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
+    throw badRequest('Unable to filter on a range with a non-numeric value.');
+  }
+  return value;
 }
 
 /**
@@ -142,7 +146,10 @@ function integer(text: string): number {
  */
 export function parseGlanceListQuery(query: URLSearchParams): GlanceListQuery {
   const params = new Map<string, string[]>();
-  for (const [key, value] of query) params.set(key, [...(params.get(key) ?? []), value]);
+  for (const [key, value] of query) {
+    if (hasNul(key) || hasNul(value)) throw undecodable();
+    params.set(key, [...(params.get(key) ?? []), value]);
+  }
   const last = (key: string) => params.get(key)?.at(-1);
 
   let limit = DEFAULT_PAGE_SIZE;

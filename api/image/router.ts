@@ -9,6 +9,7 @@ import type { ImageStore } from '../../storage/image-store';
 import { contextOf, createKeystoneContextMiddleware, noAuthContextMiddleware, type RequestContext } from '../context';
 import { baseUrl, rawQuery } from '../links';
 import { getImage, listGlanceImages, MarkerNotFound } from '../queries/images';
+import { isUuid } from '../queries/uuid';
 import { parseCreateImage } from './create-request';
 import {
   badRequest,
@@ -19,7 +20,7 @@ import {
   notFound,
   policyForbidden,
 } from './errors';
-import { CORE_FIELDS, parseAgainstSchema } from './fields';
+import { CORE_FIELDS, hasNul, parseAgainstSchema, undecodable } from './fields';
 import { glanceImageBody, glanceImageList, imageHref } from './image-body';
 import { downloadImageData, uploadImageData } from './image-data';
 import { parseGlanceListQuery } from './list-query';
@@ -61,6 +62,7 @@ const jsonBody: RequestHandler[] = [
     if (body !== undefined && (body === null || typeof body !== 'object')) {
       throw badRequest('Unexpected body type. Expected list/dict.');
     }
+    if (hasNul(body)) throw undecodable();
     next();
   },
 ];
@@ -90,6 +92,13 @@ function patchableOf(row: ImageRow): PatchableImage {
 
 function imageIdOf(req: Request): string {
   return String(req.params['id']);
+}
+
+/** The id of an image a write may look for; anything but a uuid names no image (404 with `message`). */
+function writableId(req: Request, message: (id: string) => string): string {
+  const id = imageIdOf(req);
+  if (!isUuid(id)) throw notFound(message(id));
+  return id;
 }
 
 /** The image, or 404 with `message` when it does not exist or the caller may not see it. */
@@ -163,6 +172,7 @@ export function createImageRouter(deps: ImageServiceDeps): Router {
     const id = imageIdOf(req);
     const ctx = contextOf(res);
     const changes = parsePatch(req.header('content-type'), req.body);
+    if (!isUuid(id)) throw notFound(`No image found with ID ${id}`);
     const updated = await updateImage(sql, id, (row) => {
       if (!canSee(row, ctx)) throw notFound(`No image found with ID ${id}`);
       if (changes.length === 0) return null;
@@ -173,7 +183,7 @@ export function createImageRouter(deps: ImageServiceDeps): Router {
   });
 
   v2.delete('/images/:id', async (req, res) => {
-    const id = imageIdOf(req);
+    const id = writableId(req, (id) => `Failed to find image ${id} to delete`);
     const ctx = contextOf(res);
     const deleted = await deleteImage(sql, id, deps.images, (row) => {
       if (!canSee(row, ctx)) throw notFound(`Failed to find image ${id} to delete`);
@@ -188,10 +198,11 @@ export function createImageRouter(deps: ImageServiceDeps): Router {
   v2.get('/images/:id/file', (req, res) => downloadImageData(deps, req, res));
 
   v2.put('/images/:id/tags/:tag', async (req, res) => {
-    const id = imageIdOf(req);
     const tag = String(req.params['tag']);
-    const ctx = contextOf(res);
     parseAgainstSchema(tagSchema, { tags: [tag] });
+    if (hasNul(tag)) throw undecodable();
+    const id = writableId(req, (id) => `Image ${id} not found.`);
+    const ctx = contextOf(res);
     const updated = await updateImage(sql, id, (row) => {
       if (!canSee(row, ctx)) throw notFound(`Image ${id} not found.`);
       if (!canChange(row, ctx)) throw policyForbidden('modify_image');
@@ -202,7 +213,7 @@ export function createImageRouter(deps: ImageServiceDeps): Router {
     res.status(204).end();
   });
   v2.delete('/images/:id/tags/:tag', async (req, res) => {
-    const id = imageIdOf(req);
+    const id = writableId(req, (id) => `Image ${id} not found.`);
     const tag = String(req.params['tag']);
     const ctx = contextOf(res);
     const updated = await updateImage(sql, id, (row) => {

@@ -121,14 +121,15 @@ function textColumn(sql: Sql, column: TextFilterColumn): Fragment {
   }
 }
 
+/** As bigint: a filter value may exceed the integer range of min_disk and min_ram without being an error. */
 function numericColumn(sql: Sql, column: NumericColumn): Fragment {
   switch (column) {
     case 'size':
       return sql`size_bytes`;
     case 'min_disk':
-      return sql`min_disk`;
+      return sql`min_disk::bigint`;
     case 'min_ram':
-      return sql`min_ram`;
+      return sql`min_ram::bigint`;
   }
 }
 
@@ -195,10 +196,10 @@ export async function listGlanceImages(sql: Sql, ctx: RequestContext, query: Gla
     ...query.numeric.map((f) => {
       const column = numericColumn(sql, f.column);
       return f.op === 'min'
-        ? sql`${column} >= ${f.value}`
+        ? sql`${column} >= ${f.value}::bigint`
         : f.op === 'max'
-          ? sql`${column} <= ${f.value}`
-          : sql`${column} = ${f.value}`;
+          ? sql`${column} <= ${f.value}::bigint`
+          : sql`${column} = ${f.value}::bigint`;
     }),
     ...query.times.map(
       (f) => sql`${f.column === 'created_at' ? sql`created_at` : sql`updated_at`} ${timeComparison(sql, f.op)} ${f.at}`,

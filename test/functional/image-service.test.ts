@@ -719,6 +719,42 @@ describe('errors', () => {
     expect(readOnly.json).toEqual(glanceError('403 Forbidden', 'Forbidden', "Attribute 'status' is read-only."));
   });
 
+  it('answers 400 or 404 for input PostgreSQL cannot take, never a 500', async () => {
+    const undecodable =
+      'Error decoding your request. Either the URL or the request body contained characters that could not be ' +
+      'decoded by Glance';
+    const nul = await call('POST', '/image/v2/images', { token: tokens.demo, json: { name: 'a\u0000b' } });
+    expect(nul.status).toBe(400);
+    expect(nul.json).toEqual(glanceError('400 Bad Request', 'Bad Request', undecodable));
+    const image = await createImage(tokens.demo);
+    const nulProperty = await patch(tokens.demo, image.id, [{ op: 'add', path: '/k', value: '\u0000' }]);
+    expect(nulProperty.status).toBe(400);
+    expect((await call('PUT', `/image/v2/images/${image.id}/tags/a%00b`, { token: tokens.demo })).status).toBe(400);
+    expect((await call('GET', '/image/v2/images?name=a%00b', { token: tokens.demo })).status).toBe(400);
+    expect((await call('GET', '/image/v2/images?k%00=v', { token: tokens.demo })).status).toBe(400);
+    expect((await call('GET', '/image/v2/images?size_min=99999999999999999999', { token: tokens.demo })).status).toBe(
+      400,
+    );
+    const huge = await call('GET', '/image/v2/images?min_ram_min=9007199254740991&limit=99999999999', {
+      token: tokens.demo,
+    });
+    expect(huge.status).toBe(200);
+    expect(huge.json.images).toEqual([]);
+
+    const notUuid = 'not-a-uuid';
+    const patched = await patch(tokens.demo, notUuid, [{ op: 'replace', path: '/name', value: 'x' }]);
+    expect(patched.status).toBe(404);
+    expect(patched.json).toEqual(glanceError('404 Not Found', 'Not Found', `No image found with ID ${notUuid}`));
+    const deleted = await call('DELETE', `/image/v2/images/${notUuid}`, { token: tokens.demo });
+    expect(deleted.json).toEqual(
+      glanceError('404 Not Found', 'Not Found', `Failed to find image ${notUuid} to delete`),
+    );
+    expect((await call('PUT', `/image/v2/images/${notUuid}/tags/x`, { token: tokens.demo })).status).toBe(404);
+    expect((await call('DELETE', `/image/v2/images/${notUuid}/tags/x`, { token: tokens.demo })).status).toBe(404);
+    expect((await upload(tokens.demo, notUuid, randomBytes(4))).status).toBe(404);
+    expect((await call('GET', `/image/v2/images/${notUuid}/file`, { token: tokens.demo })).status).toBe(404);
+  });
+
   it('answers 409 for an id that is taken, even by a deleted image', async () => {
     const image = await createImage(tokens.demo);
     const taken = await call('POST', '/image/v2/images', { token: tokens.demo, json: { id: image.id } });
