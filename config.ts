@@ -83,6 +83,8 @@ export interface AuthConfig {
   tokenLifetimeMs: number;
 }
 
+const ONE_GIB = 1024 ** 3;
+
 export interface ApiConfig {
   temporal: TemporalConfig;
   auth: AuthConfig;
@@ -94,6 +96,8 @@ export interface ApiConfig {
   /** Nova's [api] max_limit. */
   maxLimit: number;
   imageDir: string;
+  /** The image service's upload cap (Glance's image_size_cap). */
+  imageMaxBytes: number;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -106,6 +110,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       NOVA_API_MAX_LIMIT: int(1000),
       NOVA_AUTH_STRATEGY: z.enum(['keystone', 'noauth2']).default('keystone'),
       NOVA_TOKEN_LIFETIME_S: z.coerce.number().int().positive().default(3600),
+      NOVA_IMAGE_MAX_BYTES: z.coerce.number().int().positive().default(ONE_GIB),
     })
     .parse(env);
   return {
@@ -118,6 +123,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     operations: loadOperationSettings(env),
     maxLimit: a.NOVA_API_MAX_LIMIT,
     imageDir: imageDirOf(env),
+    imageMaxBytes: a.NOVA_IMAGE_MAX_BYTES,
   };
 }
 

@@ -5,6 +5,7 @@ import type { AuthConfig } from '../config';
 import { createKeystoneContextMiddleware, noAuthContextMiddleware, requestIdMiddleware } from './context';
 import { createErrorHandler, notFoundHandler } from './errors';
 import { createIdentityRouter } from './identity/router';
+import { createImageRouter } from './image/router';
 import { addMetricsRoute, httpMetricsMiddleware } from './metrics';
 import { microversionMiddleware } from './microversion';
 import type { Operations } from './operations';
@@ -42,14 +43,31 @@ export interface ApiDeps {
   serviceDownTimeMs?: number;
   /** Image bytes, for the image service's uploads and downloads. */
   images: ImageStore;
+  /** The image service's upload cap (NOVA_IMAGE_MAX_BYTES); 1 GiB when not given. */
+  imageMaxBytes?: number;
 }
 
-/** The compute API v2.1: thin routers over read-only queries and workflow starts. */
+const DEFAULT_IMAGE_MAX_BYTES = 1024 ** 3;
+
+/** The compute API v2.1 (thin routers over read-only queries and workflow starts), identity and image. */
 export function createApiApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   app.use(requestIdMiddleware, httpMetricsMiddleware);
+  const auth = deps.auth ?? { strategy: 'noauth2', tokenLifetimeMs: 3_600_000 };
+  // The image service comes before the JSON parser: image data streams through untouched, and it parses its
+  // own JSON bodies (json-patch included).
+  app.use(
+    '/image',
+    createImageRouter({
+      sql: deps.sql,
+      log: deps.log,
+      images: deps.images,
+      auth,
+      maxUploadBytes: deps.imageMaxBytes ?? DEFAULT_IMAGE_MAX_BYTES,
+    }),
+  );
   // Clients send JSON with or without a Content-Type (and `Accept: ''` on actions): parse any body as JSON.
   app.use(express.json({ limit: '1mb', type: () => true }));
   app.use(createVersionsRouter());
@@ -57,7 +75,6 @@ export function createApiApp(deps: ApiDeps): Express {
   const metrics = Router();
   addMetricsRoute(metrics, deps);
   app.use(metrics);
-  const auth = deps.auth ?? { strategy: 'noauth2', tokenLifetimeMs: 3_600_000 };
   app.use('/identity', createIdentityRouter({ sql: deps.sql, log: deps.log, tokenLifetimeMs: auth.tokenLifetimeMs }));
 
   const compute = Router({ mergeParams: true });

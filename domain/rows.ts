@@ -23,10 +23,11 @@ export type InstanceFlavor = Pick<
 
 export interface ImageRow {
   id: string;
-  name: string;
+  /** Glance lets an image be created without a name or formats; they stay null until set. */
+  name: string | null;
   status: string;
-  disk_format: string;
-  container_format: string;
+  disk_format: string | null;
+  container_format: string | null;
   size_bytes: string | null;
   checksum: string | null;
   min_disk: number;
@@ -39,6 +40,8 @@ export interface ImageRow {
   os_hash_algo: string | null;
   os_hash_value: string | null;
   protected: boolean;
+  /** Glance's os_hidden: left out of the default image list. */
+  os_hidden: boolean;
   tags: string[];
   created_at: Date;
   updated_at: Date;

@@ -77,6 +77,7 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
               flavor,
               imageId: server.imageId,
               projectId: server.projectId,
+              imageSha256: server.imageSha256 ?? undefined,
               powerOn: true,
             },
           ],

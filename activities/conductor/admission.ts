@@ -30,6 +30,8 @@ export interface CreateAdmission extends Requester {
   name: string;
   flavor: InstanceFlavor;
   imageId: string;
+  /** The image's bytes in the image store (an uploaded image); null or absent for the built-in base images. */
+  imageSha256?: string | null;
   metadata: Record<string, string>;
   availabilityZone: string | null;
   keyName: string | null;

@@ -57,8 +57,10 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     const flavorRow = await getFlavor(deps.sql, idFromRef(server.flavorRef));
     if (!flavorRow || flavorRow.disabled) throw new BadRequest('Invalid flavorRef provided.');
     const imageId = server.imageRef ? idFromRef(server.imageRef) : '';
-    const image = UUID.test(imageId) ? await getImage(deps.sql, imageId) : null;
-    if (!image || image.status !== 'active') throw new BadRequest('Can not find requested image');
+    // Nova asks the image service with the caller's token: another project's private image is not found.
+    const image = UUID.test(imageId) ? await getImage(deps.sql, imageId, ctx) : null;
+    if (!image) throw new BadRequest('Can not find requested image');
+    if (image.status !== 'active') throw new BadRequest(`Image ${image.id} is not active.`);
     const flavor = instanceFlavor(flavorRow);
     const keyPair = server.key_name === undefined ? null : await getKeyPair(deps.sql, ctx.userId, server.key_name);
     if (server.key_name !== undefined && !keyPair) throw new BadRequest('Invalid key_name provided.');
@@ -75,6 +77,8 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
           name: server.name,
           flavor,
           imageId: image.id,
+          // Uploaded images boot from their stored bytes; the built-in base images have none.
+          imageSha256: image.store_sha256,
           metadata: server.metadata ?? {},
           availabilityZone: server.availability_zone ?? null,
           keyName: keyPair?.name ?? null,

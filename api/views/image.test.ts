@@ -21,6 +21,7 @@ const cirros: ImageRow = {
   os_hash_algo: null,
   os_hash_value: null,
   protected: false,
+  os_hidden: false,
   tags: [],
   created_at: new Date('2024-01-02T03:04:05.500Z'),
   updated_at: new Date('2024-01-02T03:04:06Z'),
@@ -34,7 +35,7 @@ describe('imageSummaryView', () => {
       links: [
         { rel: 'self', href: `${ROOT}/v2.1/images/${ID}` },
         { rel: 'bookmark', href: `${ROOT}/images/${ID}` },
-        { rel: 'alternate', type: 'application/vnd.openstack.image', href: `${ROOT}/images/${ID}` },
+        { rel: 'alternate', type: 'application/vnd.openstack.image', href: `${ROOT}/image/images/${ID}` },
       ],
     });
   });

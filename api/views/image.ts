@@ -21,8 +21,8 @@ const PROGRESS: Readonly<Record<string, number>> = { queued: 25, saving: 50, act
 const TRUE_STRINGS = ['1', 't', 'true', 'on', 'y', 'yes'];
 
 function imageLinks(root: string, id: string): Link[] {
-  // The alternate link names the image service; ours serves images beside the compute API.
-  const alternate = { rel: 'alternate', type: 'application/vnd.openstack.image', href: `${root}/images/${id}` };
+  // The alternate link names the image service (Nova's `<glance endpoint>/images/<id>`); ours is at /image.
+  const alternate = { rel: 'alternate', type: 'application/vnd.openstack.image', href: `${root}/image/images/${id}` };
   return [...selfLinks(root, 'images', id), alternate];
 }
 

@@ -73,6 +73,8 @@ export async function startTestStack(opts: {
   inProcessConductor?: boolean;
   /** noauth2 (`X-Auth-Token: user:project`) unless a test exercises the identity service. */
   auth?: Partial<AuthConfig>;
+  /** The image service's upload cap (1 GiB unless a test needs a small one). */
+  imageMaxBytes?: number;
 }): Promise<TestStack> {
   quietSdkLogs();
   const id = randomBytes(4).toString('hex');
@@ -159,6 +161,7 @@ export async function startTestStack(opts: {
     maxLimit: 1000,
     auth,
     images,
+    ...(opts.imageMaxBytes === undefined ? {} : { imageMaxBytes: opts.imageMaxBytes }),
   });
   const server = await listen(app);
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
