@@ -18,7 +18,7 @@ import { getImage } from '../queries/images';
 import { getKeyPair } from '../queries/keypairs';
 import { getInstance } from '../queries/instances';
 import { instanceFlavor } from '../actions/flavor';
-import { createServerBody, idFromRef } from '../schemas/create-server';
+import { bootImageId, createServerBody, idFromRef } from '../schemas/create-server';
 import { parseWith } from '../validation';
 
 export interface ServersWriteDeps {
@@ -56,7 +56,9 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     }
     const flavorRow = await getFlavor(deps.sql, idFromRef(server.flavorRef));
     if (!flavorRow || flavorRow.disabled) throw new BadRequest('Invalid flavorRef provided.');
-    const imageId = server.imageRef ? idFromRef(server.imageRef) : '';
+    const boot = bootImageId(server);
+    if (boot.message) throw new BadRequest(boot.message);
+    const imageId = boot.imageId;
     // Nova asks the image service with the caller's token: another project's private image is not found.
     const image = UUID.test(imageId) ? await getImage(deps.sql, imageId, ctx) : null;
     if (!image) throw new BadRequest('Can not find requested image');

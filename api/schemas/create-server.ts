@@ -29,6 +29,24 @@ export const userData = z
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'user_data must be base64 encoded')
   .refine((s) => s.length % 4 === 0, 'user_data must be base64 encoded');
 
+/** One entry of `block_device_mapping_v2` (Nova's block_device_mapping_new_item); clients send it for plain boots. */
+const blockDeviceMapping = z.strictObject({
+  source_type: z.enum(['image', 'volume', 'snapshot', 'blank']).optional(),
+  destination_type: z.enum(['local', 'volume']).optional(),
+  uuid: z.string().max(255).optional(),
+  boot_index: z.union([z.number().int(), z.string().regex(/^-?[0-9]+$/), z.null()]).optional(),
+  delete_on_termination: z.boolean().optional(),
+  volume_size: z.union([z.number().int().positive(), z.string().regex(/^[0-9]+$/)]).optional(),
+  device_name: z.string().max(255).optional(),
+  device_type: z.string().max(255).optional(),
+  disk_bus: z.string().max(255).optional(),
+  guest_format: z.string().max(255).optional(),
+  no_device: z.boolean().optional(),
+  tag: z.string().max(60).optional(),
+  volume_type: z.string().max(255).nullable().optional(),
+});
+export type BlockDeviceMapping = z.infer<typeof blockDeviceMapping>;
+
 /** The `server` object of `POST /servers`, strict like Nova's schema (unknown fields are a 400). */
 export const createServerFields = z.strictObject({
   name: serverName,
@@ -51,6 +69,7 @@ export const createServerFields = z.strictObject({
   accessIPv6: z.ipv6().optional(),
   tags: z.array(z.string().max(60)).max(50).optional(),
   hostname: z.string().max(255).optional(),
+  block_device_mapping_v2: z.array(blockDeviceMapping).optional(),
 });
 
 export const createServerBody = z.strictObject({
@@ -68,4 +87,36 @@ export function idFromRef(ref: string | number): string {
     .filter((part) => part.length > 0)
     .pop();
   return tail ?? text;
+}
+
+/** Nova's InvalidBDM message prefix. */
+const INVALID_BDM = 'Block Device Mapping is Invalid: ';
+
+/**
+ * The image a create boots from: `imageRef`, or the image-to-local entry at boot index 0 of
+ * `block_device_mapping_v2` (what openstackclient sends alongside imageRef). This cloud has no block storage,
+ * so volume, snapshot and blank mappings are refused.
+ */
+export function bootImageId(server: {
+  imageRef?: string | undefined;
+  block_device_mapping_v2?: BlockDeviceMapping[];
+}): {
+  imageId: string;
+  message?: string;
+} {
+  const fromRef = server.imageRef ? idFromRef(server.imageRef) : undefined;
+  let fromBdm: string | undefined;
+  for (const bdm of server.block_device_mapping_v2 ?? []) {
+    if (bdm.source_type !== 'image' || (bdm.destination_type ?? 'local') !== 'local') {
+      return { imageId: '', message: `${INVALID_BDM}volume-backed and blank devices are not supported by this cloud.` };
+    }
+    if (String(bdm.boot_index ?? '') === '0') fromBdm = bdm.uuid;
+  }
+  if (fromRef !== undefined && fromBdm !== undefined && fromRef !== fromBdm) {
+    return {
+      imageId: '',
+      message: `${INVALID_BDM}Boot sequence for the instance and image/block device mapping combination is not valid.`,
+    };
+  }
+  return { imageId: fromRef ?? fromBdm ?? '' };
 }

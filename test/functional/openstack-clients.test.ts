@@ -93,6 +93,38 @@ describe('openstack CLI', () => {
     expect(zones).toEqual([expect.objectContaining({ 'Zone Name': 'nova', 'Zone Status': 'available' })]);
   }, 60_000);
 
+  it('boots a server by image and flavor name, lists it with its image, and deletes it', async () => {
+    const created = (await openstackJson(
+      [
+        'server',
+        'create',
+        '--image',
+        'cirros-0.6.2-x86_64-disk',
+        '--flavor',
+        'm1.tiny',
+        '--nic',
+        'none',
+        '--wait',
+        'osc-vm',
+      ],
+      demo,
+    )) as Record<string, unknown>;
+    expect(created).toMatchObject({ name: 'osc-vm', status: 'ACTIVE' });
+    const listed = (await openstackJson(['server', 'list'], demo)) as Record<string, unknown>[];
+    expect(listed).toEqual([
+      expect.objectContaining({
+        Name: 'osc-vm',
+        Status: 'ACTIVE',
+        Image: 'cirros-0.6.2-x86_64-disk',
+        Flavor: 'm1.tiny',
+      }),
+    ]);
+    const images = (await openstackJson(['image', 'list'], demo)) as Record<string, unknown>[];
+    expect(images.map((i) => i['Name'])).toContain('cirros-0.6.2-x86_64-disk');
+    expect((await runClient('openstack', ['server', 'delete', '--wait', 'osc-vm'], demo)).code).toBe(0);
+    expect(await openstackJson(['server', 'list'], demo)).toEqual([]);
+  }, 120_000);
+
   it('imports, lists and deletes a key pair', async () => {
     const keyFile = path.join(os.tmpdir(), `osc-key-${process.pid}.pub`);
     writeFileSync(keyFile, `${ED25519}\n`);
