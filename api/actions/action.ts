@@ -58,6 +58,19 @@ async function currentTaskState(sql: Sql, uuid: string, ctx: RequestContext): Pr
   return null;
 }
 
+/**
+ * Starts an operation that may interrupt the one running on the instance (delete, evacuate): that one is
+ * cancelled and rolls back first, then this one starts on the instance as the rollback left it.
+ */
+export async function startInterrupting<I extends InstanceOperationInput>(
+  call: ActionCall,
+  op: Parameters<typeof startGuarded<I>>[1],
+): Promise<void> {
+  await call.operations.cancelRunning(call.instance.uuid);
+  const instance = (await getInstance(call.sql, call.instance.uuid, call.ctx)) ?? call.instance;
+  await startGuarded({ ...call, instance }, op);
+}
+
 /** Checks the state rule, then starts the operation's workflow and waits for its admission. */
 export async function startGuarded<I extends InstanceOperationInput>(
   call: ActionCall,

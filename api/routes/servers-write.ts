@@ -7,7 +7,7 @@ import { createServerWorkflow } from '../../workflows/create-server';
 import { deleteServerWorkflow } from '../../workflows/delete-server';
 import { SERVER_ACTIONS } from '../actions';
 import { generateAdminPassword } from '../admin-password';
-import { startGuarded } from '../actions/action';
+import { startInterrupting } from '../actions/action';
 import { contextOf } from '../context';
 import { BadRequest, instanceNotFound } from '../errors';
 import { baseUrl, selfLinks } from '../links';
@@ -103,10 +103,8 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
   router.delete('/servers/:id', async (req, res) => {
     const instance = await loadInstance(deps, req, res);
     // Nova lets delete interrupt anything: the running operation rolls back first, then the delete starts.
-    await deps.operations.cancelRunning(instance.uuid);
-    const current = (await getInstance(deps.sql, instance.uuid, contextOf(res))) ?? instance;
-    await startGuarded(
-      { instance: current, ctx: contextOf(res), operations: deps.operations, sql: deps.sql, version: versionOf(res) },
+    await startInterrupting(
+      { instance, ctx: contextOf(res), operations: deps.operations, sql: deps.sql, version: versionOf(res) },
       { rule: StateRules.delete, workflow: deleteServerWorkflow, input: (base) => base, operation: 'delete' },
     );
     res.status(204).end();
