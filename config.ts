@@ -94,6 +94,8 @@ export interface ApiConfig {
   /** Nova's [api] max_limit. */
   maxLimit: number;
   imageDir: string;
+  /** Nova's service_down_time: service states, and evacuate's check that the instance's host is down. */
+  serviceDownTimeMs: number;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -118,6 +120,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     operations: loadOperationSettings(env),
     maxLimit: a.NOVA_API_MAX_LIMIT,
     imageDir: imageDirOf(env),
+    serviceDownTimeMs: operationSchema.parse(env).NOVA_SERVICE_DOWN_TIME_S * 1000,
   };
 }
 

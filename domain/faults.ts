@@ -14,6 +14,8 @@ export const FaultType = {
   DiskCorrupted: 'DiskCorrupted',
   NotResized: 'NotResized',
   ImageNotFound: 'ImageNotFound',
+  /** os-services: no compute service on that host. */
+  HostNotFound: 'HostNotFound',
 } as const;
 export type FaultType = (typeof FaultType)[keyof typeof FaultType];
 

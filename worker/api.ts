@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     temporalUiUrl: config.temporalUiUrl,
     namespace: config.temporal.namespace,
     images: new LocalImageStore(config.imageDir),
+    serviceDownTimeMs: config.serviceDownTimeMs,
   });
   const server = app.listen(config.port, config.bindAddress, () =>
     log.info({ port: config.port, bind: config.bindAddress, auth: config.auth.strategy }, 'compute API listening'),

@@ -7,9 +7,8 @@ import { createComputeActivities } from '../activities/compute';
 import { FakeHypervisor } from '../activities/compute/fake-hypervisor';
 import { LocalImageStore } from '../storage/image-store';
 import type { HostReport } from '../activities/conductor';
-import { computeQueue, conductorQueue, hostWorkflowId } from '../domain/naming';
-import { HostKey, OperationKey } from '../domain/search-attributes';
-import { hostHeartbeatWorkflow, hostReportSignal } from '../workflows/host-heartbeat';
+import { computeQueue } from '../domain/naming';
+import { hostHeartbeatWorkflow, hostReportSignal, hostWorkflowStart } from '../workflows/host-heartbeat';
 
 export function hostDataDir(dataDir: string, host: string): string {
   return path.join(dataDir, 'hosts', host);
@@ -57,16 +56,9 @@ export async function reportHostForever(
         startedAt,
       };
       await client.workflow.signalWithStart(hostHeartbeatWorkflow, {
-        workflowId: hostWorkflowId(config.temporal.queuePrefix, config.host),
-        taskQueue: conductorQueue(config.temporal.queuePrefix),
-        args: [{ host: config.host, settings }],
+        ...hostWorkflowStart(settings, config.host),
         signal: hostReportSignal,
         signalArgs: [report],
-        typedSearchAttributes: [
-          { key: HostKey, value: config.host },
-          { key: OperationKey, value: 'host-heartbeat' },
-        ],
-        staticSummary: `liveness and capacity reports of compute host ${config.host}`,
       });
     } catch (err) {
       onError(err);

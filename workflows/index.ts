@@ -9,7 +9,7 @@ export { suspendServerWorkflow } from './suspend-server';
 export { resumeServerWorkflow } from './resume-server';
 export { rescueServerWorkflow } from './rescue-server';
 export { unrescueServerWorkflow } from './unrescue-server';
-export { hostHeartbeatWorkflow, hostReportSignal } from './host-heartbeat';
+export { hostHeartbeatWorkflow, hostReportSignal, updateServiceUpdate } from './host-heartbeat';
 export { admissionUpdate } from './admission';
 export { resizeServerWorkflow } from './resize-server';
 export { liveMigrateServerWorkflow } from './live-migrate-server';

@@ -1,7 +1,7 @@
 import { admitCreate, admitOperation, type CreateAdmission, type OperationAdmission } from './admission';
 import { claimResources, releaseClaim, type ClaimRequest } from './claims';
 import type { Sql } from './db';
-import { recordHostReport, type HostReport } from './hosts';
+import { recordHostReport, updateHostService, type HostReport, type ServiceChange } from './hosts';
 import {
   beginMigrating,
   finishResize,
@@ -42,6 +42,7 @@ export function createConductorActivities(sql: Sql) {
     claimResources: (req: ClaimRequest) => claimResources(sql, req),
     releaseClaim: (input: { consumerUuid: string; host?: string }) => releaseClaim(sql, input),
     recordHostReport: (report: HostReport) => recordHostReport(sql, report),
+    updateHostService: (change: ServiceChange) => updateHostService(sql, change),
     startMigration: (input: MigrationStart) => startMigration(sql, input),
     beginMigrating: (input: MigrationRef & { destHost: string }) => beginMigrating(sql, input),
     recordMigrated: (input: MigrationRef & { destHost: string }) => recordMigrated(sql, input),
@@ -60,4 +61,4 @@ export function createConductorActivities(sql: Sql) {
 export type ConductorActivities = ReturnType<typeof createConductorActivities>;
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';
-export type { HostReport } from './hosts';
+export type { HostReport, ServiceChange } from './hosts';
