@@ -146,6 +146,7 @@ export class Operations {
       );
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === FaultType.ServiceUpdateRefused) throw new BadRequest(err.cause.message);
         if (err.cause.type === FaultType.HostNotFound) throw new ItemNotFound(err.cause.message);
       }
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
@@ -172,6 +173,7 @@ export class Operations {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       if (err.cause.type === FaultType.InstanceInvalidState) return new InstanceInvalidState(err.cause.message);
       if (err.cause.type === FaultType.InstanceNotFound) return instanceNotFound(req.instanceUuid);
+      if (err.cause.type === FaultType.ComputeServiceInUse) return new BadRequest(err.cause.message);
     }
     return err instanceof Error ? err : new Error(String(err));
   }

@@ -50,6 +50,10 @@ export const TaskState = {
   ResizeReverting: 'resize_reverting',
   // live migration
   Migrating: 'migrating',
+  // rebuild / evacuate
+  Rebuilding: 'rebuilding',
+  RebuildBlockDeviceMapping: 'rebuild_block_device_mapping',
+  RebuildSpawning: 'rebuild_spawning',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
@@ -80,6 +84,21 @@ export const LiveMigrationStatus = {
   Error: 'error',
 } as const;
 
+/**
+ * Nova's evacuation statuses: `done` once the guest runs on the destination, `completed` once the source host
+ * has come back and destroyed its stale copy (until then the instance holds its source allocation too).
+ */
+export const EvacuationStatus = {
+  Accepted: 'accepted',
+  PreMigrating: 'pre-migrating',
+  Done: 'done',
+  Completed: 'completed',
+  /** No destination could be claimed. */
+  Error: 'error',
+  /** The destination failed to start the guest. */
+  Failed: 'failed',
+} as const;
+
 /** Statuses after which a migration holds no resources any more. */
 export const FINAL_MIGRATION_STATUSES: readonly string[] = [
   MigrationStatus.Confirmed,
@@ -108,7 +127,11 @@ const REBOOT_HARD: readonly string[] = [
   TaskState.RebootPendingHard,
   TaskState.RebootStartedHard,
 ];
-const REBUILD: readonly string[] = ['rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning'];
+const REBUILD: readonly string[] = [
+  TaskState.Rebuilding,
+  TaskState.RebuildBlockDeviceMapping,
+  TaskState.RebuildSpawning,
+];
 const RESIZE: readonly string[] = ['resize_prep', 'resize_migrating', 'resize_migrated', 'resize_finish'];
 
 /** The API status Nova shows for a vm_state/task_state pair (nova/api/openstack/common.py). */

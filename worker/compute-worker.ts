@@ -47,13 +47,16 @@ export async function reportHostForever(
   const startedAt = new Date().toISOString();
   while (!signal.aborted) {
     try {
+      const guests = await hypervisor.listGuests();
       const report: HostReport = {
         host: config.host,
         vcpus: config.capacity.vcpus,
         memoryMb: config.capacity.memoryMb,
         diskGb: config.capacity.diskGb,
-        runningVms: (await hypervisor.listGuests()).length,
+        runningVms: guests.length,
         startedAt,
+        // The conductor compares them with the evacuations away from this host: stale copies get destroyed.
+        guests: guests.map((g) => g.uuid),
       };
       await client.workflow.signalWithStart(hostHeartbeatWorkflow, {
         ...hostWorkflowStart(settings, config.host),

@@ -14,6 +14,9 @@ export const EventName = {
   FinishResize: 'compute_finish_resize',
   ConfirmResize: 'compute_confirm_resize',
   RevertResize: 'compute_revert_resize',
+  // Nova records rebuild and evacuate under the same names (conductor manager, compute manager).
+  RebuildServer: 'rebuild_server',
+  RebuildInstance: 'compute_rebuild_instance',
 } as const;
 
 export function started(name: string, host?: string | null): ActionEvent {

@@ -4,15 +4,16 @@ import {
   continueAsNew,
   defineSignal,
   defineUpdate,
+  log,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { OperationSettings } from '../config';
-import type { HostReport, ServiceChange } from '../activities/conductor';
+import type { HostReport, ServiceChange, StaleGuest } from '../activities/conductor';
 import { conductorQueue, hostWorkflowId } from '../domain/naming';
 import { HostKey, OperationKey } from '../domain/search-attributes';
-import { conductorOn } from './activities';
+import { computeOn, conductorOn } from './activities';
 import { refusal } from './admission';
 
 /** A compute host's periodic report of capacity and liveness. */
@@ -36,7 +37,8 @@ const REPORTS_PER_RUN = 500;
 /**
  * One long-lived workflow per host carries its reports to the conductor, which alone writes the hosts table:
  * compute processes reach the database only through this path, as nova-compute reaches it through nova-conductor.
- * Operators' os-services changes arrive as updates and are written by the same conductor.
+ * The conductor answers a report with the guests evacuated away from this host while it was down; the host
+ * destroys them before it counts as up again, as nova-compute's init_host does.
  */
 export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<void> {
   let latest = input.pending;
@@ -55,10 +57,42 @@ export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<
     await condition(() => latest !== undefined);
     const report = latest!;
     latest = undefined;
-    await conductor.recordHostReport(report);
+    // Histories recorded before the conductor answered reports hold no reply here.
+    const reply = await conductor.recordHostReport(report);
+    if (reply?.stale.length) await destroyStaleGuests(input, reply.stale);
   }
   await condition(allHandlersFinished);
   await continueAsNew<typeof hostHeartbeatWorkflow>({ ...input, pending: latest });
+}
+
+/**
+ * Destroys the stale copies of evacuated instances on this host, then lets the conductor drop their source
+ * allocations and complete the evacuations. A guest the host fails to destroy keeps its evacuation `done`
+ * (and the host down): the next report tries again.
+ */
+async function destroyStaleGuests(input: HostHeartbeatInput, stale: readonly StaleGuest[]): Promise<void> {
+  const compute = computeOn(input.settings, input.host);
+  const cleaned: string[] = [];
+  for (const guest of stale) {
+    try {
+      if (guest.onHost) {
+        await compute.destroy.executeWithOptions(
+          { summary: `destroy the stale copy of evacuated instance ${guest.instanceUuid}` },
+          [guest.instanceUuid],
+        );
+      }
+      cleaned.push(guest.migrationUuid);
+    } catch (err) {
+      log.warn('could not destroy an evacuated guest; the next report tries again', {
+        host: input.host,
+        instanceUuid: guest.instanceUuid,
+        error: String(err),
+      });
+    }
+  }
+  if (cleaned.length > 0) {
+    await conductorOn(input.settings).completeEvacuations({ host: input.host, migrationUuids: cleaned });
+  }
 }
 
 /**

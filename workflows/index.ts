@@ -13,3 +13,4 @@ export { hostHeartbeatWorkflow, hostReportSignal, updateServiceUpdate } from './
 export { admissionUpdate } from './admission';
 export { resizeServerWorkflow } from './resize-server';
 export { liveMigrateServerWorkflow } from './live-migrate-server';
+export { evacuateServerWorkflow } from './evacuate-server';

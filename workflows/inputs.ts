@@ -33,3 +33,15 @@ export interface RescueServerInput extends InstanceOperationInput {
 export interface LiveMigrateServerInput extends InstanceOperationInput {
   targetHost: string | null;
 }
+
+/** evacuate: rebuild the instance elsewhere from its image, its host being down. */
+export interface EvacuateServerInput extends InstanceOperationInput {
+  /** The host the operator named (admin); the scheduler still vets it unless `force`. */
+  targetHost: string | null;
+  /** Skip the scheduler for the named host (before 2.29 whenever a host is named, 2.29–2.67 with `force`). */
+  force: boolean;
+  /** Before 2.14 the caller says whether the disk is on shared storage; null when it is for us to know. */
+  onSharedStorage: boolean | null;
+  /** From 2.95 an evacuated instance is always left stopped on its destination. */
+  stopAtDestination: boolean;
+}

@@ -37,7 +37,7 @@ export interface CreateAdmission extends Requester {
   events?: readonly ActionEvent[];
 }
 
-function workflowRef(): { workflowId: string | null; runId: string | null } {
+export function workflowRef(): { workflowId: string | null; runId: string | null } {
   const execution = Context.current().info.workflowExecution;
   return { workflowId: execution?.workflowId ?? null, runId: execution?.runId ?? null };
 }
@@ -79,26 +79,37 @@ export async function admitCreate(sql: Sql, input: CreateAdmission): Promise<voi
  * instance action: either the operation owns the instance, or it is refused with Nova's 409 message.
  */
 export async function admitOperation(sql: Sql, input: OperationAdmission): Promise<InstanceRow> {
-  return sql.begin(async (tx) => {
-    const [row] = await tx<InstanceRow[]>`
-      SELECT * FROM instances WHERE uuid = ${input.instanceUuid} AND NOT deleted FOR UPDATE`;
-    if (!row) throw instanceGone(input.instanceUuid);
-    const [mine] = await tx`
-      SELECT 1 FROM instance_actions WHERE instance_uuid = ${row.uuid} AND request_id = ${input.requestId}`;
-    if (mine) return row; // a retried admission that already committed
-    const conflict = checkInstanceState(input.rule, row);
-    if (conflict) throw invalidState(conflict.message);
-    if (input.requireHost && !row.host) throw invalidState(`Instance ${row.uuid} is not ready`);
-    const [admitted] = await tx<InstanceRow[]>`
-      UPDATE instances SET task_state = ${input.taskState}, updated_at = now()
-      WHERE uuid = ${row.uuid} RETURNING *`;
-    await recordAction(tx, row.uuid, input.action, input);
-    await recordEvents(
-      tx,
-      row.uuid,
-      input.requestId,
-      input.events?.map((e) => ({ ...e, host: e.host ?? row.host })),
-    );
-    return admitted!;
-  });
+  return sql.begin((tx) => admitInTransaction(tx, input));
+}
+
+/**
+ * admitOperation inside the caller's transaction. `check` adds an operation's own refusals (evacuate: the
+ * source host must be down); it runs only on a first admission, never on a retry that finds its action.
+ */
+export async function admitInTransaction(
+  tx: Queryable,
+  input: OperationAdmission,
+  check?: (row: InstanceRow) => Promise<void>,
+): Promise<InstanceRow> {
+  const [row] = await tx<InstanceRow[]>`
+    SELECT * FROM instances WHERE uuid = ${input.instanceUuid} AND NOT deleted FOR UPDATE`;
+  if (!row) throw instanceGone(input.instanceUuid);
+  const [mine] = await tx`
+    SELECT 1 FROM instance_actions WHERE instance_uuid = ${row.uuid} AND request_id = ${input.requestId}`;
+  if (mine) return row; // a retried admission that already committed
+  const conflict = checkInstanceState(input.rule, row);
+  if (conflict) throw invalidState(conflict.message);
+  if (input.requireHost && !row.host) throw invalidState(`Instance ${row.uuid} is not ready`);
+  await check?.(row);
+  const [admitted] = await tx<InstanceRow[]>`
+    UPDATE instances SET task_state = ${input.taskState}, updated_at = now()
+    WHERE uuid = ${row.uuid} RETURNING *`;
+  await recordAction(tx, row.uuid, input.action, input);
+  await recordEvents(
+    tx,
+    row.uuid,
+    input.requestId,
+    input.events?.map((e) => ({ ...e, host: e.host ?? row.host })),
+  );
+  return admitted!;
 }

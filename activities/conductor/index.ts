@@ -1,6 +1,15 @@
 import { admitCreate, admitOperation, type CreateAdmission, type OperationAdmission } from './admission';
 import { claimResources, releaseClaim, type ClaimRequest } from './claims';
 import type { Sql } from './db';
+import {
+  admitEvacuation,
+  completeEvacuations,
+  failEvacuation,
+  finishEvacuation,
+  recordEvacuationDest,
+  type ConductorOptions,
+  type EvacuationAdmission,
+} from './evacuations';
 import { recordHostReport, updateHostService, type HostReport, type ServiceChange } from './hosts';
 import {
   beginMigrating,
@@ -30,8 +39,10 @@ import {
   type TaskFinish,
 } from './transitions';
 
+const DEFAULT_OPTIONS: ConductorOptions = { serviceDownTimeMs: 60_000 };
+
 /** The conductor: the only code that writes instance state, allocations and instance actions. */
-export function createConductorActivities(sql: Sql) {
+export function createConductorActivities(sql: Sql, options: ConductorOptions = DEFAULT_OPTIONS) {
   return {
     admitCreate: (input: CreateAdmission) => admitCreate(sql, input),
     admitOperation: (input: OperationAdmission) => admitOperation(sql, input),
@@ -55,10 +66,16 @@ export function createConductorActivities(sql: Sql) {
     beginRevert: (input: ResizeDecision) => beginRevert(sql, input),
     revertAllocations: (input: MigrationRef) => revertAllocations(sql, input),
     finishRevert: (input: ResizeDecision & { powerState: number }) => finishRevert(sql, input),
+    admitEvacuation: (input: EvacuationAdmission) => admitEvacuation(sql, input, options),
+    recordEvacuationDest: (input: Parameters<typeof recordEvacuationDest>[1]) => recordEvacuationDest(sql, input),
+    finishEvacuation: (input: Parameters<typeof finishEvacuation>[1]) => finishEvacuation(sql, input),
+    failEvacuation: (input: Parameters<typeof failEvacuation>[1]) => failEvacuation(sql, input),
+    completeEvacuations: (input: Parameters<typeof completeEvacuations>[1]) => completeEvacuations(sql, input),
   };
 }
 
 export type ConductorActivities = ReturnType<typeof createConductorActivities>;
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';
-export type { HostReport, ServiceChange } from './hosts';
+export type { HostReport, HostReportReply, ServiceChange } from './hosts';
+export type { StaleGuest } from './evacuations';

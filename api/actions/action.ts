@@ -17,6 +17,8 @@ export interface ActionCall {
   ctx: RequestContext;
   operations: Operations;
   sql: Sql;
+  /** Nova's service_down_time, for actions that need a host down (evacuate). */
+  serviceDownTimeMs: number;
 }
 
 export interface ActionReply {
@@ -24,10 +26,10 @@ export interface ActionReply {
   body?: unknown;
 }
 
-/** One `POST /servers/{id}/action` key: its body schema and what it does. */
+/** One `POST /servers/{id}/action` key: its body schema (or one per microversion) and what it does. */
 export interface ServerAction<S extends z.ZodType = z.ZodType> {
   key: string;
-  schema: S;
+  schema: S | ((version: ApiVersion) => S);
   handle(body: z.infer<S>, call: ActionCall): Promise<ActionReply>;
 }
 

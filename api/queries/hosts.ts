@@ -21,3 +21,10 @@ export function hostAlive(sql: Sql, serviceDownTimeMs: number): Fragment {
 export function hostOrdinal(sql: Sql): Fragment {
   return sql`(row_number() OVER (ORDER BY h.created_at, h.name))::int`;
 }
+
+/** Whether a host's compute service is up; undefined when no such host ever registered. */
+export async function hostIsUp(sql: Sql, name: string, serviceDownTimeMs: number): Promise<boolean | undefined> {
+  const [row] = await sql<{ alive: boolean }[]>`
+    SELECT ${hostAlive(sql, serviceDownTimeMs)} AS alive FROM hosts h WHERE h.name = ${name}`;
+  return row?.alive;
+}

@@ -23,7 +23,11 @@ import { parseWith } from '../validation';
 export interface ServersWriteDeps {
   sql: Sql;
   operations: Operations;
+  /** Nova's service_down_time (60 s when not given). */
+  serviceDownTimeMs?: number | undefined;
 }
+
+const DEFAULT_SERVICE_DOWN_TIME_MS = 60_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -41,6 +45,15 @@ async function loadInstance(deps: ServersWriteDeps, req: Request, res: Response)
   const instance = UUID.test(id) ? await getInstance(deps.sql, id, contextOf(res)) : null;
   if (!instance) throw instanceNotFound(id);
   return instance;
+}
+
+function callDeps(deps: ServersWriteDeps, res: Response) {
+  return {
+    ctx: contextOf(res),
+    operations: deps.operations,
+    sql: deps.sql,
+    serviceDownTimeMs: deps.serviceDownTimeMs ?? DEFAULT_SERVICE_DOWN_TIME_MS,
+  };
 }
 
 /** POST /servers, DELETE /servers/{id}, POST /servers/{id}/action: validate, check, start a workflow, reply. */
@@ -104,7 +117,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     const instance = await loadInstance(deps, req, res);
     // Nova lets delete interrupt anything: the running operation rolls back first, then the delete starts.
     await startInterrupting(
-      { instance, ctx: contextOf(res), operations: deps.operations, sql: deps.sql, version: versionOf(res) },
+      { ...callDeps(deps, res), instance, version: versionOf(res) },
       { rule: StateRules.delete, workflow: deleteServerWorkflow, input: (base) => base, operation: 'delete' },
     );
     res.status(204).end();
@@ -114,9 +127,13 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     const { key, value } = actionOf(req.body);
     const action = SERVER_ACTIONS.get(key);
     if (!action) throw new BadRequest(`There is no such action: ${key}`);
-    const parsed: unknown = parseWith(action.schema, value);
+    const version = versionOf(res);
+    const parsed: unknown = parseWith(
+      typeof action.schema === 'function' ? action.schema(version) : action.schema,
+      value,
+    );
     const instance = await loadInstance(deps, req, res);
-    const call = { instance, ctx: contextOf(res), operations: deps.operations, sql: deps.sql, version: versionOf(res) };
+    const call = { ...callDeps(deps, res), instance, version };
     const reply = await action.handle(parsed, call);
     if (reply.body === undefined) res.status(reply.status).end();
     else res.status(reply.status).json(reply.body);

@@ -27,6 +27,7 @@ describe('recorded workflow histories', () => {
       'rescue',
       'unrescue',
       'liveMigrate',
+      'evacuate',
     ].map((op) => `${op}ServerWorkflow`);
     for (const type of operations) expect(types).toContain(type);
   });

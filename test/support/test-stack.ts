@@ -35,7 +35,7 @@ export interface TestStack {
   hypervisor(host: string): FakeHypervisor;
   /** The image store the API, the conductor and the hosts share. */
   images: ImageStore;
-  /** Stops a host's in-process worker (a host outage). */
+  /** Stops a host's in-process worker and its liveness reports (a host outage). */
   stopHost(host: string): Promise<void>;
   /** Starts an in-process compute worker for a host. */
   startHost(spec: HostSpec): Promise<void>;
@@ -111,8 +111,8 @@ export async function startTestStack(opts: {
     running.set('conductor', { worker: conductor, done: conductor.run() });
   }
 
-  const reportsStop = new AbortController();
-  const reports: Promise<void>[] = [];
+  /** Each host's liveness reports, stopped with the host. */
+  const reports = new Map<string, { stop: AbortController; done: Promise<void> }>();
   const computeConfig = (spec: HostSpec): ComputeConfig => ({
     temporal,
     host: spec.name,
@@ -126,7 +126,8 @@ export async function startTestStack(opts: {
     const config = computeConfig(spec);
     const worker = await createComputeWorker(nativeConnection, config);
     running.set(spec.name, { worker, done: worker.run() });
-    reports.push(reportHostForever(client, config, settings, reportsStop.signal, () => undefined));
+    const stop = new AbortController();
+    reports.set(spec.name, { stop, done: reportHostForever(client, config, settings, stop.signal, () => undefined) });
   };
   for (const host of opts.hosts) await startHost(host);
   if (opts.inProcessConductor !== false) await waitForHosts(sql, opts.hosts.length);
@@ -152,6 +153,13 @@ export async function startTestStack(opts: {
     entry.worker.shutdown();
     await entry.done;
   };
+  const stopReports = async (name: string) => {
+    const entry = reports.get(name);
+    if (!entry) return;
+    reports.delete(name);
+    entry.stop.abort();
+    await entry.done;
+  };
 
   return {
     baseUrl,
@@ -164,13 +172,15 @@ export async function startTestStack(opts: {
     temporalAddress,
     hypervisor: (host) => new FakeHypervisor(host, hostDataDir(dataDir, host), images),
     images,
-    stopHost: stopWorker,
+    stopHost: async (host) => {
+      await stopReports(host);
+      await stopWorker(host);
+    },
     startHost,
     computeConfig,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      reportsStop.abort();
-      await Promise.all(reports);
+      await Promise.all([...reports.keys()].map(stopReports));
       await terminateRunning(client, prefix);
       await Promise.all([...running.keys()].map(stopWorker));
       await connection.close();
