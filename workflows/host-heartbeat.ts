@@ -66,30 +66,33 @@ export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<
 }
 
 /**
- * Destroys the stale copies of evacuated instances on this host, then lets the conductor drop their source
- * allocations and complete the evacuations. A guest the host fails to destroy keeps its evacuation `done`
+ * Destroys the stale copies of evacuated instances on this host (all at once: a host that does not serve its
+ * queue costs one scheduleToStart, not one per guest), then lets the conductor drop their source allocations
+ * and complete the evacuations. A guest the host fails to destroy keeps its evacuation `done`
  * (and the host down): the next report tries again.
  */
 async function destroyStaleGuests(input: HostHeartbeatInput, stale: readonly StaleGuest[]): Promise<void> {
   const compute = computeOn(input.settings, input.host);
-  const cleaned: string[] = [];
-  for (const guest of stale) {
-    try {
-      if (guest.onHost) {
+  const destroyed = await Promise.all(
+    stale.map(async (guest) => {
+      if (!guest.onHost) return guest.migrationUuid;
+      try {
         await compute.destroy.executeWithOptions(
           { summary: `destroy the stale copy of evacuated instance ${guest.instanceUuid}` },
           [guest.instanceUuid],
         );
+        return guest.migrationUuid;
+      } catch (err) {
+        log.warn('could not destroy an evacuated guest; the next report tries again', {
+          host: input.host,
+          instanceUuid: guest.instanceUuid,
+          error: String(err),
+        });
+        return undefined;
       }
-      cleaned.push(guest.migrationUuid);
-    } catch (err) {
-      log.warn('could not destroy an evacuated guest; the next report tries again', {
-        host: input.host,
-        instanceUuid: guest.instanceUuid,
-        error: String(err),
-      });
-    }
-  }
+    }),
+  );
+  const cleaned = destroyed.filter((uuid) => uuid !== undefined);
   if (cleaned.length > 0) {
     await conductorOn(input.settings).completeEvacuations({ host: input.host, migrationUuids: cleaned });
   }

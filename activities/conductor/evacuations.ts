@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { InstanceFault } from '../../domain/faults';
 import { FaultType } from '../../domain/faults';
 import { StateRules } from '../../domain/guards';
+import { isServiceUp } from '../../domain/liveness';
 import type { InstanceRow, MigrationRow } from '../../domain/rows';
 import { EvacuationStatus, TaskState, VmState } from '../../domain/states';
 import { admitInTransaction, workflowRef, type Requester } from './admission';
@@ -32,13 +33,11 @@ export interface ConductorOptions {
   serviceDownTimeMs: number;
 }
 
-/** Nova's servicegroup `service_is_up`: reported within service_down_time and not forced down. */
+/** Whether the host's compute service is up, by the database's clock, which stamped its last report. */
 async function hostIsUp(tx: Queryable, host: string, opts: ConductorOptions): Promise<boolean> {
-  const [row] = await tx<{ up: boolean }[]>`
-    SELECT (NOT forced_down AND last_seen_at >= now() - make_interval(secs => ${opts.serviceDownTimeMs / 1000}))
-             AS up
-    FROM hosts WHERE name = ${host}`;
-  return row?.up ?? false;
+  const [row] = await tx<{ forced_down: boolean; last_seen_at: Date; now: Date }[]>`
+    SELECT forced_down, last_seen_at, now() AS now FROM hosts WHERE name = ${host}`;
+  return row !== undefined && isServiceUp(row, row.now, opts.serviceDownTimeMs);
 }
 
 /**

@@ -7,8 +7,8 @@ export async function hostExists(sql: Sql, name: string): Promise<boolean> {
 }
 
 /**
- * Nova's servicegroup `service_is_up` over the hosts row `h`: reported within service_down_time and not forced
- * down. The database's clock stamped last_seen_at, so the database's clock judges it.
+ * Nova's servicegroup `service_is_up` (domain/liveness) over the hosts row `h`: reported within
+ * service_down_time and not forced down. The database's clock stamped last_seen_at, so it judges it.
  */
 export function hostAlive(sql: Sql, serviceDownTimeMs: number): Fragment {
   return sql`(NOT h.forced_down AND h.last_seen_at >= now() - make_interval(secs => ${serviceDownTimeMs / 1000}))`;
