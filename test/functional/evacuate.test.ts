@@ -11,6 +11,7 @@ import { startTestStack, type HostSpec, type TestStack } from '../support/test-s
 // The tests run in order: host-a is up, then dies (its worker and reports stop, and it is forced down), its
 // servers are evacuated, and at the end host-a comes back and destroys its stale copies.
 const HOST_A: HostSpec = { name: 'host-a', vcpus: 64, memoryMb: 131072, diskGb: 4000 };
+const HOST_B: HostSpec = { name: 'host-b', memoryMb: 32768 };
 let stack: TestStack;
 let admin: ApiClient;
 let alice: ApiClient;
@@ -21,11 +22,23 @@ const mv = (client: ApiClient, version: string) =>
 
 beforeAll(async () => {
   stack = await startTestStack({
-    hosts: [HOST_A, { name: 'host-b', memoryMb: 32768 }, { name: 'host-c', memoryMb: 16384 }],
+    hosts: [HOST_A, HOST_B, { name: 'host-c', memoryMb: 16384 }],
   });
   admin = new ApiClient(stack.baseUrl);
   alice = admin.as('alice:proj');
-  for (const name of ['web', 'db', 'cache', 'batch', 'stuck', 'late', 'doomed', 'lonely', 'archive', 'stored']) {
+  for (const name of [
+    'web',
+    'db',
+    'cache',
+    'batch',
+    'stuck',
+    'late',
+    'doomed',
+    'lonely',
+    'archive',
+    'stored',
+    'phoenix',
+  ]) {
     servers[name] = await alice.createServer({ name });
   }
   for (const id of Object.values(servers)) {
@@ -259,6 +272,20 @@ describe('evacuate from a dead host', () => {
     expect(await stack.hypervisor(server['OS-EXT-SRV-ATTR:host']).diskChecksum(id)).toBe(stored.sha256);
   });
 
+  it('finishes an evacuation whose destination worker restarts mid-spawn', async () => {
+    const id = servers['phoenix']!;
+    await stack.hypervisor('host-b').faults.set(HypervisorStep.Spawn, { mode: 'hang' });
+    expect((await evacuate(id, { host: 'host-b' }, '2.53')).status).toBe(200);
+    await admin.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === 'rebuild_spawning');
+    await stack.stopHost('host-b');
+    await stack.hypervisor('host-b').faults.clear();
+    await stack.startHost(HOST_B);
+    const server = await admin.waitForStatus(id, 'ACTIVE', 45_000);
+    expect(server['OS-EXT-SRV-ATTR:host']).toBe('host-b');
+    expect(await stack.hypervisor('host-b').diskChecksum(id)).toBe(expectedDiskChecksum(CIRROS));
+    expect(await allocationHosts(id)).toEqual(['host-a', 'host-b']);
+  });
+
   it('refuses to force the host up while its evacuations are not cleaned up', async () => {
     const reply = await setService('host-a', { forced_down: false });
     expect(reply.status).toBe(400);
@@ -281,7 +308,7 @@ describe('evacuate from a dead host', () => {
 });
 
 describe('the dead host returns', () => {
-  const evacuated = () => ['web', 'db', 'cache', 'batch', 'stuck', 'late', 'lonely', 'stored', 'archive'];
+  const evacuated = () => ['web', 'db', 'cache', 'batch', 'stuck', 'late', 'lonely', 'stored', 'archive', 'phoenix'];
 
   it('does not count as up again while it has not destroyed its stale copies', async () => {
     await stack.hypervisor('host-a').faults.set(HypervisorStep.Destroy, { mode: 'fail' });
