@@ -272,12 +272,23 @@ describe('evacuate from a dead host', () => {
     expect(await stack.hypervisor(server['OS-EXT-SRV-ATTR:host']).diskChecksum(id)).toBe(stored.sha256);
   });
 
-  it('finishes an evacuation whose destination worker restarts mid-spawn', async () => {
+  it('finishes an evacuation whose destination worker restarts mid-spawn, refusing a second one meanwhile', async () => {
     const id = servers['phoenix']!;
     await stack.hypervisor('host-b').faults.set(HypervisorStep.Spawn, { mode: 'hang' });
     expect((await evacuate(id, { host: 'host-b' }, '2.53')).status).toBe(200);
     await admin.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === 'rebuild_spawning');
+    // The server already belongs to its destination, which is up.
+    expectNovaError(await evacuate(id), 400, 'badRequest', 'Compute service of host-b is still in use.');
     await stack.stopHost('host-b');
+    // Now its host is dead too, but a running evacuation is not stuck there: it is not interrupted.
+    await setService('host-b', { forced_down: true });
+    expectNovaError(
+      await evacuate(id),
+      409,
+      'conflictingRequest',
+      `Cannot 'evacuate' instance ${id} while it is in task_state rebuild_spawning`,
+    );
+    expect((await setService('host-b', { forced_down: false })).status).toBe(200);
     await stack.hypervisor('host-b').faults.clear();
     await stack.startHost(HOST_B);
     const server = await admin.waitForStatus(id, 'ACTIVE', 45_000);
