@@ -98,6 +98,8 @@ export interface ApiConfig {
   imageDir: string;
   /** The image service's upload cap (Glance's image_size_cap). */
   imageMaxBytes: number;
+  /** Nova's service_down_time: service states, and evacuate's check that the instance's host is down. */
+  serviceDownTimeMs: number;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -124,6 +126,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxLimit: a.NOVA_API_MAX_LIMIT,
     imageDir: imageDirOf(env),
     imageMaxBytes: a.NOVA_IMAGE_MAX_BYTES,
+    serviceDownTimeMs: operationSchema.parse(env).NOVA_SERVICE_DOWN_TIME_S * 1000,
   };
 }
 

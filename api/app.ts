@@ -23,6 +23,7 @@ import { createMigrationsRouter } from './routes/migrations';
 import { createServerMigrationsRouter } from './routes/server-migrations';
 import { createServersReadRouter } from './routes/servers-read';
 import { createServersWriteRouter } from './routes/servers-write';
+import { createServicesRouter } from './routes/services';
 import { createVersionsRouter } from './routes/versions';
 
 export interface ApiDeps {
@@ -39,7 +40,7 @@ export interface ApiDeps {
    * otherwise); in-process harnesses that omit it get noauth2.
    */
   auth?: AuthConfig;
-  /** Nova's service_down_time for hypervisor and zone states (60 s when not given). */
+  /** Nova's service_down_time for service, hypervisor and zone states and evacuate (60 s when not given). */
   serviceDownTimeMs?: number;
   /** Image bytes, for the image service's uploads and downloads. */
   images: ImageStore;
@@ -87,6 +88,7 @@ export function createApiApp(deps: ApiDeps): Express {
   compute.use(createImagesRouter({ sql: deps.sql }));
   compute.use(createInstanceActionsRouter({ ...deps, namespace: deps.namespace ?? 'default' }));
   compute.use(createHypervisorsRouter(deps));
+  compute.use(createServicesRouter(deps));
   compute.use(createAvailabilityZonesRouter(deps));
   compute.use(createLimitsRouter(deps));
   compute.use(createKeyPairsRouter(deps));

@@ -13,8 +13,16 @@ import { FaultType } from '../domain/faults';
 import { conductorQueue, instanceWorkflowId } from '../domain/naming';
 import { InstanceIdKey, OperationKey, ProjectIdKey, RequestIdKey } from '../domain/search-attributes';
 import { admissionQuery, admissionUpdate } from '../workflows/admission';
+import { hostHeartbeatWorkflow, hostWorkflowStart } from '../workflows/host-heartbeat';
 import type { RequestContext } from './context';
-import { Forbidden, InstanceInvalidState, ServiceUnavailable, instanceNotFound } from './errors';
+import {
+  BadRequest,
+  Forbidden,
+  InstanceInvalidState,
+  ItemNotFound,
+  ServiceUnavailable,
+  instanceNotFound,
+} from './errors';
 
 /** How long the API waits for the conductor to admit an operation before answering 503: long enough for a
  * burst of hundreds of requests queued behind one conductor on two cores. */
@@ -130,6 +138,31 @@ export class Operations {
     }
   }
 
+  /**
+   * Sends a change to a compute host's workflow, which has the conductor write it (os-services): the API never
+   * writes the hosts table itself. Update-with-start, so a host whose workflow is not running still gets it.
+   */
+  async updateHost<T>(host: string, update: UpdateDefinition<void, [T]>, arg: T): Promise<void> {
+    const startWorkflowOperation = new WithStartWorkflowOperation(hostHeartbeatWorkflow, {
+      ...hostWorkflowStart(this.settings, host),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    try {
+      await this.client.connection.withDeadline(Date.now() + ADMISSION_DEADLINE_MS, () =>
+        this.client.workflow.executeUpdateWithStart(update, { args: [arg] as [T], startWorkflowOperation }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === FaultType.ServiceUpdateRefused) throw new BadRequest(err.cause.message);
+        if (err.cause.type === FaultType.HostNotFound) throw new ItemNotFound(err.cause.message);
+      }
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        throw new ServiceUnavailable('The host did not answer in time; the change may still apply. Check the service.');
+      }
+      throw err;
+    }
+  }
+
   /** Cancels the instance's running operation, if any, and waits until its compensation has finished. */
   async cancelRunning(instanceUuid: string): Promise<void> {
     const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
@@ -148,6 +181,7 @@ export class Operations {
       if (err.cause.type === FaultType.InstanceInvalidState) return new InstanceInvalidState(err.cause.message);
       if (err.cause.type === FaultType.InstanceNotFound) return instanceNotFound(req.instanceUuid);
       if (err.cause.type === FaultType.QuotaExceeded) return new Forbidden(err.cause.message);
+      if (err.cause.type === FaultType.ComputeServiceInUse) return new BadRequest(err.cause.message);
     }
     return err instanceof Error ? err : new Error(String(err));
   }

@@ -15,6 +15,14 @@ export const FaultType = {
   NotResized: 'NotResized',
   ImageNotFound: 'ImageNotFound',
   QuotaExceeded: 'QuotaExceeded',
+  /** Evacuate: the instance's host still reports (Nova's ComputeServiceInUse, a 400). */
+  ComputeServiceInUse: 'ComputeServiceInUse',
+  /** Evacuate before 2.14 with onSharedStorage true: our hosts share no instance storage. */
+  InvalidSharedStorage: 'InvalidSharedStorage',
+  /** os-services: no compute service on that host. */
+  HostNotFound: 'HostNotFound',
+  /** os-services: an update the service's state refuses (forcing up a host with `done` evacuations). */
+  ServiceUpdateRefused: 'ServiceUpdateRefused',
 } as const;
 export type FaultType = (typeof FaultType)[keyof typeof FaultType];
 

@@ -86,4 +86,14 @@ describe('checkInstanceState', () => {
       expect(checkInstanceState(StateRules.rebootHard, instance('paused', task))).toBeNull();
     }
   });
+
+  it('allows evacuate from active, stopped and error whatever the task, and not from paused or resized', () => {
+    for (const vm of ['active', 'stopped', 'error']) {
+      expect(checkInstanceState(StateRules.evacuate, instance(vm, 'powering-off'))).toBeNull();
+    }
+    expect(checkInstanceState(StateRules.evacuate, instance('paused'))?.message).toBe(
+      "Cannot 'evacuate' instance u-1 while it is in vm_state paused",
+    );
+    expect(checkInstanceState(StateRules.evacuate, instance('resized'))?.attr).toBe('vm_state');
+  });
 });

@@ -93,4 +93,11 @@ export const StateRules = {
     mustHaveLaunched: true,
   },
   unrescue: { action: 'unrescue', vmStates: [VmState.Rescued], taskStates: IDLE, mustHaveLaunched: true },
+  // Any task_state: an instance caught mid-operation on a dead host is exactly what evacuate rescues.
+  evacuate: {
+    action: 'evacuate',
+    vmStates: [VmState.Active, VmState.Stopped, VmState.Error],
+    taskStates: 'any',
+    mustHaveLaunched: true,
+  },
 } as const satisfies Record<string, StateRule>;

@@ -84,6 +84,21 @@ export const LiveMigrationStatus = {
   Error: 'error',
 } as const;
 
+/**
+ * Nova's evacuation statuses: `done` once the guest runs on the destination, `completed` once the source host
+ * has come back and destroyed its stale copy (until then the instance holds its source allocation too).
+ */
+export const EvacuationStatus = {
+  Accepted: 'accepted',
+  PreMigrating: 'pre-migrating',
+  Done: 'done',
+  Completed: 'completed',
+  /** No destination could be claimed. */
+  Error: 'error',
+  /** The destination failed to start the guest. */
+  Failed: 'failed',
+} as const;
+
 /** Statuses after which a migration holds no resources any more. */
 export const FINAL_MIGRATION_STATUSES: readonly string[] = [
   MigrationStatus.Confirmed,

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     images: new LocalImageStore(config.imageDir),
     imageMaxBytes: config.imageMaxBytes,
+    serviceDownTimeMs: config.serviceDownTimeMs,
   });
   const server = app.listen(config.port, config.bindAddress, () =>
     log.info({ port: config.port, bind: config.bindAddress, auth: config.auth.strategy }, 'compute API listening'),

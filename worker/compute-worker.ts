@@ -7,9 +7,8 @@ import { createComputeActivities } from '../activities/compute';
 import { FakeHypervisor } from '../activities/compute/fake-hypervisor';
 import { LocalImageStore } from '../storage/image-store';
 import type { HostReport } from '../activities/conductor';
-import { computeQueue, conductorQueue, hostWorkflowId } from '../domain/naming';
-import { HostKey, OperationKey } from '../domain/search-attributes';
-import { hostHeartbeatWorkflow, hostReportSignal } from '../workflows/host-heartbeat';
+import { computeQueue } from '../domain/naming';
+import { hostHeartbeatWorkflow, hostReportSignal, hostWorkflowStart } from '../workflows/host-heartbeat';
 
 export function hostDataDir(dataDir: string, host: string): string {
   return path.join(dataDir, 'hosts', host);
@@ -48,25 +47,21 @@ export async function reportHostForever(
   const startedAt = new Date().toISOString();
   while (!signal.aborted) {
     try {
+      const guests = await hypervisor.listGuests();
       const report: HostReport = {
         host: config.host,
         vcpus: config.capacity.vcpus,
         memoryMb: config.capacity.memoryMb,
         diskGb: config.capacity.diskGb,
-        runningVms: (await hypervisor.listGuests()).length,
+        runningVms: guests.length,
         startedAt,
+        // The conductor compares them with the evacuations away from this host: stale copies get destroyed.
+        guests: guests.map((g) => g.uuid),
       };
       await client.workflow.signalWithStart(hostHeartbeatWorkflow, {
-        workflowId: hostWorkflowId(config.temporal.queuePrefix, config.host),
-        taskQueue: conductorQueue(config.temporal.queuePrefix),
-        args: [{ host: config.host, settings }],
+        ...hostWorkflowStart(settings, config.host),
         signal: hostReportSignal,
         signalArgs: [report],
-        typedSearchAttributes: [
-          { key: HostKey, value: config.host },
-          { key: OperationKey, value: 'host-heartbeat' },
-        ],
-        staticSummary: `liveness and capacity reports of compute host ${config.host}`,
       });
     } catch (err) {
       onError(err);

@@ -26,7 +26,7 @@ export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<
     taskQueue: conductorQueue(config.temporal.queuePrefix),
     ...bundle,
     activities: {
-      ...createConductorActivities(sql),
+      ...createConductorActivities(sql, { serviceDownTimeMs: config.serviceDownTimeMs }),
       ...createSchedulerActivities({
         listHostStates: () => listHostStates(sql),
         serviceDownTimeMs: config.serviceDownTimeMs,

@@ -21,8 +21,8 @@ export type AdmissionState = 'pending' | 'admitted' | 'refused';
 
 type Outcome = { admitted: true } | { admitted: false; failure: ApplicationFailure };
 
-/** The reason an admission activity refused, as an ApplicationFailure the API can translate. */
-function refusal(err: unknown): ApplicationFailure {
+/** The reason an activity refused, as an ApplicationFailure the API can translate (admission, updates). */
+export function refusal(err: unknown): ApplicationFailure {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
     return ApplicationFailure.create({
       message: err.cause.message,

@@ -9,13 +9,14 @@ export const EventName = {
   StopInstance: 'compute_stop_instance',
   StartInstance: 'compute_start_instance',
   RebootInstance: 'compute_reboot_instance',
-  RebuildServer: 'rebuild_server',
-  RebuildInstance: 'compute_rebuild_instance',
   MigrateServer: 'conductor_migrate_server',
   ResizeInstance: 'compute_resize_instance',
   FinishResize: 'compute_finish_resize',
   ConfirmResize: 'compute_confirm_resize',
   RevertResize: 'compute_revert_resize',
+  // Nova records rebuild and evacuate under the same names (conductor manager, compute manager).
+  RebuildServer: 'rebuild_server',
+  RebuildInstance: 'compute_rebuild_instance',
 } as const;
 
 export function started(name: string, host?: string | null): ActionEvent {

@@ -1,10 +1,29 @@
-import { condition, continueAsNew, defineSignal, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineSignal,
+  defineUpdate,
+  log,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { OperationSettings } from '../config';
-import type { HostReport } from '../activities/conductor';
-import { conductorOn } from './activities';
+import type { HostReport, ServiceChange, StaleGuest } from '../activities/conductor';
+import { conductorQueue, hostWorkflowId } from '../domain/naming';
+import { HostKey, OperationKey } from '../domain/search-attributes';
+import { computeOn, conductorOn } from './activities';
+import { refusal } from './admission';
 
 /** A compute host's periodic report of capacity and liveness. */
 export const hostReportSignal = defineSignal<[HostReport]>('hostReport');
+
+/** An os-services change to the host this workflow belongs to. */
+export type ServiceChangeRequest = Omit<ServiceChange, 'host'>;
+
+/** os-services: enable/disable the host's compute service, force it down or up. */
+export const updateServiceUpdate = defineUpdate<void, [ServiceChangeRequest]>('updateService');
 
 export interface HostHeartbeatInput {
   host: string;
@@ -18,6 +37,8 @@ const REPORTS_PER_RUN = 500;
 /**
  * One long-lived workflow per host carries its reports to the conductor, which alone writes the hosts table:
  * compute processes reach the database only through this path, as nova-compute reaches it through nova-conductor.
+ * The conductor answers a report with the guests evacuated away from this host while it was down; the host
+ * destroys them before it counts as up again, as nova-compute's init_host does.
  */
 export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<void> {
   let latest = input.pending;
@@ -25,11 +46,72 @@ export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<
     latest = report;
   });
   const conductor = conductorOn(input.settings);
+  setHandler(updateServiceUpdate, async (change) => {
+    try {
+      await conductor.updateHostService({ ...change, host: input.host });
+    } catch (err) {
+      throw refusal(err);
+    }
+  });
   for (let recorded = 0; recorded < REPORTS_PER_RUN && !workflowInfo().continueAsNewSuggested; recorded++) {
     await condition(() => latest !== undefined);
     const report = latest!;
     latest = undefined;
-    await conductor.recordHostReport(report);
+    // Histories recorded before the conductor answered reports hold no reply here.
+    const reply = await conductor.recordHostReport(report);
+    if (reply?.stale.length) await destroyStaleGuests(input, reply.stale);
   }
+  await condition(allHandlersFinished);
   await continueAsNew<typeof hostHeartbeatWorkflow>({ ...input, pending: latest });
+}
+
+/**
+ * Destroys the stale copies of evacuated instances on this host (all at once: a host that does not serve its
+ * queue costs one scheduleToStart, not one per guest), then lets the conductor drop their source allocations
+ * and complete the evacuations. A guest the host fails to destroy keeps its evacuation `done`
+ * (and the host down): the next report tries again.
+ */
+async function destroyStaleGuests(input: HostHeartbeatInput, stale: readonly StaleGuest[]): Promise<void> {
+  const compute = computeOn(input.settings, input.host);
+  const destroyed = await Promise.all(
+    stale.map(async (guest) => {
+      if (!guest.onHost) return guest.migrationUuid;
+      try {
+        await compute.destroy.executeWithOptions(
+          { summary: `destroy the stale copy of evacuated instance ${guest.instanceUuid}` },
+          [guest.instanceUuid],
+        );
+        return guest.migrationUuid;
+      } catch (err) {
+        log.warn('could not destroy an evacuated guest; the next report tries again', {
+          host: input.host,
+          instanceUuid: guest.instanceUuid,
+          error: String(err),
+        });
+        return undefined;
+      }
+    }),
+  );
+  const cleaned = destroyed.filter((uuid) => uuid !== undefined);
+  if (cleaned.length > 0) {
+    await conductorOn(input.settings).completeEvacuations({ host: input.host, migrationUuids: cleaned });
+  }
+}
+
+/**
+ * How a host's workflow is started, the same by the compute host (signal-with-start of its reports) and the
+ * API (update-with-start of os-services changes), whichever comes first.
+ */
+export function hostWorkflowStart(settings: OperationSettings, host: string) {
+  const typedSearchAttributes: SearchAttributePair[] = [
+    { key: HostKey, value: host },
+    { key: OperationKey, value: 'host-heartbeat' },
+  ];
+  return {
+    workflowId: hostWorkflowId(settings.queuePrefix, host),
+    taskQueue: conductorQueue(settings.queuePrefix),
+    args: [{ host, settings }] as [HostHeartbeatInput],
+    typedSearchAttributes,
+    staticSummary: `liveness and capacity reports of compute host ${host}`,
+  };
 }

@@ -36,9 +36,21 @@ export interface LiveMigrateServerInput extends InstanceOperationInput {
 
 /**
  * rebuild: the new image, where its bytes are (null: a synthesized base image), and what else the rebuild
- * changes on the record. The admin password is a secret and never travels here; neither does user data.
+ * changes on the record. The admin password is a secret and never travels here.
  */
 export interface RebuildServerInput extends InstanceOperationInput {
   changes: RebuildChanges;
   imageSha256: string | null;
+}
+
+/** evacuate: rebuild the instance elsewhere from its image, its host being down. */
+export interface EvacuateServerInput extends InstanceOperationInput {
+  /** The host the operator named (admin); the scheduler still vets it unless `force`. */
+  targetHost: string | null;
+  /** Skip the scheduler for the named host (before 2.29 whenever a host is named, 2.29–2.67 with `force`). */
+  force: boolean;
+  /** Before 2.14 the caller says whether the disk is on shared storage; null when it is for us to know. */
+  onSharedStorage: boolean | null;
+  /** From 2.95 an evacuated instance is always left stopped on its destination. */
+  stopAtDestination: boolean;
 }

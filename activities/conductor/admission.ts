@@ -44,7 +44,7 @@ export interface CreateAdmission extends Requester {
   events?: readonly ActionEvent[];
 }
 
-function workflowRef(): { workflowId: string | null; runId: string | null } {
+export function workflowRef(): { workflowId: string | null; runId: string | null } {
   const execution = Context.current().info.workflowExecution;
   return { workflowId: execution?.workflowId ?? null, runId: execution?.runId ?? null };
 }
@@ -92,43 +92,56 @@ export async function admitCreate(sql: Sql, input: CreateAdmission): Promise<voi
  * instance action: either the operation owns the instance, or it is refused with Nova's 409 message.
  */
 export async function admitOperation(sql: Sql, input: OperationAdmission): Promise<InstanceRow> {
-  return admitWith(sql, input, async (tx, row) => {
-    const [admitted] = await tx<InstanceRow[]>`
-      UPDATE instances SET task_state = ${input.taskState}, updated_at = now()
-      WHERE uuid = ${row.uuid} RETURNING *`;
-    return admitted!;
-  });
+  return sql.begin((tx) => admitInTransaction(tx, input));
 }
 
-/**
- * The admission every operation on an existing instance shares: lock the row, recognise a retry that already
- * committed, check the state rule (and the host), then `claim` writes the task_state (and whatever else the
- * operation changes at once) and the instance action and its first events are recorded.
- */
+/** admitOperation where `claim` writes the task_state and whatever else the operation changes at once. */
 export async function admitWith(
   sql: Sql,
   input: OperationAdmission,
   claim: (tx: Queryable, row: InstanceRow) => Promise<InstanceRow>,
 ): Promise<InstanceRow> {
-  return sql.begin(async (tx) => {
-    const [row] = await tx<InstanceRow[]>`
-      SELECT * FROM instances WHERE uuid = ${input.instanceUuid} AND NOT deleted FOR UPDATE`;
-    if (!row) throw instanceGone(input.instanceUuid);
-    const [mine] = await tx`
-      SELECT 1 FROM instance_actions WHERE instance_uuid = ${row.uuid} AND request_id = ${input.requestId}`;
-    if (mine) return row; // a retried admission that already committed
-    const conflict = checkInstanceState(input.rule, row);
-    if (conflict) throw invalidState(conflict.message);
-    if (input.requireHost && !row.host) throw invalidState(`Instance ${row.uuid} is not ready`);
-    const admitted = await claim(tx, row);
-    await recordAction(tx, row.uuid, input.action, input);
-    // An event without a host runs on the instance's host; `host: null` says it runs nowhere in particular.
-    await recordEvents(
-      tx,
-      row.uuid,
-      input.requestId,
-      input.events?.map((e) => ({ ...e, host: e.host === undefined ? row.host : e.host })),
-    );
-    return admitted;
-  });
+  return sql.begin((tx) => admitInTransaction(tx, input, undefined, claim));
+}
+
+async function setTaskState(tx: Queryable, input: OperationAdmission, row: InstanceRow): Promise<InstanceRow> {
+  const [admitted] = await tx<InstanceRow[]>`
+    UPDATE instances SET task_state = ${input.taskState}, updated_at = now()
+    WHERE uuid = ${row.uuid} RETURNING *`;
+  return admitted!;
+}
+
+/**
+ * The admission every operation on an existing instance shares, inside the caller's transaction: lock the row,
+ * recognise a retry that already committed, check the state rule (and the host) and the operation's own
+ * refusals (`check`, e.g. evacuate's "the source host must be down"; first admissions only), then `claim`
+ * writes the task_state (and whatever else the operation changes at once) and the instance action and its
+ * first events are recorded.
+ */
+export async function admitInTransaction(
+  tx: Queryable,
+  input: OperationAdmission,
+  check?: (row: InstanceRow) => Promise<void>,
+  claim: (tx: Queryable, row: InstanceRow) => Promise<InstanceRow> = (t, row) => setTaskState(t, input, row),
+): Promise<InstanceRow> {
+  const [row] = await tx<InstanceRow[]>`
+    SELECT * FROM instances WHERE uuid = ${input.instanceUuid} AND NOT deleted FOR UPDATE`;
+  if (!row) throw instanceGone(input.instanceUuid);
+  const [mine] = await tx`
+    SELECT 1 FROM instance_actions WHERE instance_uuid = ${row.uuid} AND request_id = ${input.requestId}`;
+  if (mine) return row; // a retried admission that already committed
+  const conflict = checkInstanceState(input.rule, row);
+  if (conflict) throw invalidState(conflict.message);
+  if (input.requireHost && !row.host) throw invalidState(`Instance ${row.uuid} is not ready`);
+  await check?.(row);
+  const admitted = await claim(tx, row);
+  await recordAction(tx, row.uuid, input.action, input);
+  // An event without a host runs on the instance's host; `host: null` says it runs nowhere in particular.
+  await recordEvents(
+    tx,
+    row.uuid,
+    input.requestId,
+    input.events?.map((e) => ({ ...e, host: e.host === undefined ? row.host : e.host })),
+  );
+  return admitted;
 }

@@ -1,7 +1,16 @@
 import { admitCreate, admitOperation, type CreateAdmission, type OperationAdmission } from './admission';
 import { claimResources, releaseClaim, type ClaimRequest } from './claims';
 import type { Sql } from './db';
-import { recordHostReport, type HostReport } from './hosts';
+import {
+  admitEvacuation,
+  completeEvacuations,
+  failEvacuation,
+  finishEvacuation,
+  recordEvacuationDest,
+  type ConductorOptions,
+  type EvacuationAdmission,
+} from './evacuations';
+import { recordHostReport, updateHostService, type HostReport, type ServiceChange } from './hosts';
 import {
   beginMigrating,
   finishResize,
@@ -31,8 +40,10 @@ import {
   type TaskFinish,
 } from './transitions';
 
+const DEFAULT_OPTIONS: ConductorOptions = { serviceDownTimeMs: 60_000 };
+
 /** The conductor: the only code that writes instance state, allocations and instance actions. */
-export function createConductorActivities(sql: Sql) {
+export function createConductorActivities(sql: Sql, options: ConductorOptions = DEFAULT_OPTIONS) {
   return {
     admitCreate: (input: CreateAdmission) => admitCreate(sql, input),
     admitOperation: (input: OperationAdmission) => admitOperation(sql, input),
@@ -44,6 +55,7 @@ export function createConductorActivities(sql: Sql) {
     claimResources: (req: ClaimRequest) => claimResources(sql, req),
     releaseClaim: (input: { consumerUuid: string; host?: string }) => releaseClaim(sql, input),
     recordHostReport: (report: HostReport) => recordHostReport(sql, report),
+    updateHostService: (change: ServiceChange) => updateHostService(sql, change),
     startMigration: (input: MigrationStart) => startMigration(sql, input),
     beginMigrating: (input: MigrationRef & { destHost: string }) => beginMigrating(sql, input),
     recordMigrated: (input: MigrationRef & { destHost: string }) => recordMigrated(sql, input),
@@ -56,11 +68,17 @@ export function createConductorActivities(sql: Sql) {
     beginRevert: (input: ResizeDecision) => beginRevert(sql, input),
     revertAllocations: (input: MigrationRef) => revertAllocations(sql, input),
     finishRevert: (input: ResizeDecision & { powerState: number }) => finishRevert(sql, input),
+    admitEvacuation: (input: EvacuationAdmission) => admitEvacuation(sql, input, options),
+    recordEvacuationDest: (input: Parameters<typeof recordEvacuationDest>[1]) => recordEvacuationDest(sql, input),
+    finishEvacuation: (input: Parameters<typeof finishEvacuation>[1]) => finishEvacuation(sql, input),
+    failEvacuation: (input: Parameters<typeof failEvacuation>[1]) => failEvacuation(sql, input),
+    completeEvacuations: (input: Parameters<typeof completeEvacuations>[1]) => completeEvacuations(sql, input),
   };
 }
 
 export type ConductorActivities = ReturnType<typeof createConductorActivities>;
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';
-export type { HostReport } from './hosts';
+export type { HostReport, HostReportReply, ServiceChange } from './hosts';
+export type { StaleGuest } from './evacuations';
 export type { RebuildAdmission, RebuildChanges } from './rebuild';

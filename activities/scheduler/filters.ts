@@ -1,4 +1,5 @@
 import { freeResources } from '../../domain/capacity';
+import { isServiceUp } from '../../domain/liveness';
 import type { HostState } from '../../domain/rows';
 import type { FilterContext, ScheduleRequest } from './request';
 
@@ -14,11 +15,8 @@ export interface HostFilter {
  * Nova's servicegroup `is_up`: a compute heartbeating within service_down_time, not forced down by an operator,
  * and not disabled. Down or disabled hosts get nothing.
  */
-export const computeFilter: FilterFn = (host, _req, ctx) => {
-  // Rows arrive as Date from postgres; the Date() copy also accepts an ISO string from a JSON round trip.
-  const silentMs = ctx.now.getTime() - new Date(host.last_seen_at).getTime();
-  return !host.disabled && !host.forced_down && silentMs <= ctx.serviceDownTimeMs;
-};
+export const computeFilter: FilterFn = (host, _req, ctx) =>
+  !host.disabled && isServiceUp(host, ctx.now, ctx.serviceDownTimeMs);
 
 /** The source of a move and hosts that already failed this request. */
 export const ignoreHostsFilter: FilterFn = (host, req) => !req.ignoreHosts.includes(host.name);

@@ -19,6 +19,8 @@ export interface ActionCall {
   ctx: RequestContext;
   operations: Operations;
   sql: Sql;
+  /** Nova's service_down_time, for actions that need a host down (evacuate). */
+  serviceDownTimeMs: number;
 }
 
 export interface ActionReply {
@@ -28,7 +30,7 @@ export interface ActionReply {
   location?: string;
 }
 
-/** One `POST /servers/{id}/action` key: its body schema and what it does. */
+/** One `POST /servers/{id}/action` key: its body schema (or one per microversion) and what it does. */
 export interface ServerAction<S extends z.ZodType = z.ZodType> {
   key: string;
   schema: S;
@@ -62,6 +64,19 @@ async function currentTaskState(sql: Sql, uuid: string, ctx: RequestContext): Pr
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return null;
+}
+
+/**
+ * Starts an operation that may interrupt the one running on the instance (delete, evacuate): that one is
+ * cancelled and rolls back first, then this one starts on the instance as the rollback left it.
+ */
+export async function startInterrupting<I extends InstanceOperationInput>(
+  call: ActionCall,
+  op: Parameters<typeof startGuarded<I>>[1],
+): Promise<void> {
+  await call.operations.cancelRunning(call.instance.uuid);
+  const instance = (await getInstance(call.sql, call.instance.uuid, call.ctx)) ?? call.instance;
+  await startGuarded({ ...call, instance }, op);
 }
 
 /** Checks the state rule, then starts the operation's workflow and waits for its admission. */

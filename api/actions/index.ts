@@ -1,4 +1,5 @@
 import type { ServerAction } from './action';
+import { evacuate } from './evacuate';
 import { osStart } from './os-start';
 import { osStop } from './os-stop';
 import { migrate } from './migrate';
@@ -32,5 +33,6 @@ export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
     resume,
     rescue,
     unrescue,
+    evacuate,
   ].map((a) => [a.key, a as ServerAction]),
 );

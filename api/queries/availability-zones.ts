@@ -1,12 +1,12 @@
 import type { Sql } from 'postgres';
 import type { ComputeServiceRow } from '../views/availability-zone';
+import { hostAlive } from './hosts';
 
 /** Each compute host as Nova's nova-compute service record: its zone, whether it is enabled and up. */
 export async function listComputeServices(sql: Sql, opts: { serviceDownTimeMs: number }): Promise<ComputeServiceRow[]> {
   return sql<ComputeServiceRow[]>`
-    SELECT name AS host, availability_zone, disabled, last_seen_at,
-           (NOT forced_down AND last_seen_at >= now() - make_interval(secs => ${opts.serviceDownTimeMs / 1000}))
-             AS alive
-    FROM hosts
-    ORDER BY name`;
+    SELECT h.name AS host, h.availability_zone, h.disabled, h.last_seen_at,
+           ${hostAlive(sql, opts.serviceDownTimeMs)} AS alive
+    FROM hosts h
+    ORDER BY h.name`;
 }

@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import type { HypervisorRow, HypervisorServer } from '../views/hypervisor';
+import { hostAlive, hostOrdinal } from './hosts';
 
 export interface HypervisorListing {
   /** Every compute host in registration order (the order of the integer ids). */
@@ -20,9 +21,8 @@ export async function listHypervisors(sql: Sql, opts: { serviceDownTimeMs: numbe
              h.disk_allocation_ratio, h.reserved_memory_mb, h.hypervisor_type, h.hypervisor_version, h.host_ip,
              h.availability_zone, h.disabled, h.disabled_reason, h.forced_down, h.running_vms, h.started_at,
              h.last_seen_at,
-             (row_number() OVER (ORDER BY h.created_at, h.name))::int AS ordinal,
-             (NOT h.forced_down AND h.last_seen_at >= now() - make_interval(secs => ${opts.serviceDownTimeMs / 1000}))
-               AS alive,
+             ${hostOrdinal(sql)} AS ordinal,
+             ${hostAlive(sql, opts.serviceDownTimeMs)} AS alive,
              COALESCE(a.vcpus, 0)::int AS used_vcpus,
              COALESCE(a.memory_mb, 0)::int AS used_memory_mb,
              COALESCE(a.disk_gb, 0)::int AS used_disk_gb,

@@ -15,6 +15,7 @@ import {
   hypervisorUuid,
   type HypervisorRow,
 } from '../views/hypervisor';
+import { booleanQuery, hostnamePattern } from '../schemas/parameter-types';
 import { lastValues, nonNegativeInteger, pageSize, parseQuery, rejectUnknownParams } from './list-query';
 
 export interface HypervisorsDeps {
@@ -29,30 +30,13 @@ const DEFAULT_SERVICE_DOWN_TIME_MS = 60_000;
 const DEFAULT_MAX_LIMIT = 1000;
 const POLICY = 'os_compute_api:os-hypervisors';
 
-// parameter_types.boolean: jsonschema checks the enum before oslo's bool_from_string reads it.
-const TRUE_VALUES = ['True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes'];
-const FALSE_VALUES = ['False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no'];
-const ENUM_TEXT = `[True, ${TRUE_VALUES.map((v) => `'${v}'`).join(', ')}, False, ${FALSE_VALUES.map((v) => `'${v}'`).join(', ')}]`;
-const booleanParam = z.string().transform((text, ctx) => {
-  if (TRUE_VALUES.includes(text)) return true;
-  if (FALSE_VALUES.includes(text)) return false;
-  ctx.issues.push({ code: 'custom', input: text, message: `'${text}' is not one of ${ENUM_TEXT}` });
-  return z.NEVER;
-});
-// parameter_types.fqdn
-const hostnamePattern = z
-  .string()
-  .min(1, { error: (issue) => `'${String(issue.input)}' is too short` })
-  .max(255, { error: (issue) => `'${String(issue.input)}' is too long` })
-  .regex(/^[a-zA-Z0-9-._]*$/, { error: (issue) => `'${String(issue.input)}' does not match '^[a-zA-Z0-9-._]*$'` });
-
 const pagingQuery = z.object({ limit: nonNegativeInteger.optional(), marker: z.string().optional() });
 // nova/api/openstack/compute/schemas/hypervisors.py index_query_v253 and show_query_v253: nothing else allowed.
 const listQuery253 = pagingQuery.extend({
   hypervisor_hostname_pattern: hostnamePattern.optional(),
-  with_servers: booleanParam.optional(),
+  with_servers: booleanQuery.optional(),
 });
-const showQuery253 = z.object({ with_servers: booleanParam.optional() });
+const showQuery253 = z.object({ with_servers: booleanQuery.optional() });
 
 interface ListParams {
   limit?: number | undefined;

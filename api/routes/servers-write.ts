@@ -7,7 +7,7 @@ import { createServerWorkflow } from '../../workflows/create-server';
 import { deleteServerWorkflow } from '../../workflows/delete-server';
 import { SERVER_ACTIONS } from '../actions';
 import { generateAdminPassword } from '../admin-password';
-import { startGuarded } from '../actions/action';
+import { startInterrupting } from '../actions/action';
 import { contextOf } from '../context';
 import { BadRequest, instanceNotFound } from '../errors';
 import { baseUrl, selfLinks } from '../links';
@@ -24,7 +24,11 @@ import { parseWith } from '../validation';
 export interface ServersWriteDeps {
   sql: Sql;
   operations: Operations;
+  /** Nova's service_down_time (60 s when not given). */
+  serviceDownTimeMs?: number | undefined;
 }
+
+const DEFAULT_SERVICE_DOWN_TIME_MS = 60_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -42,6 +46,16 @@ async function loadInstance(deps: ServersWriteDeps, req: Request, res: Response)
   const instance = UUID.test(id) ? await getInstance(deps.sql, id, contextOf(res)) : null;
   if (!instance) throw instanceNotFound(id);
   return instance;
+}
+
+function callDeps(deps: ServersWriteDeps, req: Request, res: Response) {
+  return {
+    baseUrl: baseUrl(req),
+    ctx: contextOf(res),
+    operations: deps.operations,
+    sql: deps.sql,
+    serviceDownTimeMs: deps.serviceDownTimeMs ?? DEFAULT_SERVICE_DOWN_TIME_MS,
+  };
 }
 
 /** POST /servers, DELETE /servers/{id}, POST /servers/{id}/action: validate, check, start a workflow, reply. */
@@ -114,17 +128,8 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
   router.delete('/servers/:id', async (req, res) => {
     const instance = await loadInstance(deps, req, res);
     // Nova lets delete interrupt anything: the running operation rolls back first, then the delete starts.
-    await deps.operations.cancelRunning(instance.uuid);
-    const current = (await getInstance(deps.sql, instance.uuid, contextOf(res))) ?? instance;
-    await startGuarded(
-      {
-        instance: current,
-        ctx: contextOf(res),
-        operations: deps.operations,
-        sql: deps.sql,
-        version: versionOf(res),
-        baseUrl: baseUrl(req),
-      },
+    await startInterrupting(
+      { ...callDeps(deps, req, res), instance, version: versionOf(res) },
       { rule: StateRules.delete, workflow: deleteServerWorkflow, input: (base) => base, operation: 'delete' },
     );
     res.status(204).end();
@@ -137,14 +142,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     const version = versionOf(res);
     const parsed: unknown = parseWith(action.schemaAt?.(version) ?? action.schema, value);
     const instance = await loadInstance(deps, req, res);
-    const call = {
-      instance,
-      ctx: contextOf(res),
-      operations: deps.operations,
-      sql: deps.sql,
-      version,
-      baseUrl: baseUrl(req),
-    };
+    const call = { ...callDeps(deps, req, res), instance, version };
     const reply = await action.handle(parsed, call);
     if (reply.location) res.location(reply.location);
     if (reply.body === undefined) res.status(reply.status).end();

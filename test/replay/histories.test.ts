@@ -28,6 +28,7 @@ describe('recorded workflow histories', () => {
       'unrescue',
       'rebuild',
       'liveMigrate',
+      'evacuate',
     ].map((op) => `${op}ServerWorkflow`);
     for (const type of operations) expect(types).toContain(type);
   });

@@ -39,6 +39,10 @@ export class ApiClient {
     return this.request('POST', path, body);
   }
 
+  put(path: string, body: unknown): Promise<Reply> {
+    return this.request('PUT', path, body);
+  }
+
   delete(path: string): Promise<Reply> {
     return this.request('DELETE', path);
   }

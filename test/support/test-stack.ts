@@ -41,7 +41,7 @@ export interface TestStack {
   metadataProxy(host: string): MetadataProxy;
   /** The image store the API, the conductor and the hosts share. */
   images: ImageStore;
-  /** Stops a host's in-process worker (a host outage). */
+  /** Stops a host's in-process worker and its liveness reports (a host outage). */
   stopHost(host: string): Promise<void>;
   /** Starts an in-process compute worker for a host. */
   startHost(spec: HostSpec): Promise<void>;
@@ -132,8 +132,8 @@ export async function startTestStack(opts: {
   );
   const metadataUrl = `http://127.0.0.1:${(metadataServer.address() as AddressInfo).port}`;
 
-  const reportsStop = new AbortController();
-  const reports: Promise<void>[] = [];
+  /** Each host's liveness reports, stopped with the host. */
+  const reports = new Map<string, { stop: AbortController; done: Promise<void> }>();
   const computeConfig = (spec: HostSpec): ComputeConfig => ({
     temporal,
     host: spec.name,
@@ -148,7 +148,8 @@ export async function startTestStack(opts: {
     const config = computeConfig(spec);
     const worker = await createComputeWorker(nativeConnection, config);
     running.set(spec.name, { worker, done: worker.run() });
-    reports.push(reportHostForever(client, config, settings, reportsStop.signal, () => undefined));
+    const stop = new AbortController();
+    reports.set(spec.name, { stop, done: reportHostForever(client, config, settings, stop.signal, () => undefined) });
   };
   for (const host of opts.hosts) await startHost(host);
   if (opts.inProcessConductor !== false) await waitForHosts(sql, opts.hosts.length);
@@ -173,6 +174,13 @@ export async function startTestStack(opts: {
     entry.worker.shutdown();
     await entry.done;
   };
+  const stopReports = async (name: string) => {
+    const entry = reports.get(name);
+    if (!entry) return;
+    reports.delete(name);
+    entry.stop.abort();
+    await entry.done;
+  };
 
   const hypervisor = (host: string) => new FakeHypervisor(host, hostDataDir(dataDir, host), images);
   return {
@@ -188,14 +196,16 @@ export async function startTestStack(opts: {
     hypervisor,
     metadataProxy: (host) => new MetadataProxy(hypervisor(host), { url: metadataUrl, secret: metadataSecret }),
     images,
-    stopHost: stopWorker,
+    stopHost: async (host) => {
+      await stopReports(host);
+      await stopWorker(host);
+    },
     startHost,
     computeConfig,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => metadataServer.close(() => resolve()));
-      reportsStop.abort();
-      await Promise.all(reports);
+      await Promise.all([...reports.keys()].map(stopReports));
       await terminateRunning(client, prefix);
       await Promise.all([...running.keys()].map(stopWorker));
       await connection.close();

@@ -12,6 +12,11 @@ describe('loadApiConfig auth', () => {
     expect(() => loadApiConfig({ ...base, NOVA_AUTH_STRATEGY: 'none' })).toThrow();
   });
 
+  it("takes Nova's service_down_time for service states and evacuate's check", () => {
+    expect(loadApiConfig(base).serviceDownTimeMs).toBe(60_000);
+    expect(loadApiConfig({ ...base, NOVA_SERVICE_DOWN_TIME_S: '30' }).serviceDownTimeMs).toBe(30_000);
+  });
+
   it('seeds admin/admin and demo/demo unless passwords are given', () => {
     expect(loadIdentitySeed({})).toEqual({ adminPassword: 'admin', demoPassword: 'demo' });
     expect(loadIdentitySeed({ NOVA_ADMIN_PASSWORD: 'x', NOVA_DEMO_PASSWORD: 'y' })).toEqual({
