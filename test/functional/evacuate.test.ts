@@ -26,6 +26,9 @@ beforeAll(async () => {
   });
   admin = new ApiClient(stack.baseUrl);
   alice = admin.as('alice:proj');
+  // Eleven servers in one project: more than Nova's default instances quota.
+  const unlimited = { quota_set: { instances: -1, cores: -1, ram: -1 } };
+  expect((await admin.request('PUT', '/v2.1/os-quota-sets/proj', unlimited)).status).toBe(200);
   for (const name of [
     'web',
     'db',

@@ -71,6 +71,8 @@ export async function startTestStack(opts: {
   settings?: Partial<OperationSettings>;
   /** False when the test runs the conductor as its own process. */
   inProcessConductor?: boolean;
+  /** `default`: the admin project keeps Nova's default quotas; otherwise its instances, cores and RAM are unlimited. */
+  adminQuotas?: 'default' | 'unlimited';
   /** noauth2 (`X-Auth-Token: user:project`) unless a test exercises the identity service. */
   auth?: Partial<AuthConfig>;
   /** The image service's upload cap (1 GiB unless a test needs a small one). */
@@ -82,6 +84,16 @@ export async function startTestStack(opts: {
   const temporalAddress = process.env['TEMPORAL_ADDRESS']!;
   const databaseUrl = await cloneDatabase(`nova_${id}`);
   const sql = postgres(databaseUrl, { max: 10, onnotice: () => undefined });
+  if (opts.adminQuotas !== 'default') {
+    // Most files create more servers in the admin project than Nova's default quota of 10; quota tests use
+    // their own projects (or ask for the defaults).
+    // noauth2's project is `admin`; Keystone's admin project has a generated id.
+    await sql`
+      INSERT INTO quotas (project_id, resource, hard_limit)
+      SELECT p.id, r.resource, -1
+      FROM (SELECT 'admin' AS id UNION SELECT id FROM projects WHERE name = 'admin') p,
+           (VALUES ('instances'), ('cores'), ('ram')) AS r(resource)`;
+  }
   const dataDir = path.join(process.env['NOVA_TEST_SCRATCH']!, prefix);
   const settings: OperationSettings = {
     queuePrefix: prefix,
