@@ -17,6 +17,13 @@ describe('serverStatus', () => {
     ['error', null, 'ERROR'],
     ['error', 'rebuilding', 'REBUILD'],
     ['shelved_offloaded', 'unshelving', 'SHELVED_OFFLOADED'],
+    ['shelved_offloaded', 'spawning', 'SHELVED_OFFLOADED'],
+    ['shelved', null, 'SHELVED'],
+    ['shelved', 'powering-on', 'SHELVED'],
+    ['shelved', 'shelving_offloading', 'SHELVED'],
+    ['active', 'shelving_image_uploading', 'ACTIVE'],
+    ['active', 'image_uploading', 'ACTIVE'],
+    ['paused', 'image_snapshot', 'PAUSED'],
     ['active', 'pausing', 'ACTIVE'],
     ['paused', null, 'PAUSED'],
     ['paused', 'unpausing', 'PAUSED'],
@@ -37,5 +44,6 @@ describe('vmStatesForStatus', () => {
     expect(vmStatesForStatus('shutoff')).toEqual(['stopped']);
     expect(vmStatesForStatus('ACTIVE')).toEqual(['active']);
     expect(vmStatesForStatus('NOPE')).toEqual([]);
+    expect(vmStatesForStatus('shelved_offloaded')).toEqual(['shelved_offloaded']);
   });
 });

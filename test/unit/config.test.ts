@@ -1,4 +1,4 @@
-import { loadApiConfig, loadIdentitySeed } from '../../config';
+import { loadApiConfig, loadIdentitySeed, loadOperationSettings } from '../../config';
 
 describe('loadApiConfig auth', () => {
   const base = { DATABASE_URL: 'postgres://localhost/nova' };
@@ -18,5 +18,14 @@ describe('loadApiConfig auth', () => {
       adminPassword: 'x',
       demoPassword: 'y',
     });
+  });
+});
+
+describe('loadOperationSettings shelved_offload_time', () => {
+  it("offloads at once by default, after the given seconds, or never for a negative value, as Nova's knob", () => {
+    expect(loadOperationSettings({}).shelvedOffloadTimeMs).toBe(0);
+    expect(loadOperationSettings({ NOVA_SHELVED_OFFLOAD_TIME_S: '90' }).shelvedOffloadTimeMs).toBe(90_000);
+    expect(loadOperationSettings({ NOVA_SHELVED_OFFLOAD_TIME_S: '-1' }).shelvedOffloadTimeMs).toBe(-1);
+    expect(loadOperationSettings({ NOVA_SHELVED_OFFLOAD_TIME_S: '-5' }).shelvedOffloadTimeMs).toBe(-1);
   });
 });
