@@ -8,7 +8,8 @@ import { memoryRound, type MemoryRound } from './live-migration';
 import { GuestInWrongState, GuestNotFound, HypervisorStepFailed, ImageDataCorrupted } from './errors';
 import { StepCancelled, type FakeHypervisor, type StepContext } from './fake-hypervisor';
 import { rescueGuest, unrescueGuest } from './rescue';
-import { ImageDataNotFound, type ImageStore } from '../../storage/image-store';
+import { snapshotDisk } from './snapshot';
+import { ImageDataNotFound, type ImageStore, type StoredImageData } from '../../storage/image-store';
 
 export interface SpawnInput {
   instanceUuid: string;
@@ -158,6 +159,10 @@ export function createComputeActivities({ hypervisor, transferDir }: ComputeDeps
     },
     async unrescue(instanceUuid: string): Promise<GuestFacts> {
       return guarded(async () => facts(await unrescueGuest(hypervisor, instanceUuid, stepContext())));
+    },
+    /** createImage and shelve: the guest's disk into the image store, verified against the guest's checksum. */
+    async snapshotDisk(instanceUuid: string): Promise<StoredImageData> {
+      return guarded(() => snapshotDisk(hypervisor, instanceUuid, stepContext()));
     },
     async destroy(instanceUuid: string): Promise<void> {
       return guarded(() => hypervisor.destroy(instanceUuid, stepContext()));
