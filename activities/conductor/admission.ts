@@ -79,26 +79,32 @@ export async function admitCreate(sql: Sql, input: CreateAdmission): Promise<voi
  * instance action: either the operation owns the instance, or it is refused with Nova's 409 message.
  */
 export async function admitOperation(sql: Sql, input: OperationAdmission): Promise<InstanceRow> {
-  return sql.begin(async (tx) => {
-    const [row] = await tx<InstanceRow[]>`
-      SELECT * FROM instances WHERE uuid = ${input.instanceUuid} AND NOT deleted FOR UPDATE`;
-    if (!row) throw instanceGone(input.instanceUuid);
-    const [mine] = await tx`
-      SELECT 1 FROM instance_actions WHERE instance_uuid = ${row.uuid} AND request_id = ${input.requestId}`;
-    if (mine) return row; // a retried admission that already committed
-    const conflict = checkInstanceState(input.rule, row);
-    if (conflict) throw invalidState(conflict.message);
-    if (input.requireHost && !row.host) throw invalidState(`Instance ${row.uuid} is not ready`);
-    const [admitted] = await tx<InstanceRow[]>`
-      UPDATE instances SET task_state = ${input.taskState}, updated_at = now()
-      WHERE uuid = ${row.uuid} RETURNING *`;
-    await recordAction(tx, row.uuid, input.action, input);
-    await recordEvents(
-      tx,
-      row.uuid,
-      input.requestId,
-      input.events?.map((e) => ({ ...e, host: e.host ?? row.host })),
-    );
-    return admitted!;
-  });
+  return sql.begin((tx) => admitInTransaction(tx, input));
+}
+
+/**
+ * admitOperation inside the caller's transaction, so an operation can create what it owns (a snapshot's image
+ * record) atomically with its admission.
+ */
+export async function admitInTransaction(tx: Queryable, input: OperationAdmission): Promise<InstanceRow> {
+  const [row] = await tx<InstanceRow[]>`
+    SELECT * FROM instances WHERE uuid = ${input.instanceUuid} AND NOT deleted FOR UPDATE`;
+  if (!row) throw instanceGone(input.instanceUuid);
+  const [mine] = await tx`
+    SELECT 1 FROM instance_actions WHERE instance_uuid = ${row.uuid} AND request_id = ${input.requestId}`;
+  if (mine) return row; // a retried admission that already committed
+  const conflict = checkInstanceState(input.rule, row);
+  if (conflict) throw invalidState(conflict.message);
+  if (input.requireHost && !row.host) throw invalidState(`Instance ${row.uuid} is not ready`);
+  const [admitted] = await tx<InstanceRow[]>`
+    UPDATE instances SET task_state = ${input.taskState}, updated_at = now()
+    WHERE uuid = ${row.uuid} RETURNING *`;
+  await recordAction(tx, row.uuid, input.action, input);
+  await recordEvents(
+    tx,
+    row.uuid,
+    input.requestId,
+    input.events?.map((e) => ({ ...e, host: e.host ?? row.host })),
+  );
+  return admitted!;
 }

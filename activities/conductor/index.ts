@@ -1,6 +1,7 @@
 import { admitCreate, admitOperation, type CreateAdmission, type OperationAdmission } from './admission';
 import { claimResources, releaseClaim, type ClaimRequest } from './claims';
 import type { Sql } from './db';
+import type { ImageStore } from '../../storage/image-store';
 import { recordHostReport, type HostReport } from './hosts';
 import {
   beginMigrating,
@@ -21,6 +22,25 @@ import {
 } from './resize-decision';
 import { finishLiveMigration, updateLiveMigration, type LiveMigrationUpdate } from './live-migrations';
 import {
+  finishOffload,
+  finishShelve,
+  finishUnshelve,
+  failUnshelve,
+  getShelvedImage,
+  type OffloadFinish,
+  type ShelveFinish,
+  type UnshelveFinish,
+} from './shelve';
+import {
+  admitSnapshot,
+  beginImageUpload,
+  failSnapshot,
+  finishSnapshot,
+  type SnapshotAdmission,
+  type SnapshotFailure,
+  type SnapshotFinish,
+} from './snapshot';
+import {
   advanceTask,
   failTask,
   finishTask,
@@ -30,15 +50,18 @@ import {
   type TaskFinish,
 } from './transitions';
 
-/** The conductor: the only code that writes instance state, allocations and instance actions. */
-export function createConductorActivities(sql: Sql) {
+/**
+ * The conductor: the only code that writes instance state, allocations, instance actions and image records. It
+ * also removes image bytes from the store once no live image record needs them.
+ */
+export function createConductorActivities(sql: Sql, images: ImageStore) {
   return {
     admitCreate: (input: CreateAdmission) => admitCreate(sql, input),
     admitOperation: (input: OperationAdmission) => admitOperation(sql, input),
     advanceTask: (step: TaskAdvance) => advanceTask(sql, step),
     finishTask: (step: TaskFinish) => finishTask(sql, step),
     failTask: (step: TaskFailure) => failTask(sql, step),
-    markDeleted: (input: Parameters<typeof markDeleted>[1]) => markDeleted(sql, input),
+    markDeleted: (input: Parameters<typeof markDeleted>[2]) => markDeleted(sql, images, input),
     claimResources: (req: ClaimRequest) => claimResources(sql, req),
     releaseClaim: (input: { consumerUuid: string; host?: string }) => releaseClaim(sql, input),
     recordHostReport: (report: HostReport) => recordHostReport(sql, report),
@@ -54,10 +77,21 @@ export function createConductorActivities(sql: Sql) {
     beginRevert: (input: ResizeDecision) => beginRevert(sql, input),
     revertAllocations: (input: MigrationRef) => revertAllocations(sql, input),
     finishRevert: (input: ResizeDecision & { powerState: number }) => finishRevert(sql, input),
+    admitSnapshot: (input: SnapshotAdmission) => admitSnapshot(sql, input),
+    beginImageUpload: (step: TaskAdvance & { imageId: string }) => beginImageUpload(sql, step),
+    finishSnapshot: (step: SnapshotFinish) => finishSnapshot(sql, images, step),
+    failSnapshot: (step: SnapshotFailure) => failSnapshot(sql, images, step),
+    finishShelve: (step: ShelveFinish) => finishShelve(sql, images, step),
+    finishOffload: (step: OffloadFinish) => finishOffload(sql, step),
+    getShelvedImage: (input: { instanceUuid: string }) => getShelvedImage(sql, images, input),
+    finishUnshelve: (step: UnshelveFinish) => finishUnshelve(sql, images, step),
+    failUnshelve: (step: TaskFailure) => failUnshelve(sql, step),
   };
 }
 
 export type ConductorActivities = ReturnType<typeof createConductorActivities>;
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';
+export type { SnapshotImage } from './images';
+export type { ShelvedImage } from './shelve';
 export type { HostReport } from './hosts';
