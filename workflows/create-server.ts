@@ -6,7 +6,7 @@ import { HostKey } from '../domain/search-attributes';
 import { PowerState, TaskState, VmState } from '../domain/states';
 import { computeOn, conductorOn, schedulerOn } from './activities';
 import { AdmissionGate } from './admission';
-import { claimNextAlternate, isReschedulable } from './alternates';
+import { claimNextAlternate, isReschedulable, releasePlacement } from './alternates';
 import { asWorkflowFailure, faultFrom } from './failures';
 import { EventName, failed, started, succeeded } from './events';
 import type { CreateServerInput } from './inputs';
@@ -32,7 +32,7 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
   let current = scheduling;
   const fail = (err: unknown, vmState: string = VmState.Error) =>
     CancellationScope.nonCancellable(async () => {
-      if (claim) await releaseGuest(input, claim.host);
+      if (claim) await releasePlacement(settings, instanceUuid, claim.host);
       await conductor.failTask({
         instanceUuid,
         expected: task,
@@ -76,7 +76,7 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
         if (!isReschedulable(err)) throw err;
         log.warn('spawn failed, rescheduling', { host: claim.host, error: String(err) });
         const failed: Claim = claim;
-        await releaseGuest(input, failed.host);
+        await releasePlacement(settings, instanceUuid, failed.host);
         claim = undefined;
         claim = await claimNextAlternate(settings, failed, instanceUuid, resources);
       }
@@ -94,18 +94,4 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
     await fail(err);
     throw asWorkflowFailure(err);
   }
-}
-
-/** Undoes a placement: the guest (if any) goes from the host, then the claim from the database. */
-async function releaseGuest(input: CreateServerInput, host: string): Promise<void> {
-  const { instanceUuid } = input.server;
-  try {
-    await computeOn(input.settings, host).destroy.executeWithOptions({ summary: `clean up on ${host}` }, [
-      instanceUuid,
-    ]);
-  } catch (err) {
-    // A dead host keeps its partial guest; the claim is still released so capacity is not lost.
-    log.warn('could not clean up guest', { host, error: String(err) });
-  }
-  await conductorOn(input.settings).releaseClaim({ consumerUuid: instanceUuid, host });
 }

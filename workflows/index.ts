@@ -13,3 +13,7 @@ export { hostHeartbeatWorkflow, hostReportSignal } from './host-heartbeat';
 export { admissionUpdate } from './admission';
 export { resizeServerWorkflow } from './resize-server';
 export { liveMigrateServerWorkflow } from './live-migrate-server';
+export { snapshotServerWorkflow } from './snapshot-server';
+export { shelveServerWorkflow } from './shelve-server';
+export { shelveOffloadServerWorkflow } from './shelve-offload-server';
+export { unshelveServerWorkflow } from './unshelve-server';

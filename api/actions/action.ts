@@ -17,17 +17,23 @@ export interface ActionCall {
   ctx: RequestContext;
   operations: Operations;
   sql: Sql;
+  /** `<scheme>://<host>` as the client called us, for links in replies. */
+  baseUrl: string;
 }
 
 export interface ActionReply {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /** One `POST /servers/{id}/action` key: its body schema and what it does. */
 export interface ServerAction<S extends z.ZodType = z.ZodType> {
   key: string;
+  /** The body's schema; at the latest microversion when the body changed across microversions. */
   schema: S;
+  /** The schema at an older microversion, when it differs: it must parse into a subset of `schema`'s type. */
+  schemaAt?: (version: ApiVersion) => z.ZodType<z.infer<S>>;
   handle(body: z.infer<S>, call: ActionCall): Promise<ActionReply>;
 }
 
@@ -39,8 +45,12 @@ export function defineAction<S extends z.ZodType>(action: ServerAction<S>): Serv
 export function guardState(rule: StateRule, instance: InstanceRow): void {
   const conflict = checkInstanceState(rule, instance);
   if (conflict) throw new InstanceInvalidState(conflict.message);
-  if (!instance.host && rule.action !== 'delete')
-    throw new InstanceInvalidState(`Instance ${instance.uuid} is not ready`);
+  if (!instance.host && !rule.hostOptional) throw new InstanceInvalidState(`Instance ${instance.uuid} is not ready`);
+}
+
+/** Who asks, as workflows record it in the instance action. */
+export function requesterOf(ctx: RequestContext): InstanceOperationInput['requester'] {
+  return { requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId };
 }
 
 const TASK_STATE_POLLS = 10;
@@ -72,7 +82,7 @@ export async function startGuarded<I extends InstanceOperationInput>(
   guardState(op.rule, instance);
   const input: InstanceOperationInput = {
     instanceUuid: instance.uuid,
-    requester: { requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId },
+    requester: requesterOf(ctx),
     settings: operations.settings,
   };
   await operations.start({

@@ -106,7 +106,14 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     await deps.operations.cancelRunning(instance.uuid);
     const current = (await getInstance(deps.sql, instance.uuid, contextOf(res))) ?? instance;
     await startGuarded(
-      { instance: current, ctx: contextOf(res), operations: deps.operations, sql: deps.sql, version: versionOf(res) },
+      {
+        instance: current,
+        ctx: contextOf(res),
+        operations: deps.operations,
+        sql: deps.sql,
+        version: versionOf(res),
+        baseUrl: baseUrl(req),
+      },
       { rule: StateRules.delete, workflow: deleteServerWorkflow, input: (base) => base, operation: 'delete' },
     );
     res.status(204).end();
@@ -116,10 +123,13 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     const { key, value } = actionOf(req.body);
     const action = SERVER_ACTIONS.get(key);
     if (!action) throw new BadRequest(`There is no such action: ${key}`);
-    const parsed: unknown = parseWith(action.schema, value);
+    const version = versionOf(res);
+    const parsed: unknown = parseWith(action.schemaAt?.(version) ?? action.schema, value);
     const instance = await loadInstance(deps, req, res);
-    const call = { instance, ctx: contextOf(res), operations: deps.operations, sql: deps.sql, version: versionOf(res) };
+    const ctx = contextOf(res);
+    const call = { instance, ctx, operations: deps.operations, sql: deps.sql, version, baseUrl: baseUrl(req) };
     const reply = await action.handle(parsed, call);
+    if (reply.headers) res.set(reply.headers);
     if (reply.body === undefined) res.status(reply.status).end();
     else res.status(reply.status).json(reply.body);
   });

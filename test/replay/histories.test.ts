@@ -27,6 +27,10 @@ describe('recorded workflow histories', () => {
       'rescue',
       'unrescue',
       'liveMigrate',
+      'snapshot',
+      'shelve',
+      'shelveOffload',
+      'unshelve',
     ].map((op) => `${op}ServerWorkflow`);
     for (const type of operations) expect(types).toContain(type);
   });

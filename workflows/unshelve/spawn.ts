@@ -1,0 +1,125 @@
+import { CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
+import type { GuestFacts } from '../../activities/compute';
+import type { ActionEvent } from '../../activities/conductor/events';
+import type { Claim, ShelvedImage } from '../../activities/conductor';
+import { flavorResources } from '../../domain/capacity';
+import type { InstanceRow } from '../../domain/rows';
+import { HostKey } from '../../domain/search-attributes';
+import { TaskState, VmState } from '../../domain/states';
+import { computeOn, conductorOn, schedulerOn } from '../activities';
+import { claimNextAlternate, isReschedulable, releasePlacement } from '../alternates';
+import { EventName, failed, started, succeeded } from '../events';
+import { asWorkflowFailure, faultFrom } from '../failures';
+import type { UnshelveServerInput } from '../inputs';
+
+/**
+ * Unshelve of an offloaded instance (Nova's conductor and compute unshelve_instance): the shelve image must exist
+ * (else ERROR, as Nova), a host is scheduled (the requested zone or host honoured) and claimed, the guest is
+ * spawned there from the image's bytes, so its disk is byte for byte the disk that was shelved. Nova gives up on
+ * a failed spawn; here a reschedulable failure releases that host and tries the scheduler's alternates. When no
+ * host works, the instance stays SHELVED_OFFLOADED with no host, no claim and its image: nothing is lost.
+ */
+export async function unshelveOffloaded(input: UnshelveServerInput, instance: InstanceRow): Promise<void> {
+  const image = await shelvedImage(input);
+  const { instanceUuid, requester, settings } = input;
+  const conductor = conductorOn(settings);
+  const resources = flavorResources(instance.flavor);
+  let task: string = TaskState.Unshelving;
+  let claim: Claim | undefined;
+  /** Events not yet written: they ride on the next conductor write. */
+  let pending: ActionEvent[] = [succeeded(EventName.GetImageInfo)];
+  let current = started(EventName.ScheduleInstances);
+  try {
+    const zone = input.availabilityZone === undefined ? instance.availability_zone : input.availabilityZone;
+    const candidates = await schedulerOn(settings).selectDestinations({
+      instanceUuid,
+      resources,
+      ignoreHosts: [],
+      availabilityZone: zone ?? undefined,
+      requestedHost: input.targetHost ?? undefined,
+      maxAttempts: settings.maxAttempts,
+    });
+    claim = await conductor.claimResources({ consumerUuid: instanceUuid, candidates, resources });
+    pending.push(succeeded(current.name));
+    let facts: GuestFacts | undefined;
+    while (!facts) {
+      upsertSearchAttributes([{ key: HostKey, value: claim.host }]);
+      const spawning = started(EventName.UnshelveInstance, claim.host);
+      await conductor.advanceTask({
+        instanceUuid,
+        expected: task,
+        next: TaskState.Spawning,
+        host: claim.host,
+        requestId: requester.requestId,
+        events: [...pending, spawning],
+      });
+      pending = [];
+      current = spawning;
+      task = TaskState.Spawning;
+      try {
+        facts = await computeOn(settings, claim.host).spawn.executeWithOptions(
+          { summary: `unshelve ${instance.name} on ${claim.host} from image ${image.imageId}` },
+          [
+            {
+              instanceUuid,
+              name: instance.name,
+              flavor: instance.flavor,
+              imageId: instance.image_id ?? image.imageId,
+              imageSha256: image.sha256,
+              powerOn: true,
+            },
+          ],
+        );
+      } catch (err) {
+        if (!isReschedulable(err)) throw err;
+        log.warn('unshelve spawn failed, trying an alternate', { host: claim.host, error: String(err) });
+        const failedClaim: Claim = claim;
+        await releasePlacement(settings, instanceUuid, failedClaim.host);
+        claim = undefined;
+        claim = await claimNextAlternate(settings, failedClaim, instanceUuid, resources);
+      }
+    }
+    await conductor.finishUnshelve({
+      instanceUuid,
+      expected: task,
+      requestId: requester.requestId,
+      powerState: facts.powerState,
+      imageId: image.imageId,
+      availabilityZone: input.availabilityZone,
+      events: [succeeded(current.name, current.host)],
+    });
+  } catch (err) {
+    await CancellationScope.nonCancellable(async () => {
+      if (claim) await releasePlacement(settings, instanceUuid, claim.host);
+      await conductor.failUnshelve({
+        instanceUuid,
+        expected: task,
+        requestId: requester.requestId,
+        fault: faultFrom(err),
+        events: [...pending, failed(current.name, err, current.host)],
+      });
+    });
+    throw asWorkflowFailure(err);
+  }
+}
+
+/** Nova's get_image_info: a shelve image that is gone leaves the instance in ERROR with Nova's fault. */
+async function shelvedImage(input: UnshelveServerInput): Promise<ShelvedImage> {
+  const { instanceUuid, requester } = input;
+  const conductor = conductorOn(input.settings);
+  try {
+    return await conductor.getShelvedImage({ instanceUuid });
+  } catch (err) {
+    await CancellationScope.nonCancellable(() =>
+      conductor.failTask({
+        instanceUuid,
+        expected: TaskState.Unshelving,
+        requestId: requester.requestId,
+        fault: faultFrom(err, 404),
+        vmState: VmState.Error,
+        events: [failed(EventName.GetImageInfo, err)],
+      }),
+    );
+    throw asWorkflowFailure(err);
+  }
+}
