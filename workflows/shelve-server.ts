@@ -87,10 +87,8 @@ async function shelveOnHost(input: SnapshotServerInput, instance: InstanceRow, o
   const host = instance.host!;
   const compute = computeOn(settings, host);
   let task: string = TaskState.Shelving;
-  let poweredOff = false;
   let stored: StoredImageData | undefined;
   try {
-    poweredOff = true;
     const off = await compute.powerOff.executeWithOptions({ summary: `power off ${instance.name} on ${host}` }, [
       instanceUuid,
     ]);
@@ -120,9 +118,8 @@ async function shelveOnHost(input: SnapshotServerInput, instance: InstanceRow, o
     });
   } catch (err) {
     await CancellationScope.nonCancellable(async () => {
-      const powerState = poweredOff
-        ? await restorePower(settings, instanceUuid, host, instance.power_state)
-        : undefined;
+      // Even a power-off that failed may have stopped the guest: bring it back as it was in any case.
+      const powerState = await restorePower(settings, instanceUuid, host, instance.power_state);
       await conductor.failSnapshot({
         instanceUuid,
         expected: task,
