@@ -1,12 +1,10 @@
-import { CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
-import type { GuestFacts } from '../activities/compute';
-import type { Claim } from '../activities/conductor';
+import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
 import { flavorResources } from '../domain/capacity';
 import { HostKey } from '../domain/search-attributes';
 import { PowerState, TaskState, VmState } from '../domain/states';
 import { computeOn, conductorOn, schedulerOn } from './activities';
 import { AdmissionGate } from './admission';
-import { claimNextAlternate, isReschedulable, releasePlacement } from './alternates';
+import { placeAndRun, releasePlacement, type Placement } from './alternates';
 import { asWorkflowFailure, faultFrom } from './failures';
 import { EventName, failed, started, succeeded } from './events';
 import type { CreateServerInput } from './inputs';
@@ -25,14 +23,13 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
   if (!(await gate.admit(() => conductor.admitCreate({ ...server, events: [scheduling] })))) return;
 
   const flavor = server.flavor;
-  const resources = flavorResources(flavor);
+  const placement: Placement = { instanceUuid, resources: flavorResources(flavor), claim: undefined };
   let task: string = TaskState.Scheduling;
-  let claim: Claim | undefined;
   /** The event running when a failure strikes: scheduling, then the build on a host. */
   let current = scheduling;
   const fail = (err: unknown, vmState: string = VmState.Error) =>
     CancellationScope.nonCancellable(async () => {
-      if (claim) await releasePlacement(settings, instanceUuid, claim.host);
+      if (placement.claim) await releasePlacement(settings, instanceUuid, placement.claim.host);
       await conductor.failTask({
         instanceUuid,
         expected: task,
@@ -46,41 +43,29 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
   try {
     const candidates = await scheduler.selectDestinations({
       instanceUuid,
-      resources,
+      resources: placement.resources,
       ignoreHosts: [],
       availabilityZone: server.availabilityZone ?? undefined,
       maxAttempts: settings.maxAttempts,
     });
-    claim = await conductor.claimResources({ consumerUuid: instanceUuid, candidates, resources });
-    let facts: GuestFacts | undefined;
-    while (!facts) {
-      upsertSearchAttributes([{ key: HostKey, value: claim.host }]);
-      const build = started(EventName.BuildAndRun, claim.host);
+    const facts = await placeAndRun(settings, placement, candidates, async (host) => {
+      upsertSearchAttributes([{ key: HostKey, value: host }]);
+      const build = started(EventName.BuildAndRun, host);
       const done = current === scheduling ? [succeeded(scheduling.name)] : [];
       await conductor.advanceTask({
         instanceUuid,
         expected: task,
         next: TaskState.Spawning,
-        host: claim.host,
+        host,
         requestId: server.requestId,
         events: [...done, build],
       });
       current = build;
       task = TaskState.Spawning;
-      try {
-        facts = await computeOn(settings, claim.host).spawn.executeWithOptions(
-          { summary: `spawn ${server.name} on ${claim.host}` },
-          [{ instanceUuid, name: server.name, flavor, imageId: server.imageId, powerOn: true }],
-        );
-      } catch (err) {
-        if (!isReschedulable(err)) throw err;
-        log.warn('spawn failed, rescheduling', { host: claim.host, error: String(err) });
-        const failed: Claim = claim;
-        await releasePlacement(settings, instanceUuid, failed.host);
-        claim = undefined;
-        claim = await claimNextAlternate(settings, failed, instanceUuid, resources);
-      }
-    }
+      return computeOn(settings, host).spawn.executeWithOptions({ summary: `spawn ${server.name} on ${host}` }, [
+        { instanceUuid, name: server.name, flavor, imageId: server.imageId, powerOn: true },
+      ]);
+    });
     await conductor.finishTask({
       instanceUuid,
       expected: task,

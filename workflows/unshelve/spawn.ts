@@ -1,13 +1,12 @@
-import { CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
-import type { GuestFacts } from '../../activities/compute';
+import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ActionEvent } from '../../activities/conductor/events';
-import type { Claim, ShelvedImage } from '../../activities/conductor';
+import type { ShelvedImage } from '../../activities/conductor';
 import { flavorResources } from '../../domain/capacity';
 import type { InstanceRow } from '../../domain/rows';
 import { HostKey } from '../../domain/search-attributes';
 import { TaskState, VmState } from '../../domain/states';
 import { computeOn, conductorOn, schedulerOn } from '../activities';
-import { claimNextAlternate, isReschedulable, releasePlacement } from '../alternates';
+import { placeAndRun, releasePlacement, type Placement } from '../alternates';
 import { EventName, failed, started, succeeded } from '../events';
 import { asWorkflowFailure, faultFrom } from '../failures';
 import type { UnshelveServerInput } from '../inputs';
@@ -23,9 +22,8 @@ export async function unshelveOffloaded(input: UnshelveServerInput, instance: In
   const image = await shelvedImage(input);
   const { instanceUuid, requester, settings } = input;
   const conductor = conductorOn(settings);
-  const resources = flavorResources(instance.flavor);
+  const placement: Placement = { instanceUuid, resources: flavorResources(instance.flavor), claim: undefined };
   let task: string = TaskState.Unshelving;
-  let claim: Claim | undefined;
   /** Events not yet written: they ride on the next conductor write. */
   let pending: ActionEvent[] = [succeeded(EventName.GetImageInfo)];
   let current = started(EventName.ScheduleInstances);
@@ -33,52 +31,41 @@ export async function unshelveOffloaded(input: UnshelveServerInput, instance: In
     const zone = input.availabilityZone === undefined ? instance.availability_zone : input.availabilityZone;
     const candidates = await schedulerOn(settings).selectDestinations({
       instanceUuid,
-      resources,
+      resources: placement.resources,
       ignoreHosts: [],
       availabilityZone: zone ?? undefined,
       requestedHost: input.targetHost ?? undefined,
       maxAttempts: settings.maxAttempts,
     });
-    claim = await conductor.claimResources({ consumerUuid: instanceUuid, candidates, resources });
-    pending.push(succeeded(current.name));
-    let facts: GuestFacts | undefined;
-    while (!facts) {
-      upsertSearchAttributes([{ key: HostKey, value: claim.host }]);
-      const spawning = started(EventName.UnshelveInstance, claim.host);
+    const facts = await placeAndRun(settings, placement, candidates, async (host) => {
+      upsertSearchAttributes([{ key: HostKey, value: host }]);
+      const spawning = started(EventName.UnshelveInstance, host);
+      if (current.name === EventName.ScheduleInstances) pending.push(succeeded(current.name));
       await conductor.advanceTask({
         instanceUuid,
         expected: task,
         next: TaskState.Spawning,
-        host: claim.host,
+        host,
         requestId: requester.requestId,
         events: [...pending, spawning],
       });
       pending = [];
       current = spawning;
       task = TaskState.Spawning;
-      try {
-        facts = await computeOn(settings, claim.host).spawn.executeWithOptions(
-          { summary: `unshelve ${instance.name} on ${claim.host} from image ${image.imageId}` },
-          [
-            {
-              instanceUuid,
-              name: instance.name,
-              flavor: instance.flavor,
-              imageId: instance.image_id ?? image.imageId,
-              imageSha256: image.sha256,
-              powerOn: true,
-            },
-          ],
-        );
-      } catch (err) {
-        if (!isReschedulable(err)) throw err;
-        log.warn('unshelve spawn failed, trying an alternate', { host: claim.host, error: String(err) });
-        const failedClaim: Claim = claim;
-        await releasePlacement(settings, instanceUuid, failedClaim.host);
-        claim = undefined;
-        claim = await claimNextAlternate(settings, failedClaim, instanceUuid, resources);
-      }
-    }
+      return computeOn(settings, host).spawn.executeWithOptions(
+        { summary: `unshelve ${instance.name} on ${host} from image ${image.imageId}` },
+        [
+          {
+            instanceUuid,
+            name: instance.name,
+            flavor: instance.flavor,
+            imageId: instance.image_id ?? image.imageId,
+            imageSha256: image.sha256,
+            powerOn: true,
+          },
+        ],
+      );
+    });
     await conductor.finishUnshelve({
       instanceUuid,
       expected: task,
@@ -90,7 +77,7 @@ export async function unshelveOffloaded(input: UnshelveServerInput, instance: In
     });
   } catch (err) {
     await CancellationScope.nonCancellable(async () => {
-      if (claim) await releasePlacement(settings, instanceUuid, claim.host);
+      if (placement.claim) await releasePlacement(settings, instanceUuid, placement.claim.host);
       await conductor.failUnshelve({
         instanceUuid,
         expected: task,
