@@ -23,6 +23,7 @@ const operationSchema = z.object({
   NOVA_ALLOW_RESIZE_TO_SAME_HOST: z.stringbool().default(false),
   NOVA_LIVE_MIGRATION_COMPLETION_TIMEOUT_S: int(800),
   NOVA_LIVE_MIGRATION_TIMEOUT_ACTION: z.enum(['abort', 'force_complete']).default('abort'),
+  NOVA_SHELVED_OFFLOAD_TIME_S: int(0),
 });
 
 export interface TemporalConfig {
@@ -43,6 +44,11 @@ export interface OperationSettings {
   /** Nova's live_migration_completion_timeout (0 = none) and live_migration_timeout_action. */
   liveMigrationCompletionTimeoutMs: number;
   liveMigrationTimeoutAction: 'abort' | 'force_complete';
+  /**
+   * Nova's shelved_offload_time: 0 offloads a shelved server at once, a positive value after that long (a durable
+   * timer in the shelve workflow), -1 (any negative value) never.
+   */
+  shelvedOffloadTimeMs: number;
 }
 
 /**
@@ -70,6 +76,7 @@ export function loadOperationSettings(env: NodeJS.ProcessEnv = process.env): Ope
     allowResizeToSameHost: o.NOVA_ALLOW_RESIZE_TO_SAME_HOST,
     liveMigrationCompletionTimeoutMs: o.NOVA_LIVE_MIGRATION_COMPLETION_TIMEOUT_S * 1000,
     liveMigrationTimeoutAction: o.NOVA_LIVE_MIGRATION_TIMEOUT_ACTION,
+    shelvedOffloadTimeMs: o.NOVA_SHELVED_OFFLOAD_TIME_S < 0 ? -1 : o.NOVA_SHELVED_OFFLOAD_TIME_S * 1000,
   };
 }
 

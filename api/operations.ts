@@ -163,6 +163,28 @@ export class Operations {
     }
   }
 
+  /**
+   * Ends the wait of the operation holding the instance's workflow ID with nothing left to do but wait (a shelved
+   * server's offload timer), and waits for that run to close so the next operation can start. A run that is not
+   * waiting, or not there, refuses the update and is left alone: the next operation's start then reports any
+   * conflict as usual.
+   */
+  async endWait<T>(instanceUuid: string, update: UpdateDefinition<void, [T]>, arg: T): Promise<void> {
+    const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
+    try {
+      await this.client.connection.withDeadline(Date.now() + ADMISSION_DEADLINE_MS, () =>
+        handle.executeUpdate(update, { args: [arg] as [T] }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) return;
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        throw new ServiceUnavailable('The operation did not answer in time. Check the server and try again.');
+      }
+      throw err;
+    }
+    await this.waitForClose(instanceUuid, CLOSING_DEADLINE_MS);
+  }
+
   /** Cancels the instance's running operation, if any, and waits until its compensation has finished. */
   async cancelRunning(instanceUuid: string): Promise<void> {
     const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));

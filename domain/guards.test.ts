@@ -96,4 +96,30 @@ describe('checkInstanceState', () => {
     );
     expect(checkInstanceState(StateRules.evacuate, instance('resized'))?.attr).toBe('vm_state');
   });
+
+  it('allows createImage and shelve from active, stopped, paused and suspended only', () => {
+    for (const rule of [StateRules.createImage, StateRules.shelve]) {
+      for (const vm of ['active', 'stopped', 'paused', 'suspended']) {
+        expect(checkInstanceState(rule, instance(vm))).toBeNull();
+      }
+      for (const vm of ['rescued', 'error', 'shelved', 'shelved_offloaded', 'resized']) {
+        expect(checkInstanceState(rule, instance(vm))?.attr).toBe('vm_state');
+      }
+    }
+    expect(checkInstanceState(StateRules.createImage, instance('active', 'image_uploading'))?.message).toBe(
+      "Cannot 'createImage' instance u-1 while it is in task_state image_uploading",
+    );
+  });
+
+  it('offloads only a shelved server; unshelves a shelved or offloaded one, which may have no host', () => {
+    expect(checkInstanceState(StateRules.shelveOffload, instance('shelved'))).toBeNull();
+    expect(checkInstanceState(StateRules.shelveOffload, instance('shelved_offloaded'))?.attr).toBe('vm_state');
+    expect(checkInstanceState(StateRules.unshelve, instance('shelved'))).toBeNull();
+    expect(checkInstanceState(StateRules.unshelve, instance('shelved_offloaded'))).toBeNull();
+    expect(checkInstanceState(StateRules.unshelve, instance('active'))?.message).toBe(
+      "Cannot 'unshelve' instance u-1 while it is in vm_state active",
+    );
+    expect(StateRules.unshelve.hostOptional).toBe(true);
+    expect(StateRules.shelveOffload).not.toHaveProperty('hostOptional');
+  });
 });

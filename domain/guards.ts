@@ -9,6 +9,8 @@ export interface StateRule {
   taskStates: readonly (string | null)[] | 'any';
   /** Nova also requires launched_at for most actions (must_have_launched). */
   mustHaveLaunched: boolean;
+  /** The action also suits an instance on no host (delete; unshelve of an offloaded one); others get 409. */
+  hostOptional?: boolean;
 }
 
 export interface GuardedInstance {
@@ -44,6 +46,8 @@ export function checkInstanceState(rule: StateRule, instance: GuardedInstance): 
 }
 
 const IDLE = [null] as const;
+/** Where Nova can snapshot a guest: createImage, createBackup and shelve. */
+const SNAPSHOTTABLE = [VmState.Active, VmState.Stopped, VmState.Paused, VmState.Suspended] as const;
 
 export const StateRules = {
   stop: { action: 'stop', vmStates: [VmState.Active, VmState.Error], taskStates: IDLE, mustHaveLaunched: true },
@@ -65,7 +69,7 @@ export const StateRules = {
     ],
     mustHaveLaunched: true,
   },
-  delete: { action: 'delete', vmStates: 'any', taskStates: 'any', mustHaveLaunched: false },
+  delete: { action: 'delete', vmStates: 'any', taskStates: 'any', mustHaveLaunched: false, hostOptional: true },
   resize: { action: 'resize', vmStates: [VmState.Active, VmState.Stopped], taskStates: IDLE, mustHaveLaunched: true },
   migrate: { action: 'migrate', vmStates: [VmState.Active, VmState.Stopped], taskStates: IDLE, mustHaveLaunched: true },
   confirmResize: { action: 'confirmResize', vmStates: [VmState.Resized], taskStates: IDLE, mustHaveLaunched: true },
@@ -99,5 +103,15 @@ export const StateRules = {
     vmStates: [VmState.Active, VmState.Stopped, VmState.Error],
     taskStates: 'any',
     mustHaveLaunched: true,
+  },
+  createImage: { action: 'createImage', vmStates: SNAPSHOTTABLE, taskStates: IDLE, mustHaveLaunched: true },
+  shelve: { action: 'shelve', vmStates: SNAPSHOTTABLE, taskStates: IDLE, mustHaveLaunched: true },
+  shelveOffload: { action: 'shelveOffload', vmStates: [VmState.Shelved], taskStates: IDLE, mustHaveLaunched: true },
+  unshelve: {
+    action: 'unshelve',
+    vmStates: [VmState.Shelved, VmState.ShelvedOffloaded],
+    taskStates: IDLE,
+    mustHaveLaunched: true,
+    hostOptional: true,
   },
 } as const satisfies Record<string, StateRule>;

@@ -21,3 +21,11 @@ export function hostWorkflowId(prefix: string, host: string): string {
 
 /** Host names become task queue names and directory names: keep them to a safe alphabet. */
 export const HOST_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/**
+ * The advisory-lock key under which image bytes are activated and removed (by the image service and the
+ * conductor alike), so a delete never removes bytes another image is being made active with.
+ */
+export function imageDataLockKey(sha256: string): string {
+  return `image-data:${sha256}`;
+}

@@ -78,6 +78,10 @@ export interface InstanceRow {
   fault: { code: number; message: string; details: string; created: string } | null;
   launched_at: Date | null;
   terminated_at: Date | null;
+  /** Nova's shelve system_metadata: set while shelved (or offloaded), cleared by unshelve. */
+  shelved_at: Date | null;
+  shelved_image_id: string | null;
+  shelved_host: string | null;
   deleted: boolean;
   deleted_at: Date | null;
   created_at: Date;

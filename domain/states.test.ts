@@ -20,6 +20,13 @@ describe('serverStatus', () => {
     ['stopped', 'rebuild_spawning', 'REBUILD'],
     ['active', 'rebuild_spawning', 'REBUILD'],
     ['shelved_offloaded', 'unshelving', 'SHELVED_OFFLOADED'],
+    ['shelved_offloaded', 'spawning', 'SHELVED_OFFLOADED'],
+    ['shelved', null, 'SHELVED'],
+    ['shelved', 'powering-on', 'SHELVED'],
+    ['shelved', 'shelving_offloading', 'SHELVED'],
+    ['active', 'shelving_image_uploading', 'ACTIVE'],
+    ['active', 'image_uploading', 'ACTIVE'],
+    ['paused', 'image_snapshot', 'PAUSED'],
     ['active', 'pausing', 'ACTIVE'],
     ['paused', null, 'PAUSED'],
     ['paused', 'unpausing', 'PAUSED'],
@@ -40,5 +47,6 @@ describe('vmStatesForStatus', () => {
     expect(vmStatesForStatus('shutoff')).toEqual(['stopped']);
     expect(vmStatesForStatus('ACTIVE')).toEqual(['active']);
     expect(vmStatesForStatus('NOPE')).toEqual([]);
+    expect(vmStatesForStatus('shelved_offloaded')).toEqual(['shelved_offloaded']);
   });
 });

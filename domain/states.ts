@@ -54,8 +54,30 @@ export const TaskState = {
   ResizeReverting: 'resize_reverting',
   // live migration
   Migrating: 'migrating',
+  // createImage (snapshot)
+  ImageSnapshotPending: 'image_snapshot_pending',
+  ImageSnapshot: 'image_snapshot',
+  ImagePendingUpload: 'image_pending_upload',
+  ImageUploading: 'image_uploading',
+  // shelve / shelveOffload / unshelve
+  Shelving: 'shelving',
+  ShelvingImagePendingUpload: 'shelving_image_pending_upload',
+  ShelvingImageUploading: 'shelving_image_uploading',
+  ShelvingOffloading: 'shelving_offloading',
+  Unshelving: 'unshelving',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+/** Glance's image statuses (glance/db/simple/api.py): queued until data arrives, saving while it does. */
+export const ImageStatus = {
+  Queued: 'queued',
+  Saving: 'saving',
+  Active: 'active',
+  Killed: 'killed',
+  Deleted: 'deleted',
+  PendingDelete: 'pending_delete',
+} as const;
+export type ImageStatus = (typeof ImageStatus)[keyof typeof ImageStatus];
 
 /** Nova's migration statuses for cold migrate and resize (nova/objects/migration.py). */
 export const MigrationStatus = {

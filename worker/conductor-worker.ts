@@ -5,6 +5,7 @@ import { listHostStates } from '../activities/conductor/claims';
 import type { Sql } from '../activities/conductor/db';
 import { createSchedulerActivities } from '../activities/scheduler';
 import { conductorQueue } from '../domain/naming';
+import { LocalImageStore } from '../storage/image-store';
 
 export interface ConductorWorkerDeps {
   connection: NativeConnection;
@@ -26,7 +27,9 @@ export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<
     taskQueue: conductorQueue(config.temporal.queuePrefix),
     ...bundle,
     activities: {
-      ...createConductorActivities(sql, { serviceDownTimeMs: config.serviceDownTimeMs }),
+      ...createConductorActivities(sql, new LocalImageStore(config.imageDir), {
+        serviceDownTimeMs: config.serviceDownTimeMs,
+      }),
       ...createSchedulerActivities({
         listHostStates: () => listHostStates(sql),
         serviceDownTimeMs: config.serviceDownTimeMs,

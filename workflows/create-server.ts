@@ -1,12 +1,10 @@
-import { CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
-import type { GuestFacts } from '../activities/compute';
-import type { Claim } from '../activities/conductor';
+import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
 import { flavorResources } from '../domain/capacity';
 import { HostKey } from '../domain/search-attributes';
 import { PowerState, TaskState, VmState } from '../domain/states';
 import { computeOn, conductorOn, schedulerOn } from './activities';
 import { AdmissionGate } from './admission';
-import { claimNextAlternate, isReschedulable } from './alternates';
+import { placeAndRun, releasePlacement, type Placement } from './alternates';
 import { asWorkflowFailure, faultFrom } from './failures';
 import { EventName, failed, started, succeeded } from './events';
 import type { CreateServerInput } from './inputs';
@@ -25,14 +23,13 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
   if (!(await gate.admit(() => conductor.admitCreate({ ...server, events: [scheduling] })))) return;
 
   const flavor = server.flavor;
-  const resources = flavorResources(flavor);
+  const placement: Placement = { instanceUuid, resources: flavorResources(flavor), claim: undefined };
   let task: string = TaskState.Scheduling;
-  let claim: Claim | undefined;
   /** The event running when a failure strikes: scheduling, then the build on a host. */
   let current = scheduling;
   const fail = (err: unknown, vmState: string = VmState.Error) =>
     CancellationScope.nonCancellable(async () => {
-      if (claim) await releaseGuest(input, claim.host);
+      if (placement.claim) await releasePlacement(settings, instanceUuid, placement.claim.host);
       await conductor.failTask({
         instanceUuid,
         expected: task,
@@ -46,51 +43,37 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
   try {
     const candidates = await scheduler.selectDestinations({
       instanceUuid,
-      resources,
+      resources: placement.resources,
       ignoreHosts: [],
       availabilityZone: server.availabilityZone ?? undefined,
       maxAttempts: settings.maxAttempts,
     });
-    claim = await conductor.claimResources({ consumerUuid: instanceUuid, candidates, resources });
-    let facts: GuestFacts | undefined;
-    while (!facts) {
-      upsertSearchAttributes([{ key: HostKey, value: claim.host }]);
-      const build = started(EventName.BuildAndRun, claim.host);
+    const facts = await placeAndRun(settings, placement, candidates, async (host) => {
+      upsertSearchAttributes([{ key: HostKey, value: host }]);
+      const build = started(EventName.BuildAndRun, host);
       const done = current === scheduling ? [succeeded(scheduling.name)] : [];
       await conductor.advanceTask({
         instanceUuid,
         expected: task,
         next: TaskState.Spawning,
-        host: claim.host,
+        host,
         requestId: server.requestId,
         events: [...done, build],
       });
       current = build;
       task = TaskState.Spawning;
-      try {
-        facts = await computeOn(settings, claim.host).spawn.executeWithOptions(
-          { summary: `spawn ${server.name} on ${claim.host}` },
-          [
-            {
-              instanceUuid,
-              name: server.name,
-              flavor,
-              imageId: server.imageId,
-              projectId: server.projectId,
-              imageSha256: server.imageSha256 ?? undefined,
-              powerOn: true,
-            },
-          ],
-        );
-      } catch (err) {
-        if (!isReschedulable(err)) throw err;
-        log.warn('spawn failed, rescheduling', { host: claim.host, error: String(err) });
-        const failed: Claim = claim;
-        await releaseGuest(input, failed.host);
-        claim = undefined;
-        claim = await claimNextAlternate(settings, failed, instanceUuid, resources);
-      }
-    }
+      return computeOn(settings, host).spawn.executeWithOptions({ summary: `spawn ${server.name} on ${host}` }, [
+        {
+          instanceUuid,
+          name: server.name,
+          flavor,
+          imageId: server.imageId,
+          projectId: server.projectId,
+          imageSha256: server.imageSha256 ?? undefined,
+          powerOn: true,
+        },
+      ]);
+    });
     await conductor.finishTask({
       instanceUuid,
       expected: task,
@@ -104,18 +87,4 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
     await fail(err);
     throw asWorkflowFailure(err);
   }
-}
-
-/** Undoes a placement: the guest (if any) goes from the host, then the claim from the database. */
-async function releaseGuest(input: CreateServerInput, host: string): Promise<void> {
-  const { instanceUuid } = input.server;
-  try {
-    await computeOn(input.settings, host).destroy.executeWithOptions({ summary: `clean up on ${host}` }, [
-      instanceUuid,
-    ]);
-  } catch (err) {
-    // A dead host keeps its partial guest; the claim is still released so capacity is not lost.
-    log.warn('could not clean up guest', { host, error: String(err) });
-  }
-  await conductorOn(input.settings).releaseClaim({ consumerUuid: instanceUuid, host });
 }

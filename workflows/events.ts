@@ -17,6 +17,13 @@ export const EventName = {
   // Nova records rebuild and evacuate under the same names (conductor manager, compute manager).
   RebuildServer: 'rebuild_server',
   RebuildInstance: 'compute_rebuild_instance',
+  SnapshotInstance: 'compute_snapshot_instance',
+  ShelveInstance: 'compute_shelve_instance',
+  ShelveOffloadInstance: 'compute_shelve_offload_instance',
+  /** Unshelve of an offloaded instance: the shelve image is looked up, a host chosen, the guest spawned there. */
+  GetImageInfo: 'get_image_info',
+  ScheduleInstances: 'schedule_instances',
+  UnshelveInstance: 'compute_unshelve_instance',
 } as const;
 
 export function started(name: string, host?: string | null): ActionEvent {

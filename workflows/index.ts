@@ -15,3 +15,7 @@ export { admissionUpdate } from './admission';
 export { resizeServerWorkflow } from './resize-server';
 export { liveMigrateServerWorkflow } from './live-migrate-server';
 export { evacuateServerWorkflow } from './evacuate-server';
+export { snapshotServerWorkflow } from './snapshot-server';
+export { shelveServerWorkflow } from './shelve-server';
+export { shelveOffloadServerWorkflow } from './shelve-offload-server';
+export { unshelveServerWorkflow } from './unshelve-server';

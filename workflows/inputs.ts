@@ -1,5 +1,5 @@
 import type { OperationSettings } from '../config';
-import type { CreateAdmission, RebuildChanges, Requester } from '../activities/conductor';
+import type { CreateAdmission, RebuildChanges, Requester, SnapshotImage } from '../activities/conductor';
 import type { InstanceFlavor } from '../domain/rows';
 
 /** Input of every operation on an existing instance. */
@@ -53,4 +53,17 @@ export interface EvacuateServerInput extends InstanceOperationInput {
   onSharedStorage: boolean | null;
   /** From 2.95 an evacuated instance is always left stopped on its destination. */
   stopAtDestination: boolean;
+}
+
+/** createImage and shelve: the image record the snapshot fills, named by the API (its id is in the reply). */
+export interface SnapshotServerInput extends InstanceOperationInput {
+  image: SnapshotImage;
+}
+
+/** unshelve: where an offloaded server may go (only an offloaded one: the API refuses both otherwise). */
+export interface UnshelveServerInput extends InstanceOperationInput {
+  /** 2.77+: the zone to pin the server to; null (2.91+) unpins it; absent keeps the zone it had. */
+  availabilityZone?: string | null;
+  /** 2.91+, admin only: the host to spawn on. */
+  targetHost: string | null;
 }

@@ -21,6 +21,8 @@ export const HypervisorStep = {
   FinishMigration: 'finishMigration',
   /** Live migration memory rounds; `hang` here means the guest dirties memory faster than it copies. */
   LiveMigrate: 'liveMigrate',
+  /** Copying a guest's disk into the image store (createImage, shelve): the upload. */
+  Snapshot: 'snapshot',
 } as const;
 export type HypervisorStep = (typeof HypervisorStep)[keyof typeof HypervisorStep];
 

@@ -9,7 +9,8 @@ import { GuestInWrongState, GuestNotFound, HypervisorStepFailed, ImageDataCorrup
 import { StepCancelled, type FakeHypervisor, type StepContext } from './fake-hypervisor';
 import { rebuildGuest } from './rebuild';
 import { rescueGuest, unrescueGuest } from './rescue';
-import { ImageDataNotFound, type ImageStore } from '../../storage/image-store';
+import { snapshotDisk } from './snapshot';
+import { ImageDataNotFound, type ImageStore, type StoredImageData } from '../../storage/image-store';
 
 export interface SpawnInput {
   instanceUuid: string;
@@ -189,6 +190,10 @@ export function createComputeActivities({ hypervisor, transferDir }: ComputeDeps
         projectId: input.projectId,
       };
       return guarded(async () => facts(await rebuildGuest(hypervisor, spec, stepContext())));
+    },
+    /** createImage and shelve: the guest's disk into the image store, verified against the guest's checksum. */
+    async snapshotDisk(instanceUuid: string): Promise<StoredImageData> {
+      return guarded(() => snapshotDisk(hypervisor, instanceUuid, stepContext()));
     },
     async destroy(instanceUuid: string): Promise<void> {
       return guarded(() => hypervisor.destroy(instanceUuid, stepContext()));

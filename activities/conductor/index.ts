@@ -11,6 +11,7 @@ import {
   type EvacuationAdmission,
 } from './evacuations';
 import { recordHostReport, updateHostService, type HostReport, type ServiceChange } from './hosts';
+import type { ImageStore } from '../../storage/image-store';
 import {
   beginMigrating,
   finishResize,
@@ -31,6 +32,25 @@ import {
 import { admitRebuild, type RebuildAdmission } from './rebuild';
 import { finishLiveMigration, updateLiveMigration, type LiveMigrationUpdate } from './live-migrations';
 import {
+  finishOffload,
+  finishShelve,
+  finishUnshelve,
+  failUnshelve,
+  getShelvedImage,
+  type OffloadFinish,
+  type ShelveFinish,
+  type UnshelveFinish,
+} from './shelve';
+import {
+  admitSnapshot,
+  beginImageUpload,
+  failSnapshot,
+  finishSnapshot,
+  type SnapshotAdmission,
+  type SnapshotFailure,
+  type SnapshotFinish,
+} from './snapshot';
+import {
   advanceTask,
   failTask,
   finishTask,
@@ -42,8 +62,11 @@ import {
 
 const DEFAULT_OPTIONS: ConductorOptions = { serviceDownTimeMs: 60_000 };
 
-/** The conductor: the only code that writes instance state, allocations and instance actions. */
-export function createConductorActivities(sql: Sql, options: ConductorOptions = DEFAULT_OPTIONS) {
+/**
+ * The conductor: the only code that writes instance state, allocations, instance actions and image records. It
+ * also removes image bytes from the store once no live image record needs them.
+ */
+export function createConductorActivities(sql: Sql, images: ImageStore, options: ConductorOptions = DEFAULT_OPTIONS) {
   return {
     admitCreate: (input: CreateAdmission) => admitCreate(sql, input),
     admitOperation: (input: OperationAdmission) => admitOperation(sql, input),
@@ -51,7 +74,7 @@ export function createConductorActivities(sql: Sql, options: ConductorOptions = 
     advanceTask: (step: TaskAdvance) => advanceTask(sql, step),
     finishTask: (step: TaskFinish) => finishTask(sql, step),
     failTask: (step: TaskFailure) => failTask(sql, step),
-    markDeleted: (input: Parameters<typeof markDeleted>[1]) => markDeleted(sql, input),
+    markDeleted: (input: Parameters<typeof markDeleted>[2]) => markDeleted(sql, images, input),
     claimResources: (req: ClaimRequest) => claimResources(sql, req),
     releaseClaim: (input: { consumerUuid: string; host?: string }) => releaseClaim(sql, input),
     recordHostReport: (report: HostReport) => recordHostReport(sql, report),
@@ -73,6 +96,15 @@ export function createConductorActivities(sql: Sql, options: ConductorOptions = 
     finishEvacuation: (input: Parameters<typeof finishEvacuation>[1]) => finishEvacuation(sql, input),
     failEvacuation: (input: Parameters<typeof failEvacuation>[1]) => failEvacuation(sql, input),
     completeEvacuations: (input: Parameters<typeof completeEvacuations>[1]) => completeEvacuations(sql, input),
+    admitSnapshot: (input: SnapshotAdmission) => admitSnapshot(sql, input),
+    beginImageUpload: (step: TaskAdvance & { imageId: string }) => beginImageUpload(sql, step),
+    finishSnapshot: (step: SnapshotFinish) => finishSnapshot(sql, images, step),
+    failSnapshot: (step: SnapshotFailure) => failSnapshot(sql, images, step),
+    finishShelve: (step: ShelveFinish) => finishShelve(sql, images, step),
+    finishOffload: (step: OffloadFinish) => finishOffload(sql, step),
+    getShelvedImage: (input: { instanceUuid: string }) => getShelvedImage(sql, images, input),
+    finishUnshelve: (step: UnshelveFinish) => finishUnshelve(sql, images, step),
+    failUnshelve: (step: TaskFailure) => failUnshelve(sql, step),
   };
 }
 
@@ -82,3 +114,5 @@ export type { Claim, ClaimRequest } from './claims';
 export type { HostReport, HostReportReply, ServiceChange } from './hosts';
 export type { StaleGuest } from './evacuations';
 export type { RebuildAdmission, RebuildChanges } from './rebuild';
+export type { SnapshotImage } from './images';
+export type { ShelvedImage } from './shelve';

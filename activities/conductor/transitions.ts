@@ -6,6 +6,8 @@ import type { Queryable, Sql } from './db';
 import { instanceGone } from './errors';
 import { recordEvents, type ActionEvent } from './events';
 import { operationSeconds, operationsFinished } from './metrics';
+import { discardImage, releaseImageData } from './images';
+import type { ImageStore } from '../../storage/image-store';
 
 export interface TaskStep {
   instanceUuid: string;
@@ -45,7 +47,7 @@ export interface TaskFailure extends TaskStep {
  * Compare-and-set on task_state. Zero rows means either a retried activity (the row already shows `done`) or a
  * real conflict, which would be a bug: one workflow owns an instance at a time.
  */
-async function compareAndSet(
+export async function compareAndSet(
   sql: Queryable,
   step: TaskStep,
   update: (tx: Queryable) => Promise<InstanceRow[]>,
@@ -64,23 +66,26 @@ async function compareAndSet(
 }
 
 export async function advanceTask(sql: Sql, step: TaskAdvance): Promise<InstanceRow> {
-  return sql.begin(async (tx) => {
-    const row = await compareAndSet(
-      tx,
-      step,
-      (q) => q<InstanceRow[]>`
-        UPDATE instances
-        SET task_state = ${step.next}, host = COALESCE(${step.host ?? null}, host),
-            node = COALESCE(${step.host ?? null}, node), vm_state = COALESCE(${step.vmState ?? null}, vm_state),
-            power_state = COALESCE(${step.powerState ?? null}, power_state),
-            launched_at = CASE WHEN ${step.launched ?? false} THEN now() ELSE launched_at END, updated_at = now()
-        WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
-        RETURNING *`,
-      (r) => r.task_state === step.next,
-    );
-    if (step.requestId) await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
-    return row;
-  });
+  return sql.begin((tx) => advanceInTransaction(tx, step));
+}
+
+/** advanceTask inside the caller's transaction, for steps that change more than the instance. */
+export async function advanceInTransaction(tx: Queryable, step: TaskAdvance): Promise<InstanceRow> {
+  const row = await compareAndSet(
+    tx,
+    step,
+    (q) => q<InstanceRow[]>`
+      UPDATE instances
+      SET task_state = ${step.next}, host = COALESCE(${step.host ?? null}, host),
+          node = COALESCE(${step.host ?? null}, node), vm_state = COALESCE(${step.vmState ?? null}, vm_state),
+          power_state = COALESCE(${step.powerState ?? null}, power_state),
+          launched_at = CASE WHEN ${step.launched ?? false} THEN now() ELSE launched_at END, updated_at = now()
+      WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
+      RETURNING *`,
+    (r) => r.task_state === step.next,
+  );
+  if (step.requestId) await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
+  return row;
 }
 
 export async function finishAction(sql: Queryable, instanceUuid: string, requestId: string, failed: boolean) {
@@ -123,40 +128,58 @@ export async function finishTask(sql: Sql, step: TaskFinish): Promise<InstanceRo
 
 /** Ends an operation that failed: task_state cleared, fault stored, the instance action marked Error. */
 export async function failTask(sql: Sql, step: TaskFailure): Promise<InstanceRow> {
-  const fault = { ...step.fault, created: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
-  return sql.begin(async (tx) => {
-    const row = await compareAndSet(
-      tx,
-      step,
-      (q) => q<InstanceRow[]>`
-        UPDATE instances
-        SET task_state = NULL, vm_state = COALESCE(${step.vmState ?? null}, vm_state),
-            power_state = COALESCE(${step.powerState ?? null}, power_state),
-            fault = ${q.json(fault)}, updated_at = now()
-        WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
-        RETURNING *`,
-      (r) => r.task_state === null,
-    );
-    await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
-    await finishAction(tx, step.instanceUuid, step.requestId, true);
-    return row;
-  });
+  return sql.begin((tx) => failInTransaction(tx, step));
 }
 
-/** Soft-deletes the instance and drops every allocation it holds, in one transaction. */
+/** failTask inside the caller's transaction, for failures that undo more than the instance's state. */
+export async function failInTransaction(tx: Queryable, step: TaskFailure): Promise<InstanceRow> {
+  const fault = { ...step.fault, created: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  const row = await compareAndSet(
+    tx,
+    step,
+    (q) => q<InstanceRow[]>`
+      UPDATE instances
+      SET task_state = NULL, vm_state = COALESCE(${step.vmState ?? null}, vm_state),
+          power_state = COALESCE(${step.powerState ?? null}, power_state),
+          fault = ${q.json(fault)}, updated_at = now()
+      WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
+      RETURNING *`,
+    (r) => r.task_state === null,
+  );
+  await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
+  await finishAction(tx, step.instanceUuid, step.requestId, true);
+  return row;
+}
+
+/**
+ * Soft-deletes the instance and drops every allocation it holds, in one transaction; a shelved instance's shelve
+ * image goes with it (Nova deletes it on delete), its bytes once that has committed.
+ */
 export async function markDeleted(
   sql: Sql,
+  images: ImageStore,
   input: { instanceUuid: string; requestId: string; events?: readonly ActionEvent[] },
 ): Promise<void> {
-  await sql.begin(async (tx) => {
-    await tx`
+  const sha256 = await sql.begin(async (tx) => {
+    const [row] = await tx<{ shelved_image_id: string | null }[]>`
       UPDATE instances
       SET vm_state = ${VmState.Deleted}, task_state = NULL, power_state = 0, deleted = true,
           deleted_at = COALESCE(deleted_at, now()), terminated_at = COALESCE(terminated_at, now()),
           updated_at = now()
-      WHERE uuid = ${input.instanceUuid} AND task_state IS NOT DISTINCT FROM ${TaskState.Deleting}`;
+      WHERE uuid = ${input.instanceUuid} AND task_state IS NOT DISTINCT FROM ${TaskState.Deleting}
+      RETURNING shelved_image_id`;
     await tx`DELETE FROM allocations WHERE consumer_uuid = ${input.instanceUuid}`;
     await recordEvents(tx, input.instanceUuid, input.requestId, input.events);
     await finishAction(tx, input.instanceUuid, input.requestId, false);
+    const shelvedImage = row?.shelved_image_id ?? (await shelvedImageOf(tx, input.instanceUuid));
+    return shelvedImage ? discardImage(tx, shelvedImage) : null;
   });
+  await releaseImageData(sql, images, sha256);
+}
+
+/** A retried delete finds the instance already deleted: its shelve image is still named on the row. */
+async function shelvedImageOf(tx: Queryable, instanceUuid: string): Promise<string | null> {
+  const [row] = await tx<{ shelved_image_id: string | null }[]>`
+    SELECT shelved_image_id FROM instances WHERE uuid = ${instanceUuid} AND deleted`;
+  return row?.shelved_image_id ?? null;
 }

@@ -28,11 +28,14 @@ export interface ActionReply {
   body?: unknown;
   /** A `Location` header (rebuild points at the server). */
   location?: string;
+  /** Extra reply headers (createImage's `Location` before 2.45). */
+  headers?: Record<string, string>;
 }
 
 /** One `POST /servers/{id}/action` key: its body schema (or one per microversion) and what it does. */
 export interface ServerAction<S extends z.ZodType = z.ZodType> {
   key: string;
+  /** The body's schema; at the latest microversion when the body changed across microversions. */
   schema: S;
   /** The body schema at a microversion, for actions whose fields come and go with it; `schema` otherwise. */
   schemaAt?(version: ApiVersion): z.ZodType<z.infer<S>>;
@@ -47,8 +50,12 @@ export function defineAction<S extends z.ZodType>(action: ServerAction<S>): Serv
 export function guardState(rule: StateRule, instance: InstanceRow): void {
   const conflict = checkInstanceState(rule, instance);
   if (conflict) throw new InstanceInvalidState(conflict.message);
-  if (!instance.host && rule.action !== 'delete')
-    throw new InstanceInvalidState(`Instance ${instance.uuid} is not ready`);
+  if (!instance.host && !rule.hostOptional) throw new InstanceInvalidState(`Instance ${instance.uuid} is not ready`);
+}
+
+/** Who asks, as workflows record it in the instance action. */
+export function requesterOf(ctx: RequestContext): InstanceOperationInput['requester'] {
+  return { requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId };
 }
 
 const TASK_STATE_POLLS = 10;
@@ -95,7 +102,7 @@ export async function startGuarded<I extends InstanceOperationInput>(
   guardState(op.rule, instance);
   const input: InstanceOperationInput = {
     instanceUuid: instance.uuid,
-    requester: { requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId },
+    requester: requesterOf(ctx),
     settings: operations.settings,
   };
   await operations.start({

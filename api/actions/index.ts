@@ -1,5 +1,6 @@
 import type { ServerAction } from './action';
 import { evacuate } from './evacuate';
+import { createImage } from './create-image';
 import { osStart } from './os-start';
 import { osStop } from './os-stop';
 import { migrate } from './migrate';
@@ -11,9 +12,12 @@ import { rescue } from './rescue';
 import { resize } from './resize';
 import { confirmResize, revertResize } from './resize-decision';
 import { resume } from './resume';
+import { shelve } from './shelve';
+import { shelveOffload } from './shelve-offload';
 import { suspend } from './suspend';
 import { unpause } from './unpause';
 import { unrescue } from './unrescue';
+import { unshelve } from './unshelve';
 
 /** Every `POST /servers/{id}/action` key this service knows, by body key. */
 export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
@@ -34,5 +38,9 @@ export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
     rescue,
     unrescue,
     evacuate,
+    createImage,
+    shelve,
+    shelveOffload,
+    unshelve,
   ].map((a) => [a.key, a as ServerAction]),
 );

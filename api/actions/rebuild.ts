@@ -11,7 +11,7 @@ import { getImage } from '../queries/images';
 import { getInstance } from '../queries/instances';
 import { getKeyPair } from '../queries/keypairs';
 import { isUuid } from '../queries/uuid';
-import { metadata, serverName, userData } from '../schemas/create-server';
+import { metadata, nameParameter, userData } from '../schemas/create-server';
 import { rebuildServerView } from '../views/server';
 import { defineAction, guardState, startGuarded, type ActionCall } from './action';
 
@@ -33,7 +33,7 @@ const hostname = (max: number) =>
 /** Every field any microversion accepts; `rebuildSchemaAt` keeps those of the request's version. */
 const ALL_FIELDS = {
   imageRef: z.string().refine(isUuid, { error: (issue) => `'${String(issue.input)}' is not a 'uuid'` }),
-  name: serverName.optional(),
+  name: nameParameter.optional(),
   adminPass: z.string().optional(),
   metadata: metadata.optional(),
   preserve_ephemeral: novaBoolean.optional(),

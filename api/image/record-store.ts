@@ -1,3 +1,4 @@
+import { imageDataLockKey } from '../../domain/naming';
 import type { Sql, TransactionSql } from 'postgres';
 import type { ImageRow } from '../../domain/rows';
 import type { ImageStore, StoredImageData } from '../../storage/image-store';
@@ -76,7 +77,7 @@ export class StoredBytesVanished extends Error {
 }
 
 async function lockBytes(tx: Tx, sha256: string): Promise<void> {
-  await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`image-bytes:${sha256}`}, 0))`;
+  await tx`SELECT pg_advisory_xact_lock(hashtextextended(${imageDataLockKey(sha256)}, 0))`;
 }
 
 async function usedByLiveImage(tx: Tx, sha256: string, exceptId: string): Promise<boolean> {

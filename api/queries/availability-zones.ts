@@ -10,3 +10,10 @@ export async function listComputeServices(sql: Sql, opts: { serviceDownTimeMs: n
     FROM hosts h
     ORDER BY h.name`;
 }
+
+/** The zones an instance may be placed in: those with an enabled host (Nova's get_only_available zones). */
+export async function availableZoneNames(sql: Sql): Promise<string[]> {
+  const rows = await sql<{ availability_zone: string }[]>`
+    SELECT DISTINCT availability_zone FROM hosts WHERE NOT disabled ORDER BY availability_zone`;
+  return rows.map((r) => r.availability_zone);
+}

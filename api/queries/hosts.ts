@@ -28,3 +28,9 @@ export async function hostIsUp(sql: Sql, name: string, serviceDownTimeMs: number
     SELECT ${hostAlive(sql, serviceDownTimeMs)} AS alive FROM hosts h WHERE h.name = ${name}`;
   return row?.alive;
 }
+
+/** The availability zone of a compute host; null when no host of this name has registered. */
+export async function hostZone(sql: Sql, name: string): Promise<string | null> {
+  const [row] = await sql<{ availability_zone: string }[]>`SELECT availability_zone FROM hosts WHERE name = ${name}`;
+  return row?.availability_zone ?? null;
+}

@@ -145,6 +145,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     const call = { ...callDeps(deps, req, res), instance, version };
     const reply = await action.handle(parsed, call);
     if (reply.location) res.location(reply.location);
+    if (reply.headers) res.set(reply.headers);
     if (reply.body === undefined) res.status(reply.status).end();
     else res.status(reply.status).json(reply.body);
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Nova's server name rule: 1–255 characters, no leading or trailing whitespace. */
-export const serverName = z
+/** Nova's `name` parameter (servers, snapshots...): 1–255 characters, no leading or trailing whitespace. */
+export const nameParameter = z
   .string()
   .min(1)
   .max(255)
@@ -49,7 +49,7 @@ export type BlockDeviceMapping = z.infer<typeof blockDeviceMapping>;
 
 /** The `server` object of `POST /servers`, strict like Nova's schema (unknown fields are a 400). */
 export const createServerFields = z.strictObject({
-  name: serverName,
+  name: nameParameter,
   imageRef: z.string().max(2048).optional(),
   flavorRef: z.union([z.string().min(1).max(2048), z.number().int().positive()]),
   metadata: metadata.optional(),

@@ -29,6 +29,10 @@ describe('recorded workflow histories', () => {
       'rebuild',
       'liveMigrate',
       'evacuate',
+      'snapshot',
+      'shelve',
+      'shelveOffload',
+      'unshelve',
     ].map((op) => `${op}ServerWorkflow`);
     for (const type of operations) expect(types).toContain(type);
   });

@@ -104,6 +104,7 @@ export async function startTestStack(opts: {
     allowResizeToSameHost: false,
     liveMigrationCompletionTimeoutMs: 0,
     liveMigrationTimeoutAction: 'abort',
+    shelvedOffloadTimeMs: 0,
     ...opts.settings,
   };
   const temporal = { address: temporalAddress, namespace: 'default', queuePrefix: prefix };

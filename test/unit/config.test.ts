@@ -1,4 +1,10 @@
-import { loadApiConfig, loadComputeConfig, loadIdentitySeed, loadMetadataConfig } from '../../config';
+import {
+  loadApiConfig,
+  loadComputeConfig,
+  loadIdentitySeed,
+  loadMetadataConfig,
+  loadOperationSettings,
+} from '../../config';
 
 describe('loadApiConfig auth', () => {
   const base = { DATABASE_URL: 'postgres://localhost/nova' };
@@ -49,5 +55,14 @@ describe('metadata service configuration', () => {
         .metadataProxy,
     ).toEqual({ url: 'http://10.0.0.1:8775', secret });
     expect(() => loadComputeConfig({ ...host, NOVA_METADATA_SECRET: secret })).toThrow(/NOVA_METADATA_URL/);
+  });
+});
+
+describe('loadOperationSettings shelved_offload_time', () => {
+  it("offloads at once by default, after the given seconds, or never for a negative value, as Nova's knob", () => {
+    expect(loadOperationSettings({}).shelvedOffloadTimeMs).toBe(0);
+    expect(loadOperationSettings({ NOVA_SHELVED_OFFLOAD_TIME_S: '90' }).shelvedOffloadTimeMs).toBe(90_000);
+    expect(loadOperationSettings({ NOVA_SHELVED_OFFLOAD_TIME_S: '-1' }).shelvedOffloadTimeMs).toBe(-1);
+    expect(loadOperationSettings({ NOVA_SHELVED_OFFLOAD_TIME_S: '-5' }).shelvedOffloadTimeMs).toBe(-1);
   });
 });

@@ -1,0 +1,132 @@
+import { imageDataLockKey } from '../../domain/naming';
+import { ApplicationFailure } from '@temporalio/common';
+import { FaultType } from '../../domain/faults';
+import type { ImageRow, InstanceRow } from '../../domain/rows';
+import { ImageStatus } from '../../domain/states';
+import type { ImageStore, StoredImageData } from '../../storage/image-store';
+import type { Queryable, Sql } from './db';
+
+/** The image record a snapshot (createImage, shelve) fills: created queued at the operation's admission. */
+export interface SnapshotImage {
+  imageId: string;
+  name: string;
+  /** createImage's `metadata`: image properties that win over everything inherited. */
+  metadata?: Record<string, string>;
+}
+
+/** Statuses whose image no longer holds its bytes: the bytes may go once no other image needs them. */
+const NOT_HOLDING: readonly string[] = [ImageStatus.Deleted, ImageStatus.PendingDelete, ImageStatus.Killed];
+
+/** Base image properties a snapshot must not inherit (nova/compute/utils.py NON_INHERITABLE_IMAGE_*). */
+const NON_INHERITABLE = new Set([
+  'cinder_encryption_key_id',
+  'cinder_encryption_key_deletion_policy',
+  'img_signature',
+  'img_signature_hash_method',
+  'img_signature_key_type',
+  'img_signature_certificate_uuid',
+]);
+
+function inheritable(properties: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(properties).filter(([key]) => !NON_INHERITABLE.has(key) && !key.startsWith('os_glance')),
+  );
+}
+
+/**
+ * Nova's `compute_utils.create_image`: the snapshot inherits the base image's properties, min_disk (at least the
+ * flavor's root disk) and min_ram, adds base_image_ref, instance_uuid, user_id and image_type `snapshot`, then
+ * the request's metadata on top. It belongs to the instance's project, private. Idempotent on the image id.
+ */
+export async function insertSnapshotImage(
+  tx: Queryable,
+  instance: InstanceRow,
+  userId: string,
+  image: SnapshotImage,
+): Promise<void> {
+  const [base] = instance.image_id ? await tx<ImageRow[]>`SELECT * FROM images WHERE id = ${instance.image_id}` : [];
+  const properties = {
+    ...inheritable(base?.properties ?? {}),
+    base_image_ref: instance.image_id ?? '',
+    instance_uuid: instance.uuid,
+    user_id: userId,
+    image_type: 'snapshot',
+    ...image.metadata,
+  };
+  const minDisk = Math.max(base?.min_disk ?? 0, instance.flavor.root_gb);
+  await tx`
+    INSERT INTO images (id, name, status, disk_format, container_format, min_disk, min_ram, visibility, owner,
+                        properties)
+    VALUES (${image.imageId}, ${image.name}, ${ImageStatus.Queued}, 'raw', 'bare', ${minDisk}, ${base?.min_ram ?? 0},
+            'private', ${instance.project_id}, ${tx.json(properties as Record<string, string>)})
+    ON CONFLICT (id) DO NOTHING`;
+}
+
+/** The upload begins: Glance shows the image `saving`. */
+export async function markImageSaving(tx: Queryable, imageId: string): Promise<void> {
+  await tx`
+    UPDATE images SET status = ${ImageStatus.Saving}, updated_at = now()
+    WHERE id = ${imageId} AND status = ${ImageStatus.Queued}`;
+}
+
+/**
+ * Bytes shared by content are created and removed under one lock per content address, so a delete never removes
+ * bytes that an image is being made active with at that moment.
+ */
+async function lockImageData(tx: Queryable, sha256: string): Promise<void> {
+  await tx`SELECT pg_advisory_xact_lock(hashtextextended(${imageDataLockKey(sha256)}, 0))`;
+}
+
+/** The snapshot's bytes are in the store: the image becomes active with the digests Glance reports. */
+export async function activateImage(
+  tx: Queryable,
+  images: ImageStore,
+  imageId: string,
+  data: StoredImageData,
+): Promise<void> {
+  await lockImageData(tx, data.sha256);
+  if (!(await images.has(data.sha256))) {
+    throw ApplicationFailure.nonRetryable(`image data ${data.sha256} is not in the store`, FaultType.ImageNotFound);
+  }
+  const [row] = await tx<{ status: string; store_sha256: string | null }[]>`
+    UPDATE images
+    SET status = ${ImageStatus.Active}, size_bytes = ${data.sizeBytes}, checksum = ${data.md5},
+        os_hash_algo = 'sha512', os_hash_value = ${data.sha512}, store_sha256 = ${data.sha256}, updated_at = now()
+    WHERE id = ${imageId} AND status IN (${ImageStatus.Queued}, ${ImageStatus.Saving})
+    RETURNING status, store_sha256`;
+  if (row) return;
+  const [current] = await tx<{ status: string; store_sha256: string | null }[]>`
+    SELECT status, store_sha256 FROM images WHERE id = ${imageId}`;
+  if (current?.status === ImageStatus.Active && current.store_sha256 === data.sha256) return; // a retry
+  throw ApplicationFailure.nonRetryable(
+    `Image ${imageId} is ${current?.status ?? 'gone'}: it can no longer take the snapshot`,
+    FaultType.ImageNotFound,
+  );
+}
+
+/**
+ * Deletes an image record (Glance's `deleted`) in the caller's transaction and returns the content address of its
+ * bytes, for releaseImageData once that transaction has committed. Safe to run twice.
+ */
+export async function discardImage(tx: Queryable, imageId: string): Promise<string | null> {
+  const [row] = await tx<{ store_sha256: string | null }[]>`
+    UPDATE images SET status = ${ImageStatus.Deleted}, updated_at = now()
+    WHERE id = ${imageId}
+    RETURNING store_sha256`;
+  return row?.store_sha256 ?? null;
+}
+
+/**
+ * Removes bytes from the store when no live image holds them any more. Runs in a transaction of its own after
+ * the delete committed (a rollback can never leave a live image without bytes) and under the content address's
+ * lock (an image being made active with the same bytes waits, then finds them gone).
+ */
+export async function releaseImageData(sql: Sql, images: ImageStore, sha256: string | null): Promise<void> {
+  if (!sha256) return;
+  await sql.begin(async (tx) => {
+    await lockImageData(tx, sha256);
+    const [holder] = await tx`
+      SELECT 1 FROM images WHERE store_sha256 = ${sha256} AND status NOT IN ${tx(NOT_HOLDING as string[])} LIMIT 1`;
+    if (!holder) await images.remove(sha256);
+  });
+}
