@@ -1,18 +1,18 @@
 import { HypervisorStep } from '../../activities/compute/fault-switches';
 import { ApiClient } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
+import { expectAuditClean } from '../support/audit';
+import { PRIMARY_AND_ALTERNATE } from '../support/host-pairs';
 
 // Delete works from every state and in the middle of every long operation: it stops what runs, the operation
 // undoes its own steps, and nothing is left anywhere: no guest or disk on any host, no claim for the server or
-// its migrations, no shelve image. host-a is the larger host, so servers start there and move to host-b.
-const HOSTS = ['host-a', 'host-b'];
+// its migrations, no shelve image. Servers start on host-a and move to host-b.
+const HOSTS = PRIMARY_AND_ALTERNATE.map((h) => h.name);
 let stack: TestStack;
 let api: ApiClient;
 
 beforeAll(async () => {
-  stack = await startTestStack({
-    hosts: [{ name: 'host-a', vcpus: 64, memoryMb: 131_072, diskGb: 2000 }, { name: 'host-b' }],
-  });
+  stack = await startTestStack({ hosts: PRIMARY_AND_ALTERNATE });
   api = new ApiClient(stack.baseUrl);
 });
 
@@ -49,8 +49,7 @@ async function expectNothingLeft(id: string, shelveImage?: string): Promise<void
     const [image] = await stack.sql`SELECT status FROM images WHERE id = ${shelveImage}`;
     expect(image?.['status']).toBe('deleted');
   }
-  const { allocation_audit } = (await api.get('/v2.1/os-allocation-audit')).body;
-  expect(allocation_audit).toEqual({ orphaned_allocations: [], missing_allocations: [], overcommitted_hosts: [] });
+  await expectAuditClean(api);
 }
 
 async function deleteAndCheck(id: string): Promise<void> {

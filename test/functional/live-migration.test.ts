@@ -3,6 +3,7 @@ import { HypervisorStep } from '../../activities/compute/fault-switches';
 import { waitFor } from '../../worker/infra/ports';
 import { ApiClient, CIRROS } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
+import { expectAuditClean } from '../support/audit';
 
 // Servers are created on host-a (the largest) and live-migrate to host-b.
 let stack: TestStack;
@@ -137,7 +138,6 @@ describe('live migration', () => {
   });
 
   it('leaves the allocation audit clean', async () => {
-    const { allocation_audit } = (await api.get('/v2.1/os-allocation-audit')).body;
-    expect(allocation_audit).toEqual({ orphaned_allocations: [], missing_allocations: [], overcommitted_hosts: [] });
+    await expectAuditClean(api);
   });
 });

@@ -4,6 +4,7 @@ import { waitFor } from '../../worker/infra/ports';
 import { ApiClient, CIRROS } from '../support/http';
 import { TestProcesses } from '../support/processes';
 import { startTestStack, waitForHosts, type TestStack } from '../support/test-stack';
+import { expectAuditClean } from '../support/audit';
 
 // Cold migrate with every process of the move killed -9 at each step, then restarted: the operation must
 // finish by itself, with no task_state left behind, the allocation audit clean and the disk intact.
@@ -30,11 +31,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function auditIsClean(): Promise<void> {
-  const { allocation_audit } = (await api.get('/v2.1/os-allocation-audit')).body;
-  expect(allocation_audit).toEqual({ orphaned_allocations: [], missing_allocations: [], overcommitted_hosts: [] });
-}
-
 const STEPS = [
   { step: HypervisorStep.MigrateDisk, host: SRC, task: 'resize_migrating' },
   { step: HypervisorStep.FinishMigration, host: DST, task: 'resize_finish' },
@@ -59,7 +55,7 @@ describe.each(STEPS)('killed while $step runs on $host', ({ step, host, task }) 
     expect((await api.action(id, { confirmResize: null })).status).toBe(204);
     await api.waitForStatus(id, 'ACTIVE', 30_000);
     await waitFor('the source guest to go', async () => (await stack.hypervisor(SRC).getGuest(id)) === undefined);
-    await auditIsClean();
+    await expectAuditClean(api);
     expect((await api.delete(`/v2.1/servers/${id}`)).status).toBe(204);
     await api.waitForGone(id);
   });

@@ -3,6 +3,7 @@ import { waitFor } from '../../worker/infra/ports';
 import { ApiClient } from '../support/http';
 import { TestProcesses } from '../support/processes';
 import { startTestStack, waitForHosts, type TestStack } from '../support/test-stack';
+import { expectAuditClean } from '../support/audit';
 
 // Shelve and unshelve with the conductor or the compute host killed -9 mid-upload and mid-spawn, then restarted:
 // the operation must finish by itself with the guest's data intact, one claim, and no shelve image left over.
@@ -36,11 +37,6 @@ afterAll(async () => {
 afterEach(async () => {
   for (const host of [HOST, OTHER]) await stack.hypervisor(host).faults.clear();
 });
-
-async function auditIsClean(): Promise<void> {
-  const { allocation_audit } = (await api.get('/v2.1/os-allocation-audit')).body;
-  expect(allocation_audit).toEqual({ orphaned_allocations: [], missing_allocations: [], overcommitted_hosts: [] });
-}
 
 async function imageStatus(id: string): Promise<string | undefined> {
   const [row] = await stack.sql`SELECT status FROM images WHERE id = ${id}`;
@@ -78,12 +74,12 @@ describe.each(VICTIMS)('the %s process killed', (victim) => {
     expect(offloaded['OS-EXT-SRV-ATTR:host']).toBeNull();
     expect(offloaded['OS-EXT-STS:task_state']).toBeNull();
     expect(await stack.hypervisor(HOST).getGuest(id)).toBeUndefined();
-    await auditIsClean();
+    await expectAuditClean(api);
 
     expect((await api.action(id, { unshelve: null })).status).toBe(202);
     await api.waitForStatus(id, 'ACTIVE', 30_000);
     expect(await stack.hypervisor(HOST).diskChecksum(id)).toBe(checksum);
-    await auditIsClean();
+    await expectAuditClean(api);
   });
 
   it('mid-spawn of an unshelve: the server ends ACTIVE with its data, one claim, and the shelve image gone', async () => {
@@ -108,7 +104,7 @@ describe.each(VICTIMS)('the %s process killed', (victim) => {
     const claims = await stack.sql`SELECT host FROM allocations WHERE consumer_uuid = ${id}`;
     expect(claims).toEqual([{ host: HOST }]);
     await waitFor('the shelve image to be deleted', async () => (await imageStatus(imageId)) === 'deleted');
-    await auditIsClean();
+    await expectAuditClean(api);
 
     expect((await api.delete(`/v2.1/servers/${id}`)).status).toBe(204);
     await api.waitForGone(id);

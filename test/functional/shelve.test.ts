@@ -5,16 +5,14 @@ import { instanceWorkflowId } from '../../domain/naming';
 import { endOffloadWaitUpdate } from '../../workflows/shelve/messages';
 import { ApiClient, type Reply } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
+import { PRIMARY_AND_ALTERNATE } from '../support/host-pairs';
 
-// host-a is four times host-b in every resource, so the weighers make it the primary and host-b the alternate.
-const HOSTS = ['host-a', 'host-b'];
+const HOSTS = PRIMARY_AND_ALTERNATE.map((h) => h.name);
 let stack: TestStack;
 let api: ApiClient;
 
 beforeAll(async () => {
-  stack = await startTestStack({
-    hosts: [{ name: 'host-a', vcpus: 64, memoryMb: 131_072, diskGb: 2000 }, { name: 'host-b' }],
-  });
+  stack = await startTestStack({ hosts: PRIMARY_AND_ALTERNATE });
   api = new ApiClient(stack.baseUrl);
 });
 
