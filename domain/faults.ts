@@ -11,6 +11,8 @@ export const FaultType = {
   RescheduledException: 'RescheduledException',
   BuildAbortException: 'BuildAbortException',
   InstanceNotRunning: 'InstanceNotRunning',
+  /** Live migration: a destination refused the move (Nova's MigrationPreCheckError); another host may take it. */
+  MigrationPreCheckError: 'MigrationPreCheckError',
   DiskCorrupted: 'DiskCorrupted',
   NotResized: 'NotResized',
   ImageNotFound: 'ImageNotFound',
@@ -32,6 +34,14 @@ export function maxRetriesMessage(instanceUuid: string): string {
   return (
     'Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for ' +
     `instance ${instanceUuid}.`
+  );
+}
+
+/** Nova's live-migration MaxRetriesExceeded: every destination tried refused its pre-checks. */
+export function liveMigrationRetriesMessage(instanceUuid: string, retries: number): string {
+  return (
+    `Exceeded maximum number of retries. Exceeded max scheduling retries ${retries} for instance ${instanceUuid} ` +
+    'during live migration'
   );
 }
 

@@ -22,7 +22,12 @@ export async function createComputeWorker(connection: NativeConnection, config: 
     connection,
     namespace: config.temporal.namespace,
     taskQueue: computeQueue(config.temporal.queuePrefix, config.host),
-    activities: createComputeActivities({ hypervisor, transferDir: config.transferDir, images }),
+    activities: createComputeActivities({
+      hypervisor,
+      transferDir: config.transferDir,
+      images,
+      localDiskGb: config.capacity.diskGb,
+    }),
     maxConcurrentActivityTaskExecutions: 8,
     shutdownGraceTime: '5s',
   });

@@ -6,9 +6,15 @@ import { FaultType, maxRetriesMessage } from '../domain/faults';
 import { computeOn, conductorOn } from './activities';
 import { failureType, isHostUnreachable } from './failures';
 
-/** A host failing before the guest runs there may be skipped for the next alternate (Nova's reschedule). */
+const RESCHEDULABLE: readonly string[] = [FaultType.RescheduledException, FaultType.MigrationPreCheckError];
+
+/**
+ * A host failing before the guest runs there may be skipped for the next alternate: Nova's reschedule of a build,
+ * and its live migration moving on from a destination that refused its pre-checks.
+ */
 export function isReschedulable(err: unknown): boolean {
-  return failureType(err) === FaultType.RescheduledException || isHostUnreachable(err);
+  const type = failureType(err);
+  return (type !== undefined && RESCHEDULABLE.includes(type)) || isHostUnreachable(err);
 }
 
 /**
@@ -20,9 +26,16 @@ export async function claimNextAlternate(
   failed: Claim,
   consumerUuid: string,
   resources: Resources,
+  /** Why the failed host failed: the cause of the fault when no alternate is left. */
+  why?: unknown,
 ): Promise<Claim> {
   if (failed.alternates.length === 0) {
-    throw ApplicationFailure.nonRetryable(maxRetriesMessage(consumerUuid), FaultType.MaxRetriesExceeded);
+    throw ApplicationFailure.create({
+      message: maxRetriesMessage(consumerUuid),
+      type: FaultType.MaxRetriesExceeded,
+      nonRetryable: true,
+      cause: why instanceof Error ? why : undefined,
+    });
   }
   return conductorOn(settings).claimResources({ consumerUuid, candidates: failed.alternates, resources });
 }
@@ -34,29 +47,39 @@ export interface Placement {
   claim: Claim | undefined;
 }
 
+/** A host given up on, and why: the next attempt records it (its event ends in error) in its first write. */
+export interface Refusal {
+  host: string;
+  error: unknown;
+}
+
 /**
- * Claims the first candidate that has room and runs `attempt` there (the spawn of a build or an unshelve). A
- * reschedulable failure releases that host, guest and claim, and tries the next alternate, as Nova's build retries
- * do; any other failure, or running out of alternates, throws with `placement.claim` naming what to release.
+ * Claims the first candidate that has room and runs `attempt` there (the spawn of a build or an unshelve, the
+ * pre-checks of a live migration). A reschedulable failure undoes that host (`release`; by default its guest and
+ * claim go) and tries the next alternate, as Nova's build retries do; any other failure, or running out of
+ * alternates (MaxRetriesExceeded, caused by the last failure), throws with `placement.claim` naming what to release.
  */
 export async function placeAndRun<T>(
   settings: OperationSettings,
   placement: Placement,
   candidates: string[],
-  attempt: (host: string) => Promise<T>,
+  attempt: (host: string, refused: Refusal | undefined) => Promise<T>,
+  release: (host: string) => Promise<void> = (host) => releasePlacement(settings, placement.instanceUuid, host),
 ): Promise<T> {
   const { instanceUuid, resources } = placement;
   let claim = await conductorOn(settings).claimResources({ consumerUuid: instanceUuid, candidates, resources });
   placement.claim = claim;
+  let refused: Refusal | undefined;
   for (;;) {
     try {
-      return await attempt(claim.host);
+      return await attempt(claim.host, refused);
     } catch (err) {
       if (!isReschedulable(err)) throw err;
       log.warn('failed on a host, trying an alternate', { host: claim.host, error: String(err) });
-      await releasePlacement(settings, instanceUuid, claim.host);
+      await release(claim.host);
       placement.claim = undefined;
-      claim = await claimNextAlternate(settings, claim, instanceUuid, resources);
+      refused = { host: claim.host, error: err };
+      claim = await claimNextAlternate(settings, claim, instanceUuid, resources, err);
       placement.claim = claim;
     }
   }

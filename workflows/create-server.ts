@@ -48,10 +48,10 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
       availabilityZone: server.availabilityZone ?? undefined,
       maxAttempts: settings.maxAttempts,
     });
-    const facts = await placeAndRun(settings, placement, candidates, async (host) => {
+    const facts = await placeAndRun(settings, placement, candidates, async (host, refused) => {
       upsertSearchAttributes([{ key: HostKey, value: host }]);
       const build = started(EventName.BuildAndRun, host);
-      const done = current === scheduling ? [succeeded(scheduling.name)] : [];
+      const done = refused ? [failed(build.name, refused.error, refused.host)] : [succeeded(scheduling.name)];
       await conductor.advanceTask({
         instanceUuid,
         expected: task,

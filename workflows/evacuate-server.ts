@@ -1,6 +1,7 @@
 import { ApplicationFailure, CancellationScope, log, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import type { GuestFacts } from '../activities/compute';
 import type { Claim } from '../activities/conductor';
+import type { ActionEvent } from '../activities/conductor/events';
 import { flavorResources } from '../domain/capacity';
 import { FaultType } from '../domain/faults';
 import type { InstanceRow } from '../domain/rows';
@@ -44,6 +45,8 @@ export async function evacuateServerWorkflow(input: EvacuateServerInput): Promis
   const vmState = input.stopAtDestination || instance.vm_state === VmState.Stopped ? VmState.Stopped : VmState.Active;
   let claim: Claim | undefined;
   let current = scheduling;
+  /** The host the last rebuild failed on: its event ends in error in the next destination's write. */
+  let refused: ActionEvent | undefined;
   try {
     const candidates =
       input.force && input.targetHost
@@ -60,7 +63,7 @@ export async function evacuateServerWorkflow(input: EvacuateServerInput): Promis
     while (!facts) {
       upsertSearchAttributes([{ key: HostKey, value: claim.host }]);
       const rebuilding = started(EventName.RebuildInstance, claim.host);
-      const done = current === scheduling ? [succeeded(scheduling.name)] : [];
+      const done = refused ? [refused] : [succeeded(scheduling.name)];
       await conductor.recordEvacuationDest({ ...ref, destHost: claim.host, events: [...done, rebuilding] });
       current = rebuilding;
       await conductor.advanceTask({
@@ -76,7 +79,8 @@ export async function evacuateServerWorkflow(input: EvacuateServerInput): Promis
         const failedClaim: Claim = claim;
         await cleanDestination(input, failedClaim.host, source);
         claim = undefined;
-        claim = await claimNextAlternate(settings, failedClaim, instanceUuid, resources);
+        claim = await claimNextAlternate(settings, failedClaim, instanceUuid, resources, err);
+        refused = failed(current.name, err, failedClaim.host);
       }
     }
     await conductor.finishEvacuation({

@@ -1,5 +1,5 @@
 import type { ActionEvent } from '../activities/conductor/events';
-import { failureMessage } from './failures';
+import { failureMessage, stepFailure } from './failures';
 
 /** Nova's event names for the steps of instance actions (instance_action_events.event). */
 export const EventName = {
@@ -24,6 +24,12 @@ export const EventName = {
   GetImageInfo: 'get_image_info',
   ScheduleInstances: 'schedule_instances',
   UnshelveInstance: 'compute_unshelve_instance',
+  LiveMigrateInstance: 'conductor_live_migrate_instance',
+  /** Live migration pre-checks: one destination event per host tried, so a refusing host shows with its reason. */
+  CheckCanLiveMigrateSource: 'compute_check_can_live_migrate_source',
+  CheckCanLiveMigrateDestination: 'compute_check_can_live_migrate_destination',
+  PreLiveMigration: 'compute_pre_live_migration',
+  LiveMigration: 'compute_live_migration',
 } as const;
 
 export function started(name: string, host?: string | null): ActionEvent {
@@ -34,7 +40,10 @@ export function succeeded(name: string, host?: string | null): ActionEvent {
   return { name, host, finish: { result: 'Success' } };
 }
 
-/** An event that ended in error keeps the failure as its traceback (shown to admins only). */
+/**
+ * An event that ended in error keeps the failure as its traceback (shown to admins only): the host's own failure
+ * when the operation ran out of alternates after it.
+ */
 export function failed(name: string, err: unknown, host?: string | null): ActionEvent {
-  return { name, host, finish: { result: 'Error', traceback: failureMessage(err) } };
+  return { name, host, finish: { result: 'Error', traceback: failureMessage(stepFailure(err)) } };
 }

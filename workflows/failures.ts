@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation } from '@temporalio/workflow';
-import type { InstanceFault } from '../domain/faults';
+import { FaultType, type InstanceFault } from '../domain/faults';
 
 /** The ApplicationFailure type behind an activity failure, if any. */
 export function failureType(err: unknown): string | undefined {
@@ -11,6 +11,11 @@ export function failureType(err: unknown): string | undefined {
 /** A host that never picked up its task: dead, or not running its worker. */
 export function isHostUnreachable(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
+}
+
+/** What failed the step itself: running out of alternates is caused by the last host's own failure. */
+export function stepFailure(err: unknown): unknown {
+  return failureType(err) === FaultType.MaxRetriesExceeded && err instanceof Error && err.cause ? err.cause : err;
 }
 
 export function failureMessage(err: unknown): string {

@@ -1,4 +1,11 @@
-import { CancellationScope, setHandler, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  patched,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Requester } from '../activities/conductor';
 import { flavorResources } from '../domain/capacity';
 import { StateRules } from '../domain/guards';
@@ -6,10 +13,11 @@ import { HostKey } from '../domain/search-attributes';
 import { LiveMigrationStatus, TaskState, VmState } from '../domain/states';
 import { computeOn, conductorOn, schedulerOn } from './activities';
 import { AdmissionGate } from './admission';
-import { failed, started, succeeded } from './events';
+import { EventName, failed, started, succeeded } from './events';
 import { asWorkflowFailure, faultFrom } from './failures';
 import type { LiveMigrateServerInput } from './inputs';
 import { NOT_RUNNING, abortLiveMigrationUpdate, forceCompleteLiveMigrationUpdate } from './live-migration/messages';
+import { LIVE_MIGRATION_PRE_CHECKS, LiveMigrationPreChecks } from './live-migration/pre-checks';
 import { cleanDestination, removeTransfer } from './resize/move';
 
 const ABORTABLE: readonly string[] = [
@@ -22,10 +30,11 @@ const ABORTABLE: readonly string[] = [
 class AbortRequested extends Error {}
 
 /**
- * os-migrateLive: the guest keeps running on the source while its disk and memory are copied to the
- * destination in rounds (progress in the migration record); abort rolls back, force-complete pauses the
- * guest so the copy converges, and a completion timeout does one of the two, as Nova's
- * live_migration_completion_timeout / live_migration_timeout_action.
+ * os-migrateLive: the source and then each destination in turn are pre-checked (a refusing destination is
+ * released and the next alternate tried, as Nova's LiveMigrationTask retries); the guest keeps running on the
+ * source while its disk and memory are copied to the destination in rounds (progress in the migration record);
+ * abort rolls back, force-complete pauses the guest so the copy converges, and a completion timeout does one of
+ * the two, as Nova's live_migration_completion_timeout / live_migration_timeout_action.
  */
 export async function liveMigrateServerWorkflow(input: LiveMigrateServerInput): Promise<void> {
   const { instanceUuid, requester, settings } = input;
@@ -61,8 +70,10 @@ export async function liveMigrateServerWorkflow(input: LiveMigrateServerInput): 
   const migrationUuid = uuid4();
   const { workflowId, runId, startTime } = workflowInfo();
   const ref = { migrationUuid, instanceUuid, requestId: requester.requestId };
-  let current = started('conductor_live_migrate_instance');
+  const conductorStep = started(EventName.LiveMigrateInstance);
+  let current = conductorStep;
   let dest: string | undefined;
+  const checks = new LiveMigrationPreChecks(input, instance, ref);
   try {
     await conductor.startMigration({
       ...requester,
@@ -75,6 +86,9 @@ export async function liveMigrateServerWorkflow(input: LiveMigrateServerInput): 
       runId,
       events: [current],
     });
+    // Runs recorded before the pre-checks existed claimed the scheduler's first choice and copied at once.
+    const preChecked = patched(LIVE_MIGRATION_PRE_CHECKS);
+    if (preChecked) await checks.checkSource(source);
     const flavor = instance.flavor;
     const resources = flavorResources(flavor);
     const candidates = await schedulerOn(settings).selectDestinations({
@@ -84,15 +98,17 @@ export async function liveMigrateServerWorkflow(input: LiveMigrateServerInput): 
       requestedHost: input.targetHost ?? undefined,
       maxAttempts: settings.maxAttempts,
     });
-    dest = (await conductor.claimResources({ consumerUuid: instanceUuid, candidates, resources })).host;
+    dest = preChecked
+      ? await checks.findDestination(candidates)
+      : (await conductor.claimResources({ consumerUuid: instanceUuid, candidates, resources })).host;
     upsertSearchAttributes([{ key: HostKey, value: dest }]);
     status = LiveMigrationStatus.Preparing;
-    const preparing = started('compute_pre_live_migration', dest);
+    const preparing = started(EventName.PreLiveMigration, dest);
     await conductor.updateLiveMigration({
       ...ref,
       status,
       destHost: dest,
-      events: [succeeded(current.name), preparing],
+      events: [succeeded(current.name), ...checks.finished(), preparing],
     });
     current = preparing;
     const sourceCompute = computeOn(settings, source);
@@ -102,7 +118,7 @@ export async function liveMigrateServerWorkflow(input: LiveMigrateServerInput): 
     );
     if (abortRequested) throw new AbortRequested();
     status = LiveMigrationStatus.Running;
-    const migrating = started('compute_live_migration', source);
+    const migrating = started(EventName.LiveMigration, source);
     await conductor.updateLiveMigration({ ...ref, status, events: [succeeded(preparing.name, dest), migrating] });
     current = migrating;
 
@@ -153,14 +169,34 @@ export async function liveMigrateServerWorkflow(input: LiveMigrateServerInput): 
     });
   } catch (err) {
     const aborted = err instanceof AbortRequested;
+    // Nova: a migration that never got past its pre-checks (no host, every destination refused) is `error`.
+    const precheckFailed = status === LiveMigrationStatus.Accepted;
+    const step = checks.current ?? current;
+    const events = aborted
+      ? [succeeded(step.name, step.host)]
+      : [
+          ...checks.pending,
+          failed(step.name, err, step.host),
+          ...(step === current ? [] : [failed(current.name, err)]),
+        ];
     await CancellationScope.nonCancellable(async () => {
-      if (dest) await cleanDestination(input, dest, source);
+      const claimed = checks.placement.claim?.host;
+      if (dest) {
+        await cleanDestination(input, dest, source);
+      } else if (claimed) {
+        // Claimed but never past its check: there is no guest of ours there to destroy, only the claim.
+        await conductor.releaseClaim({ consumerUuid: instanceUuid, host: claimed });
+      }
       await removeTransfer(input, source, migrationUuid);
       await conductor.rollbackMigration({
         ...ref,
-        status: aborted ? LiveMigrationStatus.Cancelled : LiveMigrationStatus.Failed,
+        status: aborted
+          ? LiveMigrationStatus.Cancelled
+          : precheckFailed
+            ? LiveMigrationStatus.Error
+            : LiveMigrationStatus.Failed,
         fault: aborted ? undefined : faultFrom(err),
-        events: [aborted ? succeeded(current.name, current.host) : failed(current.name, err, current.host)],
+        events,
       });
     });
     if (!aborted) throw asWorkflowFailure(err);

@@ -44,3 +44,26 @@ export class ImageDataCorrupted extends Error {
     this.name = 'ImageDataCorrupted';
   }
 }
+
+/** A live-migration destination refuses the instance (Nova's MigrationPreCheckError): another host may not. */
+export class MigrationPreCheckFailed extends Error {
+  constructor(
+    readonly host: string,
+    readonly reason: string,
+  ) {
+    super(`Migration pre-check error: ${reason}`);
+    this.name = 'MigrationPreCheckFailed';
+  }
+}
+
+/** The guest is not running (or paused) on its host, so there is nothing to migrate live. */
+export class GuestNotRunning extends Error {
+  constructor(
+    readonly instanceUuid: string,
+    readonly host: string,
+    readonly powerState: number,
+  ) {
+    super(`Instance ${instanceUuid} is not running on host ${host} (power_state ${powerState}).`);
+    this.name = 'GuestNotRunning';
+  }
+}

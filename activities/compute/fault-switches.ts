@@ -19,6 +19,8 @@ export const HypervisorStep = {
   Rebuild: 'rebuild',
   MigrateDisk: 'migrateDisk',
   FinishMigration: 'finishMigration',
+  /** Live migration, destination pre-check: `fail` makes this host refuse the move (another may take it). */
+  CheckLiveMigrateDestination: 'checkLiveMigrateDestination',
   /** Live migration memory rounds; `hang` here means the guest dirties memory faster than it copies. */
   LiveMigrate: 'liveMigrate',
   /** Copying a guest's disk into the image store (createImage, shelve): the upload. */

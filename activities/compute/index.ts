@@ -5,7 +5,20 @@ import type { InstanceFlavor } from '../../domain/rows';
 import path from 'node:path';
 import { DiskChecksumMismatch, exportDisk, importDisk, removeTransfer } from './disk-transfer';
 import { memoryRound, type MemoryRound } from './live-migration';
-import { GuestInWrongState, GuestNotFound, HypervisorStepFailed, ImageDataCorrupted } from './errors';
+import {
+  checkLiveMigrateDestination,
+  checkLiveMigrateSource,
+  type DestinationCheckData,
+  type DestinationCheckInput,
+} from './live-migration-checks';
+import {
+  GuestInWrongState,
+  GuestNotFound,
+  GuestNotRunning,
+  HypervisorStepFailed,
+  ImageDataCorrupted,
+  MigrationPreCheckFailed,
+} from './errors';
 import { StepCancelled, type FakeHypervisor, type StepContext } from './fake-hypervisor';
 import { rebuildGuest } from './rebuild';
 import { rescueGuest, unrescueGuest } from './rescue';
@@ -96,6 +109,16 @@ function asApplicationFailure(err: unknown): unknown {
   if (err instanceof GuestNotFound) {
     return ApplicationFailure.create({ message: err.message, type: FaultType.InstanceNotFound, nonRetryable: true });
   }
+  if (err instanceof MigrationPreCheckFailed) {
+    return ApplicationFailure.create({
+      message: err.message,
+      type: FaultType.MigrationPreCheckError,
+      nonRetryable: true,
+    });
+  }
+  if (err instanceof GuestNotRunning) {
+    return ApplicationFailure.create({ message: err.message, type: FaultType.InstanceNotRunning, nonRetryable: true });
+  }
   if (err instanceof GuestInWrongState) {
     return ApplicationFailure.create({
       message: err.message,
@@ -121,9 +144,11 @@ export interface ComputeDeps {
   transferDir: string;
   /** Image bytes: snapshots go in, spawns from stored images read from it. */
   images: ImageStore;
+  /** The host's local disk (NOVA_COMPUTE_DISK_GB): what a live-migration destination check measures against. */
+  localDiskGb: number;
 }
 
-export function createComputeActivities({ hypervisor, transferDir }: ComputeDeps) {
+export function createComputeActivities({ hypervisor, transferDir, localDiskGb }: ComputeDeps) {
   const transferFile = (migrationUuid: string) => path.join(transferDir, `${migrationUuid}.disk`);
   const copyDisk = (input: MigrateDiskInput, powerOff: boolean) => {
     const resumeAt = (Context.current().info.heartbeatDetails as { done?: number } | undefined)?.done ?? 0;
@@ -205,6 +230,14 @@ export function createComputeActivities({ hypervisor, transferDir }: ComputeDeps
     /** Live (block) migration, source side: copy the disk while the guest keeps running. */
     async copyDiskLive(input: MigrateDiskInput): Promise<{ checksum: string }> {
       return copyDisk(input, false);
+    },
+    /** Live migration pre-check on the destination: no guest of the instance here yet, and room on the disk. */
+    async checkCanLiveMigrateDestination(input: DestinationCheckInput): Promise<DestinationCheckData> {
+      return guarded(() => checkLiveMigrateDestination(hypervisor, localDiskGb, input, stepContext()));
+    },
+    /** Live migration pre-check on the source: the guest runs (or is paused) here. */
+    async checkCanLiveMigrateSource(instanceUuid: string): Promise<void> {
+      return guarded(() => checkLiveMigrateSource(hypervisor, instanceUuid));
     },
     /** One pre-copy round of guest memory; the workflow loops, recording progress, until it converges. */
     async liveMigrationRound(input: LiveRoundInput): Promise<MemoryRound> {

@@ -26,17 +26,40 @@ export async function recordEvents(
     if (!event.finish) {
       await tx`
         INSERT INTO instance_action_events (action_id, event, host) VALUES (${action.id}, ${event.name}, ${event.host ?? null})
-        ON CONFLICT (action_id, event) DO NOTHING`;
+        ON CONFLICT (action_id, event, host) DO NOTHING`;
       continue;
     }
-    await tx`
-      INSERT INTO instance_action_events (action_id, event, host, finish_time, result, traceback)
-      VALUES (${action.id}, ${event.name}, ${event.host ?? null}, now(), ${event.finish.result},
-              ${event.finish.traceback ?? null})
-      ON CONFLICT (action_id, event) DO UPDATE SET
-        finish_time = COALESCE(instance_action_events.finish_time, now()),
-        result = COALESCE(instance_action_events.result, EXCLUDED.result),
-        traceback = COALESCE(instance_action_events.traceback, EXCLUDED.traceback),
-        host = COALESCE(instance_action_events.host, EXCLUDED.host)`;
+    await finishEvent(tx, action.id, event, event.finish);
   }
+}
+
+/**
+ * Finishes the event's row on its host; a finish that names no host (or another one) finishes the newest row of
+ * that step still open, as the one row per step used to be finished. With nothing to finish, the event is
+ * recorded started and finished at once. A retried finish changes nothing.
+ */
+async function finishEvent(
+  tx: Queryable,
+  actionId: string,
+  event: ActionEvent,
+  finish: NonNullable<ActionEvent['finish']>,
+): Promise<void> {
+  const host = event.host ?? null;
+  const [updated] = await tx`
+    UPDATE instance_action_events e SET
+      finish_time = COALESCE(e.finish_time, now()),
+      result = COALESCE(e.result, ${finish.result}),
+      traceback = COALESCE(e.traceback, ${finish.traceback ?? null}),
+      host = COALESCE(e.host, ${host})
+    WHERE e.id = (
+      SELECT id FROM instance_action_events
+      WHERE action_id = ${actionId} AND event = ${event.name} AND (host IS NOT DISTINCT FROM ${host} OR finish_time IS NULL)
+      ORDER BY host IS NOT DISTINCT FROM ${host} DESC, id DESC
+      LIMIT 1)
+    RETURNING e.id`;
+  if (updated) return;
+  await tx`
+    INSERT INTO instance_action_events (action_id, event, host, finish_time, result, traceback)
+    VALUES (${actionId}, ${event.name}, ${host}, now(), ${finish.result}, ${finish.traceback ?? null})
+    ON CONFLICT (action_id, event, host) DO NOTHING`;
 }

@@ -92,11 +92,17 @@ export async function moveToDestination(
       } catch (err) {
         if (!isReschedulable(err)) throw err;
         log.warn('destination failed, trying an alternate', { host: claim.host, error: String(err) });
-        const failed: Claim = claim;
-        await cleanDestination(input, failed.host, source);
+        const failedClaim: Claim = claim;
+        await cleanDestination(input, failedClaim.host, source);
         claim = undefined;
-        claim = await claimNextAlternate(settings, failed, instanceUuid, resources);
-        await conductor.beginMigrating({ migrationUuid, instanceUuid, destHost: claim.host });
+        claim = await claimNextAlternate(settings, failedClaim, instanceUuid, resources, err);
+        await conductor.beginMigrating({
+          migrationUuid,
+          instanceUuid,
+          destHost: claim.host,
+          requestId,
+          events: [failed(EventName.FinishResize, err, failedClaim.host)],
+        });
       }
     }
     await conductor.finishResize({

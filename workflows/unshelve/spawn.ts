@@ -37,10 +37,11 @@ export async function unshelveOffloaded(input: UnshelveServerInput, instance: In
       requestedHost: input.targetHost ?? undefined,
       maxAttempts: settings.maxAttempts,
     });
-    const facts = await placeAndRun(settings, placement, candidates, async (host) => {
+    const facts = await placeAndRun(settings, placement, candidates, async (host, refused) => {
       upsertSearchAttributes([{ key: HostKey, value: host }]);
       const spawning = started(EventName.UnshelveInstance, host);
       if (current.name === EventName.ScheduleInstances) pending.push(succeeded(current.name));
+      if (refused) pending.push(failed(spawning.name, refused.error, refused.host));
       await conductor.advanceTask({
         instanceUuid,
         expected: task,
