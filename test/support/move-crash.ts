@@ -34,7 +34,13 @@ export interface MoveCrashStack {
 export function useMoveCrashStack(): MoveCrashStack {
   const env = {} as MoveCrashStack;
   beforeAll(async () => {
-    env.stack = await startTestStack({ hosts: [], inProcessConductor: false });
+    // A killed process comes back in seconds, but a loaded 2-core machine can take longer than the stacks'
+    // usual 10 s to start one: the matrix models a restart, not an outage (npm start's default is 60 s).
+    env.stack = await startTestStack({
+      hosts: [],
+      inProcessConductor: false,
+      settings: { computeScheduleToStartMs: 30_000 },
+    });
     env.api = new ApiClient(env.stack.baseUrl);
     env.procs = await startMoveProcesses(env.stack);
   });
