@@ -43,7 +43,7 @@ export function useMoveCrashStack(): MoveCrashStack {
     });
     env.api = new ApiClient(env.stack.baseUrl);
     env.procs = await startMoveProcesses(env.stack);
-  });
+  }, 120_000);
   afterAll(async () => {
     await env.procs?.stopAll();
     await env.stack?.stop();
