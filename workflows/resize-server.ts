@@ -133,11 +133,22 @@ async function confirm(input: ResizeServerInput, placement: Placement, decision:
     automatic: decision.automatic,
     events: [started(EventName.ConfirmResize, source)],
   });
-  if (placement.source !== placement.dest) {
-    await computeOn(input.settings, placement.source).destroy.executeWithOptions(
-      { summary: `destroy the old guest on ${placement.source}` },
-      [input.instanceUuid],
-    );
+  try {
+    if (placement.source !== placement.dest) {
+      await computeOn(input.settings, placement.source).destroy.executeWithOptions(
+        { summary: `destroy the old guest on ${placement.source}` },
+        [input.instanceUuid],
+      );
+    }
+  } catch (err) {
+    // Without this the run ended with the server in VERIFY_RESIZE and nothing left to confirm it.
+    await conductor.failConfirm({
+      ...ref,
+      requester: decision.requester,
+      fault: faultFrom(err),
+      events: [failed(EventName.ConfirmResize, err, source)],
+    });
+    throw asWorkflowFailure(err);
   }
   await conductor.finishConfirm({
     ...ref,

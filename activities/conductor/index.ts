@@ -24,6 +24,7 @@ import {
 import {
   beginConfirm,
   beginRevert,
+  failConfirm,
   finishConfirm,
   finishRevert,
   revertAllocations,
@@ -88,6 +89,7 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     finishLiveMigration: (input: Parameters<typeof finishLiveMigration>[1]) => finishLiveMigration(sql, input),
     beginConfirm: (input: ResizeDecision) => beginConfirm(sql, input),
     finishConfirm: (input: ResizeDecision) => finishConfirm(sql, input),
+    failConfirm: (input: Parameters<typeof failConfirm>[1]) => failConfirm(sql, input),
     beginRevert: (input: ResizeDecision) => beginRevert(sql, input),
     revertAllocations: (input: MigrationRef) => revertAllocations(sql, input),
     finishRevert: (input: ResizeDecision & { powerState: number }) => finishRevert(sql, input),

@@ -10,7 +10,8 @@ import {
   setStatus,
   type MigrationRef,
 } from './migrations';
-import { finishAction } from './transitions';
+import type { InstanceFault } from '../../domain/faults';
+import { failInTransaction, finishAction } from './transitions';
 
 export interface ResizeDecision extends MigrationRef {
   requester: Requester;
@@ -43,6 +44,27 @@ export async function finishConfirm(sql: Sql, input: ResizeDecision): Promise<vo
       WHERE uuid = ${input.instanceUuid} AND NOT deleted AND vm_state = ${VmState.Resized}`;
     await recordRefEvents(tx, { ...input, requestId: input.requester.requestId });
     await finishAction(tx, input.instanceUuid, input.requester.requestId, false);
+  });
+}
+
+/**
+ * The source did not destroy the old guest (a failed step, or a host that never took it): Nova's confirm
+ * failure, ERROR with the fault and the migration in error. The user confirmed the destination, so the source
+ * claim the migration held goes too; the old guest may stay on the source (the failed event names the host).
+ */
+export async function failConfirm(sql: Sql, input: ResizeDecision & { fault: InstanceFault }): Promise<void> {
+  await sql.begin(async (tx) => {
+    const migration = await lockMigration(tx, input.migrationUuid);
+    await tx`DELETE FROM allocations WHERE consumer_uuid = ${migration.uuid}`;
+    await setStatus(tx, migration.uuid, MigrationStatus.Error);
+    await failInTransaction(tx, {
+      instanceUuid: input.instanceUuid,
+      expected: null,
+      requestId: input.requester.requestId,
+      fault: input.fault,
+      vmState: VmState.Error,
+      events: input.events,
+    });
   });
 }
 

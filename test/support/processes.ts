@@ -62,6 +62,12 @@ export class TestProcesses {
     return this.start(name, spec);
   }
 
+  /** True while the named process runs (it has not exited or been killed since it was last started). */
+  alive(name: string): boolean {
+    const child = this.running.get(name);
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
   pid(name: string): number | undefined {
     return this.running.get(name)?.pid;
   }

@@ -77,11 +77,13 @@ export async function startTestStack(opts: {
   auth?: Partial<AuthConfig>;
   /** The image service's upload cap (1 GiB unless a test needs a small one). */
   imageMaxBytes?: number;
+  /** A Temporal server of the test's own (one it restarts); the run's shared server otherwise. */
+  temporalAddress?: string;
 }): Promise<TestStack> {
   quietSdkLogs();
   const id = randomBytes(4).toString('hex');
   const prefix = `t${id}-`;
-  const temporalAddress = process.env['TEMPORAL_ADDRESS']!;
+  const temporalAddress = opts.temporalAddress ?? process.env['TEMPORAL_ADDRESS']!;
   const databaseUrl = await cloneDatabase(`nova_${id}`);
   const sql = postgres(databaseUrl, { max: 10, onnotice: () => undefined });
   if (opts.adminQuotas !== 'default') {
