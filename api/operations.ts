@@ -11,10 +11,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { OperationSettings } from '../config';
 import { FaultType } from '../domain/faults';
 import { conductorQueue, instanceWorkflowId } from '../domain/naming';
-import { InstanceIdKey, OperationKey, ProjectIdKey, RequestIdKey } from '../domain/search-attributes';
+import { HostKey, InstanceIdKey, OperationKey, ProjectIdKey, RequestIdKey } from '../domain/search-attributes';
 import { admissionQuery, admissionUpdate } from '../workflows/admission';
 import { hostHeartbeatWorkflow, hostWorkflowStart } from '../workflows/host-heartbeat';
 import type { RequestContext } from './context';
+import { operationDetails } from './operation-summary';
 import {
   BadRequest,
   Forbidden,
@@ -39,6 +40,8 @@ export interface OperationRequest<I> {
   /** The operation's name in search attributes and summaries (`stop`, `create`...). */
   operation: string;
   ctx: RequestContext;
+  /** The instance's host when the operation starts, so the run is found by `Host` from its first moment. */
+  host?: string | null;
   summary: string;
   /** Nova's message when another operation holds the instance. */
   busyMessage: () => Promise<string>;
@@ -100,9 +103,11 @@ export class Operations {
         { key: OperationKey, value: req.operation },
         { key: ProjectIdKey, value: req.ctx.projectId },
         { key: RequestIdKey, value: req.ctx.requestId },
+        ...(req.host ? [{ key: HostKey, value: req.host }] : []),
       ],
       memo: { requestId: req.ctx.requestId, userId: req.ctx.userId, projectId: req.ctx.projectId },
       staticSummary: req.summary,
+      staticDetails: operationDetails({ instanceUuid: req.instanceUuid, ...req.ctx }),
     });
     await this.client.connection.withDeadline(Date.now() + ADMISSION_DEADLINE_MS, () =>
       this.client.workflow.executeUpdateWithStart(admissionUpdate, { startWorkflowOperation }),
