@@ -95,6 +95,12 @@ it('tells the step a failed create ended on, with its task_state cleared', async
   expect(last).toMatchObject({ operation: 'create', phase: 'running', taskState: null });
   // The failure is recorded by the conductor after the clean-up of the last host tried.
   expect(last.step).toBe('conductor: fail task');
+  // The README's "failed operations today" query, as the UI runs it.
+  const since = new Date(Date.now() - 3_600_000).toISOString();
+  const failedQuery = `Operation IN ("create", "migrate") AND ExecutionStatus = "Failed" AND CloseTime > "${since}"`;
+  await waitFor('the failed run to be listed', async () =>
+    (await listed(failedQuery)).includes(instanceWorkflowId(stack.prefix, id)),
+  );
   const described = await handle.describe();
   expect(await described.staticSummary()).toMatch(/^create server doomed \(.*\) with flavor .*, requested by admin$/);
 }, 90_000);
