@@ -11,10 +11,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { OperationSettings } from '../config';
 import { FaultType } from '../domain/faults';
 import { conductorQueue, instanceWorkflowId } from '../domain/naming';
-import { InstanceIdKey, OperationKey, ProjectIdKey, RequestIdKey } from '../domain/search-attributes';
+import { HostKey, InstanceIdKey, OperationKey, ProjectIdKey, RequestIdKey } from '../domain/search-attributes';
 import { admissionQuery, admissionUpdate } from '../workflows/admission';
 import { hostHeartbeatWorkflow, hostWorkflowStart } from '../workflows/host-heartbeat';
 import type { RequestContext } from './context';
+import { operationDetails } from './operation-summary';
 import {
   BadRequest,
   Forbidden,
@@ -27,6 +28,8 @@ import {
 /** How long the API waits for the conductor to admit an operation before answering 503: long enough for a
  * burst of hundreds of requests queued behind one conductor on two cores (200 creates took 30 s and more). */
 const ADMISSION_DEADLINE_MS = 60_000;
+/** How long an admin task (a repair of a few hundred findings) may take before the API answers 503. */
+const ADMIN_TASK_DEADLINE_MS = 60_000;
 /** How long a delete waits for the running operation to roll back after cancelling it. */
 const CANCEL_DEADLINE_MS = 60_000;
 /** How long a request waits for an operation that has finished its work to close. */
@@ -39,6 +42,8 @@ export interface OperationRequest<I> {
   /** The operation's name in search attributes and summaries (`stop`, `create`...). */
   operation: string;
   ctx: RequestContext;
+  /** The instance's host when the operation starts, so the run is found by `Host` from its first moment. */
+  host?: string | null;
   summary: string;
   /** Nova's message when another operation holds the instance. */
   busyMessage: () => Promise<string>;
@@ -100,9 +105,11 @@ export class Operations {
         { key: OperationKey, value: req.operation },
         { key: ProjectIdKey, value: req.ctx.projectId },
         { key: RequestIdKey, value: req.ctx.requestId },
+        ...(req.host ? [{ key: HostKey, value: req.host }] : []),
       ],
       memo: { requestId: req.ctx.requestId, userId: req.ctx.userId, projectId: req.ctx.projectId },
       staticSummary: req.summary,
+      staticDetails: operationDetails({ instanceUuid: req.instanceUuid, ...req.ctx }),
     });
     await this.client.connection.withDeadline(Date.now() + ADMISSION_DEADLINE_MS, () =>
       this.client.workflow.executeUpdateWithStart(admissionUpdate, { startWorkflowOperation }),
@@ -183,6 +190,36 @@ export class Operations {
       throw err;
     }
     await this.waitForClose(instanceUuid, CLOSING_DEADLINE_MS);
+  }
+
+  /**
+   * Runs an admin task that belongs to no instance (the allocation repair) on the conductor queue and returns its
+   * result; 503 when it does not end in time (it may still finish under its workflow ID).
+   */
+  async runAdminTask<I, R>(task: {
+    workflow: (input: I) => Promise<R>;
+    input: I;
+    workflowId: string;
+    operation: string;
+    ctx: RequestContext;
+    summary: string;
+  }): Promise<R> {
+    const { ctx } = task;
+    // A deadline that runs out becomes a 503 in api/errors.ts.
+    return this.client.connection.withDeadline(Date.now() + ADMIN_TASK_DEADLINE_MS, () =>
+      this.client.workflow.execute(task.workflow, {
+        workflowId: task.workflowId,
+        taskQueue: conductorQueue(this.settings.queuePrefix),
+        args: [task.input] as [I],
+        typedSearchAttributes: [
+          { key: OperationKey, value: task.operation },
+          { key: ProjectIdKey, value: ctx.projectId },
+          { key: RequestIdKey, value: ctx.requestId },
+        ],
+        memo: { requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId },
+        staticSummary: task.summary,
+      }),
+    );
   }
 
   /** Cancels the instance's running operation, if any, and waits until its compensation has finished. */

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-import { callApi, login } from './api-client';
+import { login } from './api-client';
+import { auditCommand } from './commands/audit';
 import { cancelOperation } from './commands/cancel';
 import { hostFaults, parseMode, parseStep } from './commands/faults';
 import { printOperations } from './commands/operations';
+import { setHostDown } from './commands/hosts';
 import { retryMigration } from './commands/retry';
+import { statusText, watchOperation } from './commands/watch';
 import { output } from './table';
 import { connectTemporal } from './temporal';
 
@@ -77,24 +80,65 @@ program
   });
 
 program
+  .command('watch')
+  .description("follow an instance's operation with a live status line until it ends or waits for a decision")
+  .argument('<server>', 'server UUID', uuid)
+  .option('--timeout <seconds>', 'give up after this long (exit code 3)', positiveInt)
+  .option('--json', 'one JSON object per change, then the outcome')
+  .action(async (server: string, opts: { timeout?: number; json?: boolean }) => {
+    const temporal = await connectTemporal();
+    try {
+      let last = '';
+      const outcome = await watchOperation(temporal.client, temporal.queuePrefix, server, {
+        timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
+        onSample: (sample) => {
+          if (opts.json) {
+            const line = JSON.stringify(sample);
+            if (line !== last) process.stdout.write(`${line}\n`);
+            last = line;
+          } else statusLine(statusText(sample, Date.now()));
+        },
+      });
+      if (opts.json)
+        process.stdout.write(`${JSON.stringify({ exitCode: outcome.exitCode, message: outcome.message })}\n`);
+      else {
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        process.stdout.write(`${outcome.message}\n`);
+      }
+      process.exitCode = outcome.exitCode;
+    } finally {
+      await temporal.close();
+    }
+  });
+
+program
   .command('audit')
   .description('run the allocation audit: orphan allocations, placed instances without claims, over-commit')
   .option('--json', 'JSON instead of a table')
-  .action(async (opts: { json?: boolean }) => {
-    const report = (await callApi(await login(), 'GET', '/os-allocation-audit')) as Record<string, unknown[]>;
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      return;
-    }
-    const rows = Object.entries(report).map(([finding, items]) => ({
-      finding,
-      count: Array.isArray(items) ? items.length : 0,
-    }));
-    output(false, ['finding', 'count'], rows);
-    const total = rows.reduce((sum, r) => sum + r.count, 0);
-    process.stdout.write(total === 0 ? 'clean\n' : `${total} finding(s); --json shows them\n`);
-    if (total > 0) process.exitCode = 2;
+  .option('--fix', 'after confirmation, have the conductor remove orphaned and recreate missing allocations')
+  .option('--yes', 'with --fix: do not ask')
+  .action(async (opts: { json?: boolean; fix?: boolean; yes?: boolean }) => {
+    process.exitCode = await auditCommand(await login(), opts);
   });
+
+const hosts = program.command('host').description('mark a compute host down or up (os-services)');
+for (const [name, down] of [
+  ['down', true],
+  ['up', false],
+] as const) {
+  hosts
+    .command(name)
+    .description(
+      down ? 'force the host down and disable it (before evacuating it)' : 'enable it, no longer forced down',
+    )
+    .argument('<host>')
+    .option('--reason <text>', 'why (shown as disabled_reason)')
+    .option('--json', 'JSON instead of a table')
+    .action(async (host: string, opts: { reason?: string; json?: boolean }) => {
+      const service = await setHostDown(await login(), host, down, opts.reason);
+      output(opts.json ?? false, ['host', 'status', 'state', 'forced_down', 'disabled_reason'], [service]);
+    });
+}
 
 const faults = program.command('fault').description("set, clear and show a host's fake-hypervisor fault switches");
 const dataDir = () => process.env['NOVA_DATA_DIR'] ?? 'data';

@@ -29,3 +29,8 @@ export const HOST_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export function imageDataLockKey(sha256: string): string {
   return `image-data:${sha256}`;
 }
+
+/** One run per repair request: two operators repairing at once each get their own, serialised by host locks. */
+export function allocationRepairWorkflowId(prefix: string, requestId: string): string {
+  return `${prefix}allocation-repair-${requestId}`;
+}

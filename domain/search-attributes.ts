@@ -6,5 +6,14 @@ export const OperationKey = defineSearchAttributeKey('Operation', SearchAttribut
 export const HostKey = defineSearchAttributeKey('Host', SearchAttributeType.KEYWORD);
 export const ProjectIdKey = defineSearchAttributeKey('ProjectId', SearchAttributeType.KEYWORD);
 export const RequestIdKey = defineSearchAttributeKey('RequestId', SearchAttributeType.KEYWORD);
+/** Nova's task_state as the operation last set it (`resize_migrating`...); removed once the operation clears it. */
+export const TaskStateKey = defineSearchAttributeKey('TaskState', SearchAttributeType.KEYWORD);
 
-export const CUSTOM_SEARCH_ATTRIBUTES = [InstanceIdKey, OperationKey, HostKey, ProjectIdKey, RequestIdKey];
+export const CUSTOM_SEARCH_ATTRIBUTES = [
+  InstanceIdKey,
+  OperationKey,
+  HostKey,
+  ProjectIdKey,
+  RequestIdKey,
+  TaskStateKey,
+];

@@ -1,28 +1,34 @@
-import { ActivityCancellationType, proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  proxyActivities,
+  type ActivityInterfaceFor,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { OperationSettings } from '../config';
 import { FaultType } from '../domain/faults';
 import { computeQueue, conductorQueue } from '../domain/naming';
 import type { ComputeActivities } from '../activities/compute';
 import type { ConductorActivities } from '../activities/conductor';
 import type { SchedulerActivities } from '../activities/scheduler';
+import { trackStep } from './progress';
 
 const BUSINESS_FAILURES = Object.values(FaultType);
 
-/** Conductor writes retry until the database answers: an operation must never stop half-recorded. */
-export function conductorOn(settings: OperationSettings): ActivityInterfaceFor<ConductorActivities> {
-  return proxyActivities<ConductorActivities>({
+/** Conductor and scheduler steps retry until the database answers: an operation must never stop half-recorded. */
+function onConductorQueue(settings: OperationSettings): ActivityOptions {
+  return {
     taskQueue: conductorQueue(settings.queuePrefix),
     startToCloseTimeout: '30s',
     retry: { initialInterval: '200ms', maximumInterval: '30s', nonRetryableErrorTypes: BUSINESS_FAILURES },
-  });
+  };
+}
+
+export function conductorOn(settings: OperationSettings): ActivityInterfaceFor<ConductorActivities> {
+  return tracked(proxyActivities<ConductorActivities>(onConductorQueue(settings)), 'conductor');
 }
 
 export function schedulerOn(settings: OperationSettings): ActivityInterfaceFor<SchedulerActivities> {
-  return proxyActivities<SchedulerActivities>({
-    taskQueue: conductorQueue(settings.queuePrefix),
-    startToCloseTimeout: '30s',
-    retry: { initialInterval: '200ms', maximumInterval: '30s', nonRetryableErrorTypes: BUSINESS_FAILURES },
-  });
+  return tracked(proxyActivities<SchedulerActivities>(onConductorQueue(settings)), 'scheduler');
 }
 
 /**
@@ -30,7 +36,7 @@ export function schedulerOn(settings: OperationSettings): ActivityInterfaceFor<S
  * waits for a dead host; the heartbeat timeout notices a host that dies mid-step.
  */
 export function computeOn(settings: OperationSettings, host: string): ActivityInterfaceFor<ComputeActivities> {
-  return proxyActivities<ComputeActivities>({
+  const proxy = proxyActivities<ComputeActivities>({
     taskQueue: computeQueue(settings.queuePrefix, host),
     scheduleToStartTimeout: settings.computeScheduleToStartMs,
     startToCloseTimeout: '10m',
@@ -39,5 +45,36 @@ export function computeOn(settings: OperationSettings, host: string): ActivityIn
     // A cancelled step must really stop before compensation touches the same guest.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     summary: `on ${host}`,
+  });
+  return tracked(proxy, 'compute', host);
+}
+
+/** `advanceTask` → `advance task`: a readable default summary for conductor and scheduler steps. */
+function words(activity: string): string {
+  return activity.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+}
+
+/**
+ * The activity proxies every operation uses, with each call reported to the operation's progress (see
+ * progress.ts) and given a summary for the Temporal UI when the caller set none. The commands are the same as
+ * the plain proxy's: only the activities' UI metadata differ.
+ */
+function tracked<A extends object>(
+  proxy: ActivityInterfaceFor<A>,
+  role: 'conductor' | 'scheduler' | 'compute',
+  host?: string,
+): ActivityInterfaceFor<A> {
+  type Call = (options: ActivityOptions, args: unknown[]) => Promise<unknown>;
+  return new Proxy(proxy, {
+    get(target, name, receiver) {
+      const inner = Reflect.get(target, name, receiver) as unknown as { executeWithOptions: Call } | undefined;
+      if (typeof name !== 'string' || !inner) return inner;
+      const run: Call = (options, args) => {
+        const summary = options.summary ?? (host ? undefined : `${role}: ${words(name)}`);
+        const withSummary = summary === undefined ? options : { ...options, summary };
+        return trackStep({ activity: name, host, summary }, args[0], () => inner.executeWithOptions(withSummary, args));
+      };
+      return Object.assign((...args: unknown[]) => run({}, args), { executeWithOptions: run });
+    },
   });
 }

@@ -7,6 +7,7 @@ import {
   defineUpdate,
   setHandler,
 } from '@temporalio/workflow';
+import { admissionDecided, trackProgress } from './progress';
 
 /**
  * The API starts an operation with update-with-start and waits on this update: it completes once the conductor
@@ -38,6 +39,7 @@ export class AdmissionGate {
   private outcome: Outcome | undefined;
 
   constructor() {
+    trackProgress();
     setHandler(admissionQuery, () => (this.outcome ? (this.outcome.admitted ? 'admitted' : 'refused') : 'pending'));
     setHandler(admissionUpdate, async () => {
       await condition(() => this.outcome !== undefined);
@@ -53,9 +55,11 @@ export class AdmissionGate {
     try {
       const value = await step();
       this.outcome = { admitted: true };
+      admissionDecided(true);
       return { value };
     } catch (err) {
       this.outcome = { admitted: false, failure: refusal(err) };
+      admissionDecided(false, this.outcome.failure.message);
       await condition(allHandlersFinished);
       return null;
     }

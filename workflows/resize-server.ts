@@ -16,6 +16,7 @@ import { AdmissionGate } from './admission';
 import { asWorkflowFailure, faultFrom } from './failures';
 import { EventName, started, succeeded, failed } from './events';
 import type { ResizeServerInput } from './inputs';
+import { waitingOn } from './progress';
 import {
   NOT_RESIZED,
   confirmResizeUpdate,
@@ -92,6 +93,7 @@ export async function resizeServerWorkflow(input: ResizeServerInput): Promise<vo
   phase = 'verify';
   await removeTransfer(input, placement.dest, migrationUuid);
 
+  waitingOn('confirmResize or revertResize');
   try {
     const window = settings.resizeConfirmWindowMs;
     if (window <= 0) await condition(() => decision !== undefined);

@@ -20,6 +20,7 @@ import { EventName, failed, started, succeeded } from './events';
 import { asWorkflowFailure, faultFrom } from './failures';
 import type { SnapshotServerInput } from './inputs';
 import { NOT_WAITING, endOffloadWaitUpdate, shelvePhaseQuery, type ShelvePhase } from './shelve/messages';
+import { waitingOn } from './progress';
 import { offloadFromHost } from './shelve/offload';
 import { restorePower } from './shelve/restore-power';
 
@@ -72,6 +73,7 @@ export async function shelveServerWorkflow(input: SnapshotServerInput): Promise<
     await offloadFromHost(settings, { ...offload, requestId: requester.requestId, event: EventName.ShelveInstance });
   } else if (offloadTimeMs > 0) {
     phase = 'waiting';
+    waitingOn('the offload time to pass, or unshelve or shelveOffload');
     if (await offloadWaitRanOut(offloadTimeMs, () => waitEnded)) {
       phase = 'offloading';
       await offloadLater(input, offload);

@@ -1,4 +1,10 @@
 import { admitCreate, admitOperation, type CreateAdmission, type OperationAdmission } from './admission';
+import {
+  removeOrphanedAllocation,
+  restoreMissingAllocation,
+  type MissingRef,
+  type OrphanRef,
+} from './allocation-repair';
 import { claimResources, releaseClaim, type ClaimRequest } from './claims';
 import type { Sql } from './db';
 import {
@@ -107,12 +113,15 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     getShelvedImage: (input: { instanceUuid: string }) => getShelvedImage(sql, images, input),
     finishUnshelve: (step: UnshelveFinish) => finishUnshelve(sql, images, step),
     failUnshelve: (step: TaskFailure) => failUnshelve(sql, step),
+    removeOrphanedAllocation: (ref: OrphanRef) => removeOrphanedAllocation(sql, ref),
+    restoreMissingAllocation: (ref: MissingRef) => restoreMissingAllocation(sql, ref),
   };
 }
 
 export type ConductorActivities = ReturnType<typeof createConductorActivities>;
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';
+export type { MissingRef, OrphanRef, RepairOutcome } from './allocation-repair';
 export type { HostReport, HostReportReply, ServiceChange } from './hosts';
 export type { StaleGuest } from './evacuations';
 export type { RebuildAdmission, RebuildChanges } from './rebuild';

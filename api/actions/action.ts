@@ -6,6 +6,7 @@ import { VmState } from '../../domain/states';
 import type { InstanceOperationInput } from '../../workflows/inputs';
 import type { RequestContext } from '../context';
 import { InstanceInvalidState } from '../errors';
+import { operationSummary } from '../operation-summary';
 import type { Operations } from '../operations';
 import { actionFinished } from '../queries/operation-progress';
 import { getInstance } from '../queries/instances';
@@ -94,8 +95,10 @@ export async function startGuarded<I extends InstanceOperationInput>(
     workflow: (input: I) => Promise<void>;
     input: (base: InstanceOperationInput) => I;
     operation: string;
-    /** What the Temporal UI shows for the run; `<operation> server <name> (<uuid>), requested by <user>` otherwise. */
+    /** What the Temporal UI shows for the run; built by operationSummary otherwise. */
     summary?: string;
+    /** For the summary: where the operation takes the server (`to host-c`) or what it makes of it. */
+    target?: string | undefined;
   },
 ): Promise<void> {
   const { instance, ctx, operations } = call;
@@ -111,7 +114,16 @@ export async function startGuarded<I extends InstanceOperationInput>(
     instanceUuid: instance.uuid,
     operation: op.operation,
     ctx,
-    summary: op.summary ?? `${op.operation} server ${instance.name} (${instance.uuid}), requested by ${ctx.userId}`,
+    host: instance.host,
+    summary:
+      op.summary ??
+      operationSummary({
+        operation: op.operation,
+        name: instance.name,
+        host: instance.host,
+        userId: ctx.userId,
+        target: op.target,
+      }),
     // A resize waiting in VERIFY_RESIZE has recorded its action's end but keeps its workflow open on purpose.
     hasFinished: async (runId) =>
       (await actionFinished(call.sql, instance.uuid, runId)) &&

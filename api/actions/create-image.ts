@@ -26,6 +26,7 @@ export const createImage = defineAction({
       workflow: snapshotServerWorkflow,
       input: (base) => ({ ...base, image: { imageId, name: body.name, metadata: body.metadata ?? {} } }),
       operation: 'createImage',
+      target: `to image ${body.name}`,
     });
     if (atLeast(call.version, '2.45')) return { status: 202, body: { image_id: imageId } };
     return { status: 202, headers: { Location: `${call.baseUrl}/image/v2/images/${imageId}` } };

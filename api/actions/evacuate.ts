@@ -94,6 +94,7 @@ export const evacuate = defineAction<z.ZodType<EvacuateBody>>({
         stopAtDestination: atLeast(version, '2.95'),
       }),
       operation: 'evacuate',
+      target: host === null ? undefined : `to ${host}`,
     });
     if (atLeast(version, '2.14')) return { status: 200 };
     // The password is only returned (never stored or passed on): Nova's fake driver sets none either.

@@ -35,6 +35,7 @@ export const migrate = defineAction({
       workflow: resizeServerWorkflow,
       input: (base) => ({ ...base, newFlavor: null, targetHost: host }),
       operation: 'migrate',
+      target: host === null ? undefined : `to ${host}`,
     });
     return { status: 202 };
   },

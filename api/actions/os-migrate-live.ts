@@ -37,6 +37,7 @@ export const osMigrateLive = defineAction({
       workflow: liveMigrateServerWorkflow,
       input: (base) => ({ ...base, targetHost: body.host }),
       operation: 'live-migration',
+      target: body.host === null ? undefined : `to ${body.host}`,
     });
     return { status: 202 };
   },

@@ -27,6 +27,7 @@ export const resize = defineAction({
       workflow: resizeServerWorkflow,
       input: (base) => ({ ...base, newFlavor: instanceFlavor(flavor), targetHost: null }),
       operation: 'resize',
+      target: `to flavor ${flavor.name}`,
     });
     return { status: 202 };
   },

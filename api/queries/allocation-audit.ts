@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { FINAL_MIGRATION_STATUSES } from '../../domain/states';
+import { FINAL_MIGRATION_STATUSES, VmState } from '../../domain/states';
 
 export interface OrphanedAllocation {
   consumer_uuid: string;
@@ -48,6 +48,8 @@ export async function auditAllocations(sql: Sql): Promise<AllocationAudit> {
   const missing = await sql<MissingAllocation[]>`
     SELECT i.uuid AS instance_uuid, i.host FROM instances i
     WHERE NOT i.deleted AND i.host IS NOT NULL AND i.task_state IS NULL
+      -- A build that failed holds nothing on the host it failed on (Nova even clears its host).
+      AND NOT (i.vm_state = ${VmState.Error} AND i.launched_at IS NULL)
       AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.consumer_uuid = i.uuid AND a.host = i.host)
     ORDER BY i.uuid`;
   const overcommitted = await sql<OvercommittedHost[]>`

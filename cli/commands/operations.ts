@@ -1,7 +1,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { HostKey, InstanceIdKey, OperationKey } from '../../domain/search-attributes';
 import { output } from '../table';
+import { pendingStep } from './pending';
 
 export interface OperationRecord {
   [column: string]: unknown;
@@ -18,14 +18,10 @@ export interface OperationRecord {
 /** The step a running operation is on: its pending activity, with the progress its last heartbeat reported. */
 async function currentStep(client: Client, info: WorkflowExecutionInfo): Promise<string | undefined> {
   if (info.status.name !== 'RUNNING') return undefined;
-  const description = await client.workflow.getHandle(info.workflowId, info.runId).describe();
-  const pending = description.raw.pendingActivities?.[0];
+  const pending = pendingStep(await client.workflow.getHandle(info.workflowId, info.runId).describe());
   if (!pending) return 'waiting';
-  const name = pending.activityType?.name ?? 'activity';
-  const payload = pending.heartbeatDetails?.payloads?.[0];
-  const detail = payload ? (defaultPayloadConverter.fromPayload(payload) as { done?: number; total?: number }) : null;
-  const progress = detail?.total ? ` ${detail.done ?? 0}/${detail.total}` : '';
-  return `${name}${progress}${(pending.attempt ?? 1) > 1 ? ` (attempt ${pending.attempt})` : ''}`;
+  const progress = pending.total ? ` ${pending.done ?? 0}/${pending.total}` : '';
+  return `${pending.activity}${progress}${pending.attempt > 1 ? ` (attempt ${pending.attempt})` : ''}`;
 }
 
 /** Operations of an instance or a host, newest first, from Temporal's visibility store. */
