@@ -268,3 +268,20 @@ export function loadComputeConfig(env: NodeJS.ProcessEnv = process.env): Compute
     metadataProxy: metadataProxyOf(env),
   };
 }
+
+/** Where spans go: nowhere (the default), an OTLP/HTTP collector (OTEL_EXPORTER_OTLP_ENDPOINT) or the log. */
+export interface TracingConfig {
+  exporter: 'none' | 'otlp' | 'console';
+  /** OTEL_SERVICE_NAME, else the process's own name (nova-api, nova-conductor, nova-compute). */
+  serviceName: string | undefined;
+}
+
+export function loadTracingConfig(env: NodeJS.ProcessEnv = process.env): TracingConfig {
+  const t = z
+    .object({
+      NOVA_OTEL_EXPORTER: z.enum(['none', 'otlp', 'console']).default('none'),
+      OTEL_SERVICE_NAME: z.string().min(1).optional(),
+    })
+    .parse(env);
+  return { exporter: t.NOVA_OTEL_EXPORTER, serviceName: t.OTEL_SERVICE_NAME };
+}

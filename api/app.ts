@@ -7,6 +7,8 @@ import { createErrorHandler, notFoundHandler } from './errors';
 import { createIdentityRouter } from './identity/router';
 import { createImageRouter } from './image/router';
 import { addMetricsRoute, httpMetricsMiddleware } from './metrics';
+import { requestLogMiddleware } from './request-log';
+import { httpTracingMiddleware } from './tracing';
 import { microversionMiddleware } from './microversion';
 import type { Operations } from './operations';
 import type { ImageStore } from '../storage/image-store';
@@ -55,7 +57,7 @@ export function createApiApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
-  app.use(requestIdMiddleware, httpMetricsMiddleware);
+  app.use(httpTracingMiddleware, requestIdMiddleware, requestLogMiddleware(deps.log), httpMetricsMiddleware);
   const auth = deps.auth ?? { strategy: 'noauth2', tokenLifetimeMs: 3_600_000 };
   // The image service comes before the JSON parser: image data streams through untouched, and it parses its
   // own JSON bodies (json-patch included).

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { requestLog } from './request-log';
 
 /** An error a client sees, rendered as Nova's `{"<fault>": {"code": N, "message": "..."}}`. */
 export abstract class NovaError extends Error {
@@ -94,13 +95,12 @@ export function translateError(err: unknown): NovaError | null {
 export function createErrorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const nova = translateError(err);
-    const requestId = res.locals['requestId'] as string | undefined;
     if (nova) {
-      log.info({ requestId, status: nova.status, method: req.method, url: req.originalUrl }, nova.message);
+      requestLog(res, log).info({ status: nova.status, method: req.method, url: req.originalUrl }, nova.message);
       res.status(nova.status).json(novaBody(nova.status, nova.fault, nova.message));
       return;
     }
-    log.error({ requestId, err, method: req.method, url: req.originalUrl }, 'unexpected error');
+    requestLog(res, log).error({ err, method: req.method, url: req.originalUrl }, 'unexpected error');
     res
       .status(500)
       .json(novaBody(500, 'computeFault', 'Unexpected API Error. Please report this at the project tracker.'));

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Sql } from 'postgres';
 import { listHypervisors } from './queries/hypervisors';
 import { instancesByState } from './queries/instance-states';
+import { routeOf } from './request-info';
 
 /** The API's own request metrics, one set per process however many apps it builds. */
 const httpRegistry = new Registry();
@@ -22,15 +23,11 @@ const httpSeconds = new Histogram({
   registers: [httpRegistry],
 });
 
-/**
- * Counts each request under its route pattern (`/v2.1/servers/:id/action`), never the raw path: ids would
- * make one series per server. Requests no route matched are `unmatched`.
- */
+/** Counts each request under its route pattern (`/v2.1/servers/:id/action`), `unmatched` when none matched. */
 export const httpMetricsMiddleware: RequestHandler = (req, res, next) => {
   const started = process.hrtime.bigint();
   res.once('finish', () => {
-    const route = req.route ? `${req.baseUrl}${String((req.route as { path: string }).path)}` : 'unmatched';
-    const labels = { method: req.method, route };
+    const labels = { method: req.method, route: routeOf(req) };
     httpRequests.inc({ ...labels, status: String(res.statusCode) });
     httpSeconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
   });

@@ -15,6 +15,11 @@ export function instanceWorkflowId(prefix: string, instanceUuid: string): string
   return `${prefix}instance-${instanceUuid}`;
 }
 
+/** The instance an `instanceWorkflowId` names, whatever the prefix; undefined for any other workflow ID. */
+export function instanceUuidOfWorkflowId(workflowId: string): string | undefined {
+  return /instance-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(workflowId)?.[1];
+}
+
 export function hostWorkflowId(prefix: string, host: string): string {
   return `${prefix}host-${host}`;
 }

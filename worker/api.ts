@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadApiConfig, loadMetadataConfig } from '../config';
+import { loadApiConfig, loadMetadataConfig, loadTracingConfig } from '../config';
 import { connectDatabase } from '../activities/conductor/db';
 import { createApiApp } from '../api/app';
 import { createMetadataApp } from '../api/metadata/app';
@@ -7,6 +7,7 @@ import { Operations } from '../api/operations';
 import { LocalImageStore } from '../storage/image-store';
 import { createLogger } from './logger';
 import { onShutdown } from './shutdown';
+import { tracingClientInterceptors, tracingFromConfig } from './tracing';
 
 /** nova-api: the HTTP API process, with the metadata service (nova-api-metadata) on its own port. */
 async function main(): Promise<void> {
@@ -15,8 +16,14 @@ async function main(): Promise<void> {
   const metadataConfig = loadMetadataConfig();
   const log = createLogger('api');
   const sql = connectDatabase(config.databaseUrl, 10);
+  const tracing = tracingFromConfig(loadTracingConfig(), 'nova-api', log);
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const interceptors = tracingClientInterceptors(tracing);
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    ...(interceptors && { interceptors }),
+  });
   const app = createApiApp({
     sql,
     operations: new Operations(client, config.operations),
@@ -47,6 +54,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await connection.close();
     await sql.end();
+    await tracing?.shutdown();
   });
 }
 

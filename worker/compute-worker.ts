@@ -8,6 +8,8 @@ import { FakeHypervisor } from '../activities/compute/fake-hypervisor';
 import { LocalImageStore } from '../storage/image-store';
 import type { HostReport } from '../activities/conductor';
 import { computeQueue } from '../domain/naming';
+import { activityInterceptors } from './interceptors';
+import type { Tracing } from './tracing';
 import { hostHeartbeatWorkflow, hostReportSignal, hostWorkflowStart } from '../workflows/host-heartbeat';
 
 export function hostDataDir(dataDir: string, host: string): string {
@@ -15,7 +17,11 @@ export function hostDataDir(dataDir: string, host: string): string {
 }
 
 /** A simulated compute host: a worker on the host's own queue, driving a fake hypervisor. */
-export async function createComputeWorker(connection: NativeConnection, config: ComputeConfig): Promise<Worker> {
+export async function createComputeWorker(
+  connection: NativeConnection,
+  config: ComputeConfig,
+  tracing?: Tracing,
+): Promise<Worker> {
   const images = new LocalImageStore(config.imageDir);
   const hypervisor = new FakeHypervisor(config.host, hostDataDir(config.dataDir, config.host), images);
   return Worker.create({
@@ -28,6 +34,7 @@ export async function createComputeWorker(connection: NativeConnection, config: 
       images,
       localDiskGb: config.capacity.diskGb,
     }),
+    interceptors: { activity: activityInterceptors(tracing) },
     maxConcurrentActivityTaskExecutions: 8,
     shutdownGraceTime: '5s',
   });

@@ -1,9 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadComputeConfig, loadOperationSettings } from '../config';
+import { loadComputeConfig, loadOperationSettings, loadTracingConfig } from '../config';
 import { createComputeWorker, reportHostForever } from './compute-worker';
 import { createLogger } from './logger';
 import { installRuntime } from './runtime';
+import { tracingFromConfig } from './tracing';
 
 /** Variables that would let a compute process reach PostgreSQL: a compute host must never have them. */
 const DATABASE_VARIABLES = ['DATABASE_URL', 'PGPASSWORD', 'PGUSER', 'PGHOST', 'PGDATABASE', 'PGPORT'];
@@ -17,8 +18,9 @@ async function main(): Promise<void> {
   const config = loadComputeConfig();
   const log = createLogger('compute').child({ host: config.host });
   installRuntime(log);
+  const tracing = tracingFromConfig(loadTracingConfig(), 'nova-compute', log, { 'host.name': config.host });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createComputeWorker(connection, config);
+  const worker = await createComputeWorker(connection, config, tracing);
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const stopReports = new AbortController();
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   await reports;
   await clientConnection.close();
   await connection.close();
+  await tracing?.shutdown();
 }
 
 main().catch((err: unknown) => {

@@ -6,6 +6,8 @@ import type { Sql } from '../activities/conductor/db';
 import { createSchedulerActivities } from '../activities/scheduler';
 import { conductorQueue } from '../domain/naming';
 import { LocalImageStore } from '../storage/image-store';
+import { WORKFLOW_INTERCEPTOR_MODULES, activityInterceptors, workflowSinks } from './interceptors';
+import type { Tracing } from './tracing';
 
 export interface ConductorWorkerDeps {
   connection: NativeConnection;
@@ -13,6 +15,8 @@ export interface ConductorWorkerDeps {
   config: ConductorConfig;
   /** A prebuilt bundle (tests, production); without it the worker bundles workflows/ at start. */
   workflowBundlePath?: string;
+  /** Spans for workflows and activities; off when not given. */
+  tracing?: Tracing | undefined;
 }
 
 /** The conductor process's worker: workflows, scheduler and conductor activities, the only database writer. */
@@ -26,6 +30,12 @@ export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<
     namespace: config.temporal.namespace,
     taskQueue: conductorQueue(config.temporal.queuePrefix),
     ...bundle,
+    interceptors: {
+      activity: activityInterceptors(deps.tracing),
+      // A prebuilt bundle has them compiled in (worker/infra/bundle.ts).
+      ...(deps.workflowBundlePath ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+    },
+    sinks: workflowSinks(deps.tracing),
     activities: {
       ...createConductorActivities(sql, new LocalImageStore(config.imageDir), {
         serviceDownTimeMs: config.serviceDownTimeMs,

@@ -1,17 +1,19 @@
 import { NativeConnection } from '@temporalio/worker';
-import { loadConductorConfig } from '../config';
+import { loadConductorConfig, loadTracingConfig } from '../config';
 import { connectDatabase } from '../activities/conductor/db';
 import { createConductorWorker } from './conductor-worker';
 import { createLogger } from './logger';
 import { registerSearchAttributes } from './search-attributes';
 import { serveProcessMetrics } from './metrics-server';
 import { installRuntime } from './runtime';
+import { tracingFromConfig } from './tracing';
 
 /** nova-conductor: workflows, scheduler and the only writer of instance state. Run as many as you like. */
 async function main(): Promise<void> {
   const config = loadConductorConfig();
   const log = createLogger('conductor');
   installRuntime(log);
+  const tracing = tracingFromConfig(loadTracingConfig(), 'nova-conductor', log);
   const metrics = serveProcessMetrics(log);
   const sql = connectDatabase(config.databaseUrl, config.concurrency);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -21,12 +23,14 @@ async function main(): Promise<void> {
     sql,
     config,
     workflowBundlePath: process.env['NOVA_WORKFLOW_BUNDLE'],
+    tracing,
   });
   log.info({ taskQueue: worker.options.taskQueue }, 'conductor worker running');
   await worker.run();
   metrics?.close();
   await connection.close();
   await sql.end();
+  await tracing?.shutdown();
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { requestLog } from '../request-log';
 
 /** An identity error, rendered as Keystone's `{"error": {"code", "message", "title"}}`. */
 export class KeystoneError extends Error {
@@ -40,12 +41,12 @@ export function createKeystoneErrorHandler(log: Logger): ErrorRequestHandler {
           ? badRequest('Malformed request body')
           : null;
     if (known) {
-      log.info({ status: known.status, method: req.method, url: req.originalUrl }, known.message);
+      requestLog(res, log).info({ status: known.status, method: req.method, url: req.originalUrl }, known.message);
       if (known.status === 401) res.setHeader('WWW-Authenticate', 'Keystone uri="/identity/v3"');
       res.status(known.status).json({ error: { code: known.status, message: known.message, title: known.title } });
       return;
     }
-    log.error({ err, method: req.method, url: req.originalUrl }, 'unexpected identity error');
+    requestLog(res, log).error({ err, method: req.method, url: req.originalUrl }, 'unexpected identity error');
     res.status(500).json({
       error: {
         code: 500,

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { workflowSinks } from '../../worker/interceptors';
 import { quietSdkLogs } from '../support/quiet-sdk';
 
 // Recorded histories (test/histories/, from `temporal workflow show --output json`) must replay against the
@@ -40,6 +41,7 @@ describe('recorded workflow histories', () => {
   it.each(files)('replays %s against the current workflow code', async (file) => {
     const history = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8'));
     const bundle = { codePath: process.env['NOVA_TEST_WORKFLOW_BUNDLE']! };
-    await Worker.runReplayHistory({ workflowBundle: bundle }, history, file);
+    // The bundle's interceptors (logging ids, tracing spans) call the worker's sinks, as in production.
+    await Worker.runReplayHistory({ workflowBundle: bundle, sinks: workflowSinks(undefined) }, history, file);
   });
 });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import postgres, { type Sql } from 'postgres';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { AuthConfig, ComputeConfig, ConductorConfig, OperationSettings } from '../../config';
 import { FakeHypervisor } from '../../activities/compute/fake-hypervisor';
 import { MetadataProxy } from '../../activities/compute/metadata-proxy';
@@ -15,7 +16,8 @@ import { Operations } from '../../api/operations';
 import { createConductorWorker } from '../../worker/conductor-worker';
 import { createComputeWorker, hostDataDir, reportHostForever } from '../../worker/compute-worker';
 import { waitFor } from '../../worker/infra/ports';
-import { quietSdkLogs } from './quiet-sdk';
+import { startTracing, tracingClientInterceptors } from '../../worker/tracing';
+import { installSdkLogger, quietSdkLogs } from './quiet-sdk';
 import { LocalImageStore, type ImageStore } from '../../storage/image-store';
 
 export interface HostSpec {
@@ -79,8 +81,15 @@ export async function startTestStack(opts: {
   imageMaxBytes?: number;
   /** A Temporal server of the test's own (one it restarts); the run's shared server otherwise. */
   temporalAddress?: string;
+  /** Where the API, the metadata service and the workers (through the Temporal SDK) log; silent otherwise. */
+  log?: Logger;
+  /** Spans of the API, workflows and activities go here (the whole stack is one traced process). */
+  tracing?: { exporter: SpanExporter };
 }): Promise<TestStack> {
-  quietSdkLogs();
+  if (opts.log) installSdkLogger(opts.log);
+  else quietSdkLogs();
+  const log = opts.log ?? quietLog;
+  const tracing = opts.tracing && startTracing({ serviceName: 'nova-test-stack', exporter: opts.tracing.exporter });
   const id = randomBytes(4).toString('hex');
   const prefix = `t${id}-`;
   const temporalAddress = opts.temporalAddress ?? process.env['TEMPORAL_ADDRESS']!;
@@ -130,6 +139,7 @@ export async function startTestStack(opts: {
       sql,
       config: conductorConfig,
       workflowBundlePath: process.env['NOVA_TEST_WORKFLOW_BUNDLE'],
+      tracing,
     });
     running.set('conductor', { worker: conductor, done: conductor.run() });
   }
@@ -139,7 +149,7 @@ export async function startTestStack(opts: {
   const metadataServer = await listen(
     createMetadataApp({
       sql,
-      log: quietLog,
+      log: log.child({ component: 'metadata' }),
       secret: metadataSecret,
       cacheExpirationMs: 15_000,
       dhcpDomain: 'novalocal',
@@ -161,7 +171,7 @@ export async function startTestStack(opts: {
   });
   const startHost = async (spec: HostSpec) => {
     const config = computeConfig(spec);
-    const worker = await createComputeWorker(nativeConnection, config);
+    const worker = await createComputeWorker(nativeConnection, config, tracing);
     running.set(spec.name, { worker, done: worker.run() });
     const stop = new AbortController();
     reports.set(spec.name, { stop, done: reportHostForever(client, config, settings, stop.signal, () => undefined) });
@@ -170,10 +180,13 @@ export async function startTestStack(opts: {
   if (opts.inProcessConductor !== false) await waitForHosts(sql, opts.hosts.length);
 
   const auth: AuthConfig = { strategy: 'noauth2', tokenLifetimeMs: 3_600_000, ...opts.auth };
+  // The API's own client: with tracing, its workflow starts carry the request's trace (the host reports do not).
+  const interceptors = tracingClientInterceptors(tracing);
+  const apiClient = new Client({ connection, namespace: 'default', ...(interceptors && { interceptors }) });
   const app = createApiApp({
     sql,
-    operations: new Operations(client, settings),
-    log: quietLog,
+    operations: new Operations(apiClient, settings),
+    log: log.child({ component: 'api' }),
     maxLimit: 1000,
     auth,
     images,
@@ -226,6 +239,7 @@ export async function startTestStack(opts: {
       await connection.close();
       await nativeConnection.close();
       await sql.end();
+      await tracing?.shutdown();
     },
   };
 }
