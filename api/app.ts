@@ -4,6 +4,7 @@ import type { Sql } from 'postgres';
 import type { AuthConfig } from '../config';
 import { createKeystoneContextMiddleware, noAuthContextMiddleware, requestIdMiddleware } from './context';
 import { createErrorHandler, notFoundHandler } from './errors';
+import { createIdempotencyMiddleware } from './idempotency/middleware';
 import { createIdentityRouter } from './identity/router';
 import { createImageRouter } from './image/router';
 import { addMetricsRoute, httpMetricsMiddleware } from './metrics';
@@ -46,9 +47,12 @@ export interface ApiDeps {
   images: ImageStore;
   /** The image service's upload cap (NOVA_IMAGE_MAX_BYTES); 1 GiB when not given. */
   imageMaxBytes?: number;
+  /** How long an Idempotency-Key is remembered (NOVA_IDEMPOTENCY_KEY_TTL_S); 24 h when not given. */
+  idempotencyKeyTtlMs?: number;
 }
 
 const DEFAULT_IMAGE_MAX_BYTES = 1024 ** 3;
+const DEFAULT_IDEMPOTENCY_KEY_TTL_MS = 24 * 3_600_000;
 
 /** The compute API v2.1 (thin routers over read-only queries and workflow starts), identity and image. */
 export function createApiApp(deps: ApiDeps): Express {
@@ -82,6 +86,15 @@ export function createApiApp(deps: ApiDeps): Express {
   const authenticate =
     auth.strategy === 'keystone' ? createKeystoneContextMiddleware(deps.sql) : noAuthContextMiddleware;
   compute.use(microversionMiddleware, authenticate);
+  // The POSTs that start operations honour Idempotency-Key.
+  compute.post(
+    ['/servers', '/servers/:id/action'],
+    createIdempotencyMiddleware({
+      sql: deps.sql,
+      log: deps.log,
+      ttlMs: deps.idempotencyKeyTtlMs ?? DEFAULT_IDEMPOTENCY_KEY_TTL_MS,
+    }),
+  );
   compute.use(createServersWriteRouter(deps));
   compute.use(createServersReadRouter({ sql: deps.sql, maxLimit: deps.maxLimit }));
   compute.use(createFlavorsRouter({ sql: deps.sql }));

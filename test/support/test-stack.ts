@@ -77,6 +77,8 @@ export async function startTestStack(opts: {
   auth?: Partial<AuthConfig>;
   /** The image service's upload cap (1 GiB unless a test needs a small one). */
   imageMaxBytes?: number;
+  /** How long Idempotency-Keys last (24 h unless a test watches one expire). */
+  idempotencyKeyTtlMs?: number;
 }): Promise<TestStack> {
   quietSdkLogs();
   const id = randomBytes(4).toString('hex');
@@ -176,6 +178,7 @@ export async function startTestStack(opts: {
     auth,
     images,
     ...(opts.imageMaxBytes === undefined ? {} : { imageMaxBytes: opts.imageMaxBytes }),
+    ...(opts.idempotencyKeyTtlMs === undefined ? {} : { idempotencyKeyTtlMs: opts.idempotencyKeyTtlMs }),
   });
   const server = await listen(app);
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
