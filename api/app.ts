@@ -9,6 +9,7 @@ import { createIdentityRouter } from './identity/router';
 import { createImageRouter } from './image/router';
 import { addMetricsRoute, httpMetricsMiddleware } from './metrics';
 import { microversionMiddleware } from './microversion';
+import { createOpenApiRouter } from './openapi/router';
 import type { Operations } from './operations';
 import type { ImageStore } from '../storage/image-store';
 import { createAllocationAuditRouter } from './routes/allocation-audit';
@@ -76,6 +77,7 @@ export function createApiApp(deps: ApiDeps): Express {
   // Clients send JSON with or without a Content-Type (and `Accept: ''` on actions): parse any body as JSON.
   app.use(express.json({ limit: '1mb', type: () => true }));
   app.use(createVersionsRouter());
+  app.use(createOpenApiRouter());
   // Prometheus scrapes without a token, as it does every exporter; put the API behind a proxy to restrict it.
   const metrics = Router();
   addMetricsRoute(metrics, deps);
