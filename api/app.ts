@@ -9,6 +9,7 @@ import { createIdentityRouter } from './identity/router';
 import { createImageRouter } from './image/router';
 import { addMetricsRoute, httpMetricsMiddleware } from './metrics';
 import { microversionMiddleware } from './microversion';
+import { rejectUnstorableInput } from './input-guard';
 import { createOpenApiRouter } from './openapi/router';
 import type { Operations } from './operations';
 import type { ImageStore } from '../storage/image-store';
@@ -74,6 +75,7 @@ export function createApiApp(deps: ApiDeps): Express {
       maxUploadBytes: deps.imageMaxBytes ?? DEFAULT_IMAGE_MAX_BYTES,
     }),
   );
+  app.use('/identity', createIdentityRouter({ sql: deps.sql, log: deps.log, tokenLifetimeMs: auth.tokenLifetimeMs }));
   // Clients send JSON with or without a Content-Type (and `Accept: ''` on actions): parse any body as JSON.
   app.use(express.json({ limit: '1mb', type: () => true }));
   app.use(createVersionsRouter());
@@ -82,12 +84,11 @@ export function createApiApp(deps: ApiDeps): Express {
   const metrics = Router();
   addMetricsRoute(metrics, deps);
   app.use(metrics);
-  app.use('/identity', createIdentityRouter({ sql: deps.sql, log: deps.log, tokenLifetimeMs: auth.tokenLifetimeMs }));
 
   const compute = Router({ mergeParams: true });
   const authenticate =
     auth.strategy === 'keystone' ? createKeystoneContextMiddleware(deps.sql) : noAuthContextMiddleware;
-  compute.use(microversionMiddleware, authenticate);
+  compute.use(microversionMiddleware, authenticate, rejectUnstorableInput);
   // The POSTs that start operations honour Idempotency-Key.
   compute.post(
     ['/servers', '/servers/:id/action'],

@@ -84,7 +84,7 @@ export const SERVICE_OPERATIONS: OperationSpec[] = [
     summary: 'Authenticate with a password; the token is the X-Subject-Token header',
     body: () => authRequest,
     responses: [{ status: 201, description: 'A token with its catalog', schema: () => token }],
-    errors: [400, 401, 404, 413],
+    errors: [400, 401, 404, 413, 415],
   },
   ...(['get', 'head'] as const).map((method): OperationSpec => ({
     api: 'identity',
@@ -156,7 +156,7 @@ function imageOperations(): OperationSpec[] {
       method: 'get',
       path: '/image/v2',
       summary: 'Image API v2',
-      responses: [{ status: 200, description: 'Versions' }],
+      responses: [{ status: 300, description: 'Versions' }],
       errors: [],
     },
     {
