@@ -107,6 +107,8 @@ export interface ApiConfig {
   imageMaxBytes: number;
   /** Nova's service_down_time: service states, and evacuate's check that the instance's host is down. */
   serviceDownTimeMs: number;
+  /** How long an Idempotency-Key is remembered. */
+  idempotencyKeyTtlMs: number;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -120,6 +122,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       NOVA_AUTH_STRATEGY: z.enum(['keystone', 'noauth2']).default('keystone'),
       NOVA_TOKEN_LIFETIME_S: z.coerce.number().int().positive().default(3600),
       NOVA_IMAGE_MAX_BYTES: z.coerce.number().int().positive().default(ONE_GIB),
+      NOVA_IDEMPOTENCY_KEY_TTL_S: z.coerce.number().int().positive().default(86_400),
     })
     .parse(env);
   return {
@@ -134,6 +137,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     imageDir: imageDirOf(env),
     imageMaxBytes: a.NOVA_IMAGE_MAX_BYTES,
     serviceDownTimeMs: operationSchema.parse(env).NOVA_SERVICE_DOWN_TIME_S * 1000,
+    idempotencyKeyTtlMs: a.NOVA_IDEMPOTENCY_KEY_TTL_S * 1000,
   };
 }
 

@@ -4,12 +4,15 @@ import type { Sql } from 'postgres';
 import type { AuthConfig } from '../config';
 import { createKeystoneContextMiddleware, noAuthContextMiddleware, requestIdMiddleware } from './context';
 import { createErrorHandler, notFoundHandler } from './errors';
+import { createIdempotencyMiddleware } from './idempotency/middleware';
 import { createIdentityRouter } from './identity/router';
 import { createImageRouter } from './image/router';
 import { addMetricsRoute, httpMetricsMiddleware } from './metrics';
 import { requestLogMiddleware } from './request-log';
 import { httpTracingMiddleware } from './tracing';
 import { microversionMiddleware } from './microversion';
+import { rejectUnstorableInput } from './input-guard';
+import { createOpenApiRouter } from './openapi/router';
 import type { Operations } from './operations';
 import type { ImageStore } from '../storage/image-store';
 import { createAllocationAuditRouter } from './routes/allocation-audit';
@@ -48,9 +51,12 @@ export interface ApiDeps {
   images: ImageStore;
   /** The image service's upload cap (NOVA_IMAGE_MAX_BYTES); 1 GiB when not given. */
   imageMaxBytes?: number;
+  /** How long an Idempotency-Key is remembered (NOVA_IDEMPOTENCY_KEY_TTL_S); 24 h when not given. */
+  idempotencyKeyTtlMs?: number;
 }
 
 const DEFAULT_IMAGE_MAX_BYTES = 1024 ** 3;
+const DEFAULT_IDEMPOTENCY_KEY_TTL_MS = 24 * 3_600_000;
 
 /** The compute API v2.1 (thin routers over read-only queries and workflow starts), identity and image. */
 export function createApiApp(deps: ApiDeps): Express {
@@ -71,19 +77,29 @@ export function createApiApp(deps: ApiDeps): Express {
       maxUploadBytes: deps.imageMaxBytes ?? DEFAULT_IMAGE_MAX_BYTES,
     }),
   );
+  app.use('/identity', createIdentityRouter({ sql: deps.sql, log: deps.log, tokenLifetimeMs: auth.tokenLifetimeMs }));
   // Clients send JSON with or without a Content-Type (and `Accept: ''` on actions): parse any body as JSON.
   app.use(express.json({ limit: '1mb', type: () => true }));
   app.use(createVersionsRouter());
+  app.use(createOpenApiRouter());
   // Prometheus scrapes without a token, as it does every exporter; put the API behind a proxy to restrict it.
   const metrics = Router();
   addMetricsRoute(metrics, deps);
   app.use(metrics);
-  app.use('/identity', createIdentityRouter({ sql: deps.sql, log: deps.log, tokenLifetimeMs: auth.tokenLifetimeMs }));
 
   const compute = Router({ mergeParams: true });
   const authenticate =
     auth.strategy === 'keystone' ? createKeystoneContextMiddleware(deps.sql) : noAuthContextMiddleware;
-  compute.use(microversionMiddleware, authenticate);
+  compute.use(microversionMiddleware, authenticate, rejectUnstorableInput);
+  // The POSTs that start operations honour Idempotency-Key.
+  compute.post(
+    ['/servers', '/servers/:id/action'],
+    createIdempotencyMiddleware({
+      sql: deps.sql,
+      log: deps.log,
+      ttlMs: deps.idempotencyKeyTtlMs ?? DEFAULT_IDEMPOTENCY_KEY_TTL_MS,
+    }),
+  );
   compute.use(createServersWriteRouter(deps));
   compute.use(createServersReadRouter({ sql: deps.sql, maxLimit: deps.maxLimit }));
   compute.use(createFlavorsRouter({ sql: deps.sql }));

@@ -57,6 +57,15 @@ export class UnsupportedMediaType extends NovaError {
   readonly fault = 'badMediaType';
 }
 
+/**
+ * 422: the request is well formed but cannot be taken as it is (an Idempotency-Key reused with another request).
+ * Nova's fault wrapper names codes it has no name for `computeFault`.
+ */
+export class UnprocessableEntity extends NovaError {
+  readonly status = 422;
+  readonly fault = 'computeFault';
+}
+
 /** 503: a backend (Temporal, PostgreSQL) cannot be reached right now. */
 export class ServiceUnavailable extends NovaError {
   readonly status = 503;

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     images: new LocalImageStore(config.imageDir),
     imageMaxBytes: config.imageMaxBytes,
     serviceDownTimeMs: config.serviceDownTimeMs,
+    idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
   });
   const server = app.listen(config.port, config.bindAddress, () =>
     log.info({ port: config.port, bind: config.bindAddress, auth: config.auth.strategy }, 'compute API listening'),

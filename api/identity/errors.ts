@@ -30,16 +30,21 @@ export function forbidden(): KeystoneError {
   return new KeystoneError(403, 'Forbidden', 'You are not authorized to perform the requested action.');
 }
 
+/** The body parser's refusals, as Keystone words them. */
+function bodyError(err: unknown): KeystoneError | null {
+  const type = (err as { type?: string }).type;
+  if (type === 'entity.parse.failed') return badRequest('Malformed request body');
+  if (type === 'entity.too.large') return new KeystoneError(413, 'Request Entity Too Large', 'Request is too large.');
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+    return new KeystoneError(415, 'Unsupported Media Type', 'Unsupported Content-Type');
+  }
+  return null;
+}
+
 /** The identity router's translator: Keystone's error body, not Nova's. */
 export function createKeystoneErrorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const parse = err as { type?: string };
-    const known =
-      err instanceof KeystoneError
-        ? err
-        : parse.type === 'entity.parse.failed'
-          ? badRequest('Malformed request body')
-          : null;
+    const known = err instanceof KeystoneError ? err : bodyError(err);
     if (known) {
       requestLog(res, log).info({ status: known.status, method: req.method, url: req.originalUrl }, known.message);
       if (known.status === 401) res.setHeader('WWW-Authenticate', 'Keystone uri="/identity/v3"');

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import express, { Router, type Request } from 'express';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import { hashPassword, verifyPassword } from '../../domain/password';
@@ -92,6 +92,8 @@ async function subjectToken(sql: Sql, req: Request): Promise<{ value: string; to
 export function createIdentityRouter(deps: IdentityDeps): Router {
   const { sql } = deps;
   const router = Router();
+  // Its own body parser, ahead of the compute API's: a malformed body is Keystone's 400, not Nova's.
+  router.use(express.json({ limit: '1mb', type: () => true }));
 
   router.get('/', (req, res) => {
     res.status(300).json({ versions: { values: [v3Version(baseUrl(req))] } });

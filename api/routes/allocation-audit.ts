@@ -15,7 +15,7 @@ const uuid = z.uuid();
 const host = z.string().min(1).max(255);
 
 /** The findings to repair, as the audit listed them (extra fields such as `reason` are accepted and ignored). */
-const repairBody = z.strictObject({
+export const repairBody = z.strictObject({
   orphaned_allocations: z
     .array(z.object({ consumer_uuid: uuid, host }))
     .max(1000)

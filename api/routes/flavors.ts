@@ -34,7 +34,7 @@ const SORT_KEYS = [
 ] as const;
 
 // nova/api/openstack/compute/schemas/flavors.py index_query; sort_key/sort_dir are checked, not applied.
-const flavorListSchema = z.object({
+export const flavorListSchema = z.object({
   limit: nonNegativeInteger.optional(),
   marker: z.string().optional(),
   is_public: z.string().optional(),

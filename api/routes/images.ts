@@ -18,7 +18,7 @@ const DEFAULT_MAX_LIMIT = 1000;
 /** Nova's image proxy API ends at 2.35 (MAX_PROXY_API_SUPPORT_VERSION); later versions get 404. */
 const MAX_PROXY_VERSION = '2.36';
 
-const imageListSchema = z.object({
+export const imageListSchema = z.object({
   limit: nonNegativeInteger.optional(),
   marker: z.string().optional(),
   name: z.string().optional(),

@@ -28,7 +28,7 @@ const keyPairName = z
     error: (issue) => `'${String(issue.input)}' does not match the name pattern`,
   });
 
-function createSchema(version: ApiVersion) {
+export function createSchema(version: ApiVersion) {
   const base = {
     name: keyPairName,
     public_key: atLeast(version, '2.92') ? z.string().min(1) : z.string().optional(),
@@ -38,7 +38,7 @@ function createSchema(version: ApiVersion) {
   return z.strictObject({ keypair: z.strictObject(withUser) });
 }
 
-const listSchema = z.object({
+export const listSchema = z.object({
   user_id: z.string().optional(),
   limit: nonNegativeInteger.optional(),
   marker: z.string().optional(),

@@ -31,7 +31,7 @@ const forceValue = z.union([
   z.enum(['true', 'True', 'false', 'False']).transform((s) => s === 'true' || s === 'True'),
 ]);
 
-function updateSchema(version: ApiVersion) {
+export function updateSchema(version: ApiVersion) {
   const fields = Object.fromEntries(quotaResourcesAt(version).map((r) => [r, limitValue.optional()]));
   return z.strictObject({ quota_set: z.strictObject({ ...fields, force: forceValue.optional() }) });
 }

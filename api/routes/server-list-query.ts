@@ -77,7 +77,7 @@ const SINCE: Readonly<Record<string, readonly string[]>> = {
   '2.73': ['locked'],
 };
 
-const serverListSchema = z.object({
+export const serverListSchema = z.object({
   limit: nonNegativeInteger.optional(),
   marker: z.string().optional(),
   'changes-since': dateTime.optional(),

@@ -28,14 +28,14 @@ const POLICY = 'os_compute_api:os-services';
 
 const reason = z.string().min(1).max(255);
 /** Nova's `update` (2.1) and `update_v211` bodies: the service named by host and binary. */
-const legacyBody = z.strictObject({
+export const legacyBody = z.strictObject({
   host: hostnamePattern,
   binary: z.string().min(1).max(255),
   disabled_reason: reason.optional(),
 });
-const legacyBody211 = legacyBody.extend({ forced_down: booleanBody.optional() });
+export const legacyBody211 = legacyBody.extend({ forced_down: booleanBody.optional() });
 /** Nova's `update_v253` body: the service is in the path; nothing is required here. */
-const body253 = z.strictObject({
+export const body253 = z.strictObject({
   status: z.enum(['enabled', 'disabled']).optional(),
   disabled_reason: reason.optional(),
   forced_down: booleanBody.optional(),

@@ -85,6 +85,8 @@ export async function startTestStack(opts: {
   log?: Logger;
   /** Spans of the API, workflows and activities go here (the whole stack is one traced process). */
   tracing?: { exporter: SpanExporter };
+  /** How long Idempotency-Keys last (24 h unless a test watches one expire). */
+  idempotencyKeyTtlMs?: number;
 }): Promise<TestStack> {
   if (opts.log) installSdkLogger(opts.log);
   else quietSdkLogs();
@@ -191,6 +193,7 @@ export async function startTestStack(opts: {
     auth,
     images,
     ...(opts.imageMaxBytes === undefined ? {} : { imageMaxBytes: opts.imageMaxBytes }),
+    ...(opts.idempotencyKeyTtlMs === undefined ? {} : { idempotencyKeyTtlMs: opts.idempotencyKeyTtlMs }),
   });
   const server = await listen(app);
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
