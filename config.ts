@@ -107,6 +107,8 @@ export interface ApiConfig {
   imageMaxBytes: number;
   /** Nova's service_down_time: service states, and evacuate's check that the instance's host is down. */
   serviceDownTimeMs: number;
+  /** A JSON file of policy rule overrides (Nova's policy file); none: the defaults. */
+  policyFile: string | undefined;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -120,6 +122,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       NOVA_AUTH_STRATEGY: z.enum(['keystone', 'noauth2']).default('keystone'),
       NOVA_TOKEN_LIFETIME_S: z.coerce.number().int().positive().default(3600),
       NOVA_IMAGE_MAX_BYTES: z.coerce.number().int().positive().default(ONE_GIB),
+      NOVA_POLICY_FILE: z.string().min(1).optional(),
     })
     .parse(env);
   return {
@@ -134,6 +137,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     imageDir: imageDirOf(env),
     imageMaxBytes: a.NOVA_IMAGE_MAX_BYTES,
     serviceDownTimeMs: operationSchema.parse(env).NOVA_SERVICE_DOWN_TIME_S * 1000,
+    policyFile: a.NOVA_POLICY_FILE,
   };
 }
 

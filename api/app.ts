@@ -2,13 +2,14 @@ import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { AuthConfig } from '../config';
-import { createKeystoneContextMiddleware, noAuthContextMiddleware, requestIdMiddleware } from './context';
+import { createKeystoneContextMiddleware, createNoAuthContextMiddleware, requestIdMiddleware } from './context';
 import { createErrorHandler, notFoundHandler } from './errors';
 import { createIdentityRouter } from './identity/router';
 import { createImageRouter } from './image/router';
 import { addMetricsRoute, httpMetricsMiddleware } from './metrics';
 import { microversionMiddleware } from './microversion';
 import type { Operations } from './operations';
+import { DEFAULT_POLICY, type Policy } from './policy/enforce';
 import type { ImageStore } from '../storage/image-store';
 import { createAllocationAuditRouter } from './routes/allocation-audit';
 import { createAvailabilityZonesRouter } from './routes/availability-zones';
@@ -46,6 +47,8 @@ export interface ApiDeps {
   images: ImageStore;
   /** The image service's upload cap (NOVA_IMAGE_MAX_BYTES); 1 GiB when not given. */
   imageMaxBytes?: number;
+  /** Policy rules with the operator's overrides (NOVA_POLICY_FILE); Nova's defaults when not given. */
+  policy?: Policy;
 }
 
 const DEFAULT_IMAGE_MAX_BYTES = 1024 ** 3;
@@ -78,9 +81,23 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use(metrics);
   app.use('/identity', createIdentityRouter({ sql: deps.sql, log: deps.log, tokenLifetimeMs: auth.tokenLifetimeMs }));
 
+  const compute = createComputeRouter(deps, auth);
+  app.use('/v2.1', compute);
+  app.use('/v2.1/:project_id', compute);
+
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(deps.log));
+  return app;
+}
+
+/** Every /v2.1 route behind the caller's authentication, microversion negotiation and policy. */
+export function createComputeRouter(deps: ApiDeps, auth: AuthConfig): Router {
   const compute = Router({ mergeParams: true });
+  const policy = deps.policy ?? DEFAULT_POLICY;
   const authenticate =
-    auth.strategy === 'keystone' ? createKeystoneContextMiddleware(deps.sql) : noAuthContextMiddleware;
+    auth.strategy === 'keystone'
+      ? createKeystoneContextMiddleware(deps.sql, policy)
+      : createNoAuthContextMiddleware(policy);
   compute.use(microversionMiddleware, authenticate);
   compute.use(createServersWriteRouter(deps));
   compute.use(createServersReadRouter({ sql: deps.sql, maxLimit: deps.maxLimit }));
@@ -96,10 +113,5 @@ export function createApiApp(deps: ApiDeps): Express {
   compute.use(createAllocationAuditRouter(deps));
   compute.use(createMigrationsRouter(deps));
   compute.use(createServerMigrationsRouter(deps));
-  app.use('/v2.1', compute);
-  app.use('/v2.1/:project_id', compute);
-
-  app.use(notFoundHandler);
-  app.use(createErrorHandler(deps.log));
-  return app;
+  return compute;
 }

@@ -10,6 +10,7 @@ import type { Operations } from '../operations';
 import { actionFinished } from '../queries/operation-progress';
 import { getInstance } from '../queries/instances';
 import type { ApiVersion } from '../microversion';
+import type { PolicyName } from '../policy/rules';
 
 export interface ActionCall {
   instance: InstanceRow;
@@ -35,6 +36,8 @@ export interface ActionReply {
 /** One `POST /servers/{id}/action` key: its body schema (or one per microversion) and what it does. */
 export interface ServerAction<S extends z.ZodType = z.ZodType> {
   key: string;
+  /** The policy rule the caller must pass, checked on the server's project after its lookup. */
+  policy: PolicyName;
   /** The body's schema; at the latest microversion when the body changed across microversions. */
   schema: S;
   /** The body schema at a microversion, for actions whose fields come and go with it; `schema` otherwise. */

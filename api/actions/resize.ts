@@ -16,6 +16,7 @@ export type ResizeBody = z.infer<typeof resizeBody>;
 /** resize: a new flavor, on another host (or the same one when allowed). Ends in VERIFY_RESIZE. */
 export const resize = defineAction({
   key: 'resize',
+  policy: 'os_compute_api:servers:resize',
   schema: resizeBody,
   async handle(body, call) {
     guardState(StateRules.resize, call.instance);

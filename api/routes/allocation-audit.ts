@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Sql } from 'postgres';
 import { contextOf } from '../context';
-import { requireAdmin } from '../policy';
+import { authorize } from '../policy/enforce';
 import { auditAllocations } from '../queries/allocation-audit';
 
 /**
@@ -12,7 +12,7 @@ import { auditAllocations } from '../queries/allocation-audit';
 export function createAllocationAuditRouter(deps: { sql: Sql }): Router {
   const router = Router();
   router.get('/os-allocation-audit', async (_req, res) => {
-    requireAdmin(contextOf(res), 'os_compute_api:os-allocation-audit');
+    authorize(contextOf(res), 'os_compute_api:os-allocation-audit');
     res.json({ allocation_audit: await auditAllocations(deps.sql) });
   });
   return router;
