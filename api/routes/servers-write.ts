@@ -13,7 +13,7 @@ import { BadRequest, instanceNotFound } from '../errors';
 import { baseUrl, selfLinks } from '../links';
 import { atLeast, versionOf } from '../microversion';
 import type { Operations } from '../operations';
-import { getFlavor } from '../queries/flavors';
+import { getVisibleFlavor } from '../queries/flavors';
 import { getImage } from '../queries/images';
 import { getKeyPair } from '../queries/keypairs';
 import { getInstance } from '../queries/instances';
@@ -70,7 +70,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     if (server.networks === undefined && atLeast(versionOf(res), '2.37')) {
       throw new BadRequest("Invalid input for field/attribute server. Value: None. 'networks' is a required property");
     }
-    const flavorRow = await getFlavor(deps.sql, idFromRef(server.flavorRef));
+    const flavorRow = await getVisibleFlavor(deps.sql, idFromRef(server.flavorRef), ctx);
     if (!flavorRow || flavorRow.disabled) throw new BadRequest('Invalid flavorRef provided.');
     const boot = bootImageId(server);
     if (boot.message) throw new BadRequest(boot.message);
