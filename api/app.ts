@@ -24,6 +24,7 @@ import { createKeyPairsRouter } from './routes/keypairs';
 import { createLimitsRouter } from './routes/limits';
 import { createQuotaSetsRouter } from './routes/quota-sets';
 import { createMigrationsRouter } from './routes/migrations';
+import { createServerMetadataRouter } from './routes/server-metadata';
 import { createServerMigrationsRouter } from './routes/server-migrations';
 import { createServersReadRouter } from './routes/servers-read';
 import { createServersWriteRouter } from './routes/servers-write';
@@ -104,6 +105,7 @@ export function createComputeRouter(deps: ApiDeps, auth: AuthConfig): Router {
   compute.use(microversionMiddleware, authenticate);
   compute.use(createServersWriteRouter(deps));
   compute.use(createServersReadRouter({ sql: deps.sql, maxLimit: deps.maxLimit }));
+  compute.use(createServerMetadataRouter(deps));
   compute.use(createFlavorsRouter({ sql: deps.sql }));
   compute.use(createFlavorManageRouter(deps));
   compute.use(createFlavorExtraSpecsRouter(deps));

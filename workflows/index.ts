@@ -19,3 +19,4 @@ export { snapshotServerWorkflow } from './snapshot-server';
 export { shelveServerWorkflow } from './shelve-server';
 export { shelveOffloadServerWorkflow } from './shelve-offload-server';
 export { unshelveServerWorkflow } from './unshelve-server';
+export { updateMetadataWorkflow } from './update-metadata';

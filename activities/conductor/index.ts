@@ -29,6 +29,7 @@ import {
   revertAllocations,
   type ResizeDecision,
 } from './resize-decision';
+import { updateInstanceMetadata, type MetadataChange } from './metadata';
 import { admitRebuild, type RebuildAdmission } from './rebuild';
 import { finishLiveMigration, updateLiveMigration, type LiveMigrationUpdate } from './live-migrations';
 import {
@@ -105,6 +106,7 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     getShelvedImage: (input: { instanceUuid: string }) => getShelvedImage(sql, images, input),
     finishUnshelve: (step: UnshelveFinish) => finishUnshelve(sql, images, step),
     failUnshelve: (step: TaskFailure) => failUnshelve(sql, step),
+    updateInstanceMetadata: (change: MetadataChange) => updateInstanceMetadata(sql, change),
   };
 }
 
@@ -113,6 +115,7 @@ export type { CreateAdmission, OperationAdmission, Requester } from './admission
 export type { Claim, ClaimRequest } from './claims';
 export type { HostReport, HostReportReply, ServiceChange } from './hosts';
 export type { StaleGuest } from './evacuations';
+export type { MetadataChange } from './metadata';
 export type { RebuildAdmission, RebuildChanges } from './rebuild';
 export type { SnapshotImage } from './images';
 export type { ShelvedImage } from './shelve';

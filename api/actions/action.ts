@@ -99,6 +99,8 @@ export async function startGuarded<I extends InstanceOperationInput>(
     operation: string;
     /** What the Temporal UI shows for the run; `<operation> server <name> (<uuid>), requested by <user>` otherwise. */
     summary?: string;
+    /** Reply only once the run has closed (operations that are done at admission). */
+    awaitClose?: boolean;
   },
 ): Promise<void> {
   const { instance, ctx, operations } = call;
@@ -115,6 +117,7 @@ export async function startGuarded<I extends InstanceOperationInput>(
     operation: op.operation,
     ctx,
     summary: op.summary ?? `${op.operation} server ${instance.name} (${instance.uuid}), requested by ${ctx.userId}`,
+    awaitClose: op.awaitClose ?? false,
     // A resize waiting in VERIFY_RESIZE has recorded its action's end but keeps its workflow open on purpose.
     hasFinished: async (runId) =>
       (await actionFinished(call.sql, instance.uuid, runId)) &&
