@@ -109,6 +109,8 @@ export interface ApiConfig {
   serviceDownTimeMs: number;
   /** How long an Idempotency-Key is remembered. */
   idempotencyKeyTtlMs: number;
+  /** A JSON file of policy rule overrides (Nova's policy file); none: the defaults. */
+  policyFile: string | undefined;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -123,6 +125,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       NOVA_TOKEN_LIFETIME_S: z.coerce.number().int().positive().default(3600),
       NOVA_IMAGE_MAX_BYTES: z.coerce.number().int().positive().default(ONE_GIB),
       NOVA_IDEMPOTENCY_KEY_TTL_S: z.coerce.number().int().positive().default(86_400),
+      NOVA_POLICY_FILE: z.string().min(1).optional(),
     })
     .parse(env);
   return {
@@ -138,6 +141,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     imageMaxBytes: a.NOVA_IMAGE_MAX_BYTES,
     serviceDownTimeMs: operationSchema.parse(env).NOVA_SERVICE_DOWN_TIME_S * 1000,
     idempotencyKeyTtlMs: a.NOVA_IDEMPOTENCY_KEY_TTL_S * 1000,
+    policyFile: a.NOVA_POLICY_FILE,
   };
 }
 

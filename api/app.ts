@@ -2,7 +2,7 @@ import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { AuthConfig } from '../config';
-import { createKeystoneContextMiddleware, noAuthContextMiddleware, requestIdMiddleware } from './context';
+import { createKeystoneContextMiddleware, createNoAuthContextMiddleware, requestIdMiddleware } from './context';
 import { createErrorHandler, notFoundHandler } from './errors';
 import { createIdempotencyMiddleware } from './idempotency/middleware';
 import { createIdentityRouter } from './identity/router';
@@ -14,9 +14,13 @@ import { microversionMiddleware } from './microversion';
 import { rejectUnstorableInput } from './input-guard';
 import { createOpenApiRouter } from './openapi/router';
 import type { Operations } from './operations';
+import { DEFAULT_POLICY, type Policy } from './policy/enforce';
 import type { ImageStore } from '../storage/image-store';
 import { createAllocationAuditRouter } from './routes/allocation-audit';
 import { createAvailabilityZonesRouter } from './routes/availability-zones';
+import { createFlavorAccessRouter } from './routes/flavor-access';
+import { createFlavorExtraSpecsRouter } from './routes/flavor-extra-specs';
+import { createFlavorManageRouter } from './routes/flavor-manage';
 import { createFlavorsRouter } from './routes/flavors';
 import { createHypervisorsRouter } from './routes/hypervisors';
 import { createImagesRouter } from './routes/images';
@@ -25,6 +29,7 @@ import { createKeyPairsRouter } from './routes/keypairs';
 import { createLimitsRouter } from './routes/limits';
 import { createQuotaSetsRouter } from './routes/quota-sets';
 import { createMigrationsRouter } from './routes/migrations';
+import { createServerMetadataRouter } from './routes/server-metadata';
 import { createServerMigrationsRouter } from './routes/server-migrations';
 import { createServersReadRouter } from './routes/servers-read';
 import { createServersWriteRouter } from './routes/servers-write';
@@ -53,6 +58,8 @@ export interface ApiDeps {
   imageMaxBytes?: number;
   /** How long an Idempotency-Key is remembered (NOVA_IDEMPOTENCY_KEY_TTL_S); 24 h when not given. */
   idempotencyKeyTtlMs?: number;
+  /** Policy rules with the operator's overrides (NOVA_POLICY_FILE); Nova's defaults when not given. */
+  policy?: Policy;
 }
 
 const DEFAULT_IMAGE_MAX_BYTES = 1024 ** 3;
@@ -87,9 +94,23 @@ export function createApiApp(deps: ApiDeps): Express {
   addMetricsRoute(metrics, deps);
   app.use(metrics);
 
+  const compute = createComputeRouter(deps, auth);
+  app.use('/v2.1', compute);
+  app.use('/v2.1/:project_id', compute);
+
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(deps.log));
+  return app;
+}
+
+/** Every /v2.1 route behind the caller's authentication, microversion negotiation and policy. */
+export function createComputeRouter(deps: ApiDeps, auth: AuthConfig): Router {
   const compute = Router({ mergeParams: true });
+  const policy = deps.policy ?? DEFAULT_POLICY;
   const authenticate =
-    auth.strategy === 'keystone' ? createKeystoneContextMiddleware(deps.sql) : noAuthContextMiddleware;
+    auth.strategy === 'keystone'
+      ? createKeystoneContextMiddleware(deps.sql, policy)
+      : createNoAuthContextMiddleware(policy);
   compute.use(microversionMiddleware, authenticate, rejectUnstorableInput);
   // The POSTs that start operations honour Idempotency-Key.
   compute.post(
@@ -102,7 +123,11 @@ export function createApiApp(deps: ApiDeps): Express {
   );
   compute.use(createServersWriteRouter(deps));
   compute.use(createServersReadRouter({ sql: deps.sql, maxLimit: deps.maxLimit }));
+  compute.use(createServerMetadataRouter(deps));
   compute.use(createFlavorsRouter({ sql: deps.sql }));
+  compute.use(createFlavorManageRouter(deps));
+  compute.use(createFlavorExtraSpecsRouter(deps));
+  compute.use(createFlavorAccessRouter(deps));
   compute.use(createImagesRouter({ sql: deps.sql }));
   compute.use(createInstanceActionsRouter({ ...deps, namespace: deps.namespace ?? 'default' }));
   compute.use(createHypervisorsRouter(deps));
@@ -114,10 +139,5 @@ export function createApiApp(deps: ApiDeps): Express {
   compute.use(createAllocationAuditRouter(deps));
   compute.use(createMigrationsRouter(deps));
   compute.use(createServerMigrationsRouter(deps));
-  app.use('/v2.1', compute);
-  app.use('/v2.1/:project_id', compute);
-
-  app.use(notFoundHandler);
-  app.use(createErrorHandler(deps.log));
-  return app;
+  return compute;
 }

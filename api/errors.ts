@@ -45,6 +45,12 @@ export class InstanceInvalidState extends NovaError {
   readonly fault = 'conflictingRequest';
 }
 
+/** 409: the request conflicts with what exists (a name or id taken, access already granted). */
+export class Conflict extends NovaError {
+  readonly status = 409;
+  readonly fault = 'conflictingRequest';
+}
+
 /** 413: the body is larger than the service accepts. */
 export class RequestTooLarge extends NovaError {
   readonly status = 413;

@@ -53,6 +53,11 @@ export interface OperationRequest<I> {
    * finished (or not even been admitted yet) is a real conflict.
    */
   hasFinished?: (runId: string) => Promise<boolean>;
+  /**
+   * Wait for the run to close, not only for its admission: for operations that are done once admitted (server
+   * metadata), so the reply shows their result and the next request on the instance finds it free.
+   */
+  awaitClose?: boolean;
 }
 
 /**
@@ -79,6 +84,7 @@ export class Operations {
         throw await this.translate(retryErr, req);
       });
     }
+    if (req.awaitClose) await this.waitForClose(req.instanceUuid, CLOSING_DEADLINE_MS);
   }
 
   /** Whether the run holding the instance's ID is only closing: refused at admission, or done with its work. */

@@ -49,7 +49,18 @@ const IDLE = [null] as const;
 /** Where Nova can snapshot a guest: createImage, createBackup and shelve. */
 const SNAPSHOTTABLE = [VmState.Active, VmState.Stopped, VmState.Paused, VmState.Suspended] as const;
 
+/** Where Nova lets server metadata change; no host needed, the change only reaches the metadata service. */
+const METADATA_WRITABLE = {
+  vmStates: [VmState.Active, VmState.Paused, VmState.Suspended, VmState.Stopped],
+  taskStates: IDLE,
+  mustHaveLaunched: true,
+  hostOptional: true,
+} as const;
+
 export const StateRules = {
+  // Nova's update_instance_metadata / delete_instance_metadata (compute/api.py).
+  updateMetadata: { action: 'update metadata', ...METADATA_WRITABLE },
+  deleteMetadata: { action: 'delete metadata', ...METADATA_WRITABLE },
   stop: { action: 'stop', vmStates: [VmState.Active, VmState.Error], taskStates: IDLE, mustHaveLaunched: true },
   start: { action: 'start', vmStates: [VmState.Stopped], taskStates: IDLE, mustHaveLaunched: true },
   rebootSoft: { action: 'reboot', vmStates: [VmState.Active], taskStates: IDLE, mustHaveLaunched: true },

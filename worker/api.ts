@@ -4,6 +4,7 @@ import { connectDatabase } from '../activities/conductor/db';
 import { createApiApp } from '../api/app';
 import { createMetadataApp } from '../api/metadata/app';
 import { Operations } from '../api/operations';
+import { loadPolicy } from '../api/policy/file';
 import { LocalImageStore } from '../storage/image-store';
 import { createLogger } from './logger';
 import { onShutdown } from './shutdown';
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
     imageMaxBytes: config.imageMaxBytes,
     serviceDownTimeMs: config.serviceDownTimeMs,
     idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
+    // A broken override file stops the start: an operator's restriction must not silently fall back.
+    policy: loadPolicy(config.policyFile),
   });
   const server = app.listen(config.port, config.bindAddress, () =>
     log.info({ port: config.port, bind: config.bindAddress, auth: config.auth.strategy }, 'compute API listening'),

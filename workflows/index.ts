@@ -20,3 +20,4 @@ export { shelveServerWorkflow } from './shelve-server';
 export { shelveOffloadServerWorkflow } from './shelve-offload-server';
 export { unshelveServerWorkflow } from './unshelve-server';
 export { repairAllocationsWorkflow } from './repair-allocations';
+export { updateMetadataWorkflow } from './update-metadata';

@@ -1,5 +1,11 @@
 import type { OperationSettings } from '../config';
-import type { CreateAdmission, RebuildChanges, Requester, SnapshotImage } from '../activities/conductor';
+import type {
+  CreateAdmission,
+  MetadataChange,
+  RebuildChanges,
+  Requester,
+  SnapshotImage,
+} from '../activities/conductor';
 import type { InstanceFlavor } from '../domain/rows';
 
 /** Input of every operation on an existing instance. */
@@ -66,4 +72,9 @@ export interface UnshelveServerInput extends InstanceOperationInput {
   availabilityZone?: string | null;
   /** 2.91+, admin only: the host to spawn on. */
   targetHost: string | null;
+}
+
+/** Server metadata: the change the conductor applies under the instance's row lock. */
+export interface UpdateMetadataInput extends InstanceOperationInput {
+  change: Omit<MetadataChange, 'instanceUuid'>;
 }

@@ -36,6 +36,7 @@ import {
   revertAllocations,
   type ResizeDecision,
 } from './resize-decision';
+import { updateInstanceMetadata, type MetadataChange } from './metadata';
 import { admitRebuild, type RebuildAdmission } from './rebuild';
 import { finishLiveMigration, updateLiveMigration, type LiveMigrationUpdate } from './live-migrations';
 import {
@@ -115,6 +116,7 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     failUnshelve: (step: TaskFailure) => failUnshelve(sql, step),
     removeOrphanedAllocation: (ref: OrphanRef) => removeOrphanedAllocation(sql, ref),
     restoreMissingAllocation: (ref: MissingRef) => restoreMissingAllocation(sql, ref),
+    updateInstanceMetadata: (change: MetadataChange) => updateInstanceMetadata(sql, change),
   };
 }
 
@@ -124,6 +126,7 @@ export type { Claim, ClaimRequest } from './claims';
 export type { MissingRef, OrphanRef, RepairOutcome } from './allocation-repair';
 export type { HostReport, HostReportReply, ServiceChange } from './hosts';
 export type { StaleGuest } from './evacuations';
+export type { MetadataChange } from './metadata';
 export type { RebuildAdmission, RebuildChanges } from './rebuild';
 export type { SnapshotImage } from './images';
 export type { ShelvedImage } from './shelve';

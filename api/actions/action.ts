@@ -11,6 +11,7 @@ import type { Operations } from '../operations';
 import { actionFinished } from '../queries/operation-progress';
 import { getInstance } from '../queries/instances';
 import type { ApiVersion } from '../microversion';
+import type { PolicyName } from '../policy/rules';
 
 export interface ActionCall {
   instance: InstanceRow;
@@ -36,6 +37,8 @@ export interface ActionReply {
 /** One `POST /servers/{id}/action` key: its body schema (or one per microversion) and what it does. */
 export interface ServerAction<S extends z.ZodType = z.ZodType> {
   key: string;
+  /** The policy rule the caller must pass, checked on the server's project after its lookup. */
+  policy: PolicyName;
   /** The body's schema; at the latest microversion when the body changed across microversions. */
   schema: S;
   /** The body schema at a microversion, for actions whose fields come and go with it; `schema` otherwise. */
@@ -99,6 +102,8 @@ export async function startGuarded<I extends InstanceOperationInput>(
     summary?: string;
     /** For the summary: where the operation takes the server (`to host-c`) or what it makes of it. */
     target?: string | undefined;
+    /** Reply only once the run has closed (operations that are done at admission). */
+    awaitClose?: boolean;
   },
 ): Promise<void> {
   const { instance, ctx, operations } = call;
@@ -124,6 +129,7 @@ export async function startGuarded<I extends InstanceOperationInput>(
         userId: ctx.userId,
         target: op.target,
       }),
+    awaitClose: op.awaitClose ?? false,
     // A resize waiting in VERIFY_RESIZE has recorded its action's end but keeps its workflow open on purpose.
     hasFinished: async (runId) =>
       (await actionFinished(call.sql, instance.uuid, runId)) &&

@@ -18,6 +18,7 @@ export type CreateImageBody = z.infer<typeof createImageBody>;
  */
 export const createImage = defineAction({
   key: 'createImage',
+  policy: 'os_compute_api:servers:create_image',
   schema: createImageBody,
   async handle(body, call) {
     const imageId = randomUUID();

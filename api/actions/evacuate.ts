@@ -5,7 +5,6 @@ import { evacuateServerWorkflow } from '../../workflows/evacuate-server';
 import { generateAdminPassword } from '../admin-password';
 import { BadRequest, InstanceInvalidState, ItemNotFound } from '../errors';
 import { atLeast, type ApiVersion } from '../microversion';
-import { requireAdmin } from '../policy';
 import { hostExists, hostIsUp } from '../queries/hosts';
 import { booleanBody, hostnamePattern } from '../schemas/parameter-types';
 import { defineAction, guardState, startInterrupting, type ActionCall } from './action';
@@ -46,7 +45,6 @@ const NOT_INTERRUPTED: readonly (string | null)[] = [
  */
 async function checkEvacuate(body: EvacuateBody, call: ActionCall): Promise<string | null> {
   const { instance, version } = call;
-  requireAdmin(call.ctx, 'os_compute_api:os-evacuate');
   const host = body.host ?? null;
   if (atLeast(version, '2.29') && body.force === true && host === null) {
     throw new BadRequest("Can't force to a non-provided destination");
@@ -75,6 +73,7 @@ async function checkEvacuate(body: EvacuateBody, call: ActionCall): Promise<stri
  */
 export const evacuate = defineAction<z.ZodType<EvacuateBody>>({
   key: 'evacuate',
+  policy: 'os_compute_api:os-evacuate',
   schema: body214,
   schemaAt: evacuateSchema,
   async handle(body, call) {

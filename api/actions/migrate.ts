@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { StateRules } from '../../domain/guards';
 import { resizeServerWorkflow } from '../../workflows/resize-server';
-import { BadRequest, Forbidden } from '../errors';
+import { BadRequest } from '../errors';
 import { atLeast } from '../microversion';
+import { authorize } from '../policy/enforce';
 import { hostExists } from '../queries/hosts';
 import { defineAction, guardState, startGuarded } from './action';
 
@@ -10,14 +11,12 @@ import { defineAction, guardState, startGuarded } from './action';
 const migrateBody = z.union([z.null(), z.strictObject({ host: z.string().min(1).max(255).nullable().optional() })]);
 export type MigrateBody = z.infer<typeof migrateBody>;
 
-/** migrate (cold): same flavor, another host. Admin only, as Nova's default policy. */
+/** migrate (cold): same flavor, another host; naming the host is an admin's (Nova's default policy). */
 export const migrate = defineAction({
   key: 'migrate',
+  policy: 'os_compute_api:os-migrate-server:migrate',
   schema: migrateBody,
   async handle(body, call) {
-    if (!call.ctx.isAdmin) {
-      throw new Forbidden("Policy doesn't allow os_compute_api:os-migrate-server:migrate to be performed.");
-    }
     const host = body?.host ?? null;
     if (host !== null && !atLeast(call.version, '2.56')) {
       throw new BadRequest(
@@ -25,6 +24,7 @@ export const migrate = defineAction({
           "Additional properties are not allowed ('host' was unexpected)",
       );
     }
+    if (host !== null) authorize(call.ctx, 'os_compute_api:os-migrate-server:migrate:host');
     guardState(StateRules.migrate, call.instance);
     if (host !== null) {
       if (!(await hostExists(call.sql, host))) throw new BadRequest(`Compute host ${host} could not be found.`);

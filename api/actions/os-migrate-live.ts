@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { StateRules } from '../../domain/guards';
 import { liveMigrateServerWorkflow } from '../../workflows/live-migrate-server';
 import { BadRequest } from '../errors';
-import { requireAdmin } from '../policy';
+import { authorize } from '../policy/enforce';
 import { hostExists } from '../queries/hosts';
 import { defineAction, guardState, startGuarded } from './action';
 
@@ -21,9 +21,10 @@ export type MigrateLiveBody = z.infer<typeof migrateLiveBody>;
 /** os-migrateLive (admin): the guest keeps running; 202 once admitted, progress in its migration record. */
 export const osMigrateLive = defineAction({
   key: 'os-migrateLive',
+  policy: 'os_compute_api:os-migrate-server:migrate_live',
   schema: migrateLiveBody,
   async handle(body, call) {
-    requireAdmin(call.ctx, 'os_compute_api:os-migrate-server:migrate_live');
+    if (body.host !== null) authorize(call.ctx, 'os_compute_api:os-migrate-server:migrate_live:host');
     guardState(StateRules.liveMigrate, call.instance);
     if (body.host !== null) {
       if (!(await hostExists(call.sql, body.host)))

@@ -5,6 +5,7 @@ import { noArgs } from './no-args';
 
 export const osStart = defineAction({
   key: 'os-start',
+  policy: 'os_compute_api:servers:start',
   schema: noArgs,
   async handle(_body, call) {
     await startGuarded(call, {

@@ -5,6 +5,7 @@ import { noArgs } from './no-args';
 
 export const osStop = defineAction({
   key: 'os-stop',
+  policy: 'os_compute_api:servers:stop',
   schema: noArgs,
   async handle(_body, call) {
     await startGuarded(call, {

@@ -6,6 +6,7 @@ import { noArgs } from './no-args';
 /** pause: ACTIVE to PAUSED (power_state 3); 202 at admission. */
 export const pause = defineAction({
   key: 'pause',
+  policy: 'os_compute_api:os-pause-server:pause',
   schema: noArgs,
   async handle(_body, call) {
     await startGuarded(call, {

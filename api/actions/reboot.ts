@@ -11,6 +11,7 @@ export type RebootBody = z.infer<typeof rebootBody>;
 
 export const reboot = defineAction({
   key: 'reboot',
+  policy: 'os_compute_api:servers:reboot',
   schema: rebootBody,
   async handle(body, call) {
     const hard = body.type.toUpperCase() === 'HARD';

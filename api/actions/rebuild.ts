@@ -126,6 +126,7 @@ function changesOf(
  */
 export const rebuild = defineAction({
   key: 'rebuild',
+  policy: 'os_compute_api:servers:rebuild',
   schema: rebuildBody,
   schemaAt: rebuildSchemaAt,
   async handle(body, call) {

@@ -36,6 +36,7 @@ async function rescueImage(call: ActionCall, ref: string | undefined): Promise<s
  */
 export const rescue = defineAction({
   key: 'rescue',
+  policy: 'os_compute_api:os-rescue',
   schema: rescueBody,
   async handle(body, call) {
     guardState(StateRules.rescue, call.instance);

@@ -18,6 +18,7 @@ async function decide(call: ActionCall, which: 'confirm' | 'revert'): Promise<vo
 /** confirmResize: 204 once the resize workflow accepted the decision; the source side goes asynchronously. */
 export const confirmResize = defineAction({
   key: 'confirmResize',
+  policy: 'os_compute_api:servers:confirm_resize',
   schema: noArgs,
   async handle(_body, call) {
     await decide(call, 'confirm');
@@ -28,6 +29,7 @@ export const confirmResize = defineAction({
 /** revertResize: 202; the instance shows REVERT_RESIZE until it runs on its source again. */
 export const revertResize = defineAction({
   key: 'revertResize',
+  policy: 'os_compute_api:servers:revert_resize',
   schema: noArgs,
   async handle(_body, call) {
     await decide(call, 'revert');

@@ -6,6 +6,7 @@ import { noArgs } from './no-args';
 /** resume: SUSPENDED back to ACTIVE; 202 at admission. */
 export const resume = defineAction({
   key: 'resume',
+  policy: 'os_compute_api:os-suspend-server:resume',
   schema: noArgs,
   async handle(_body, call) {
     await startGuarded(call, {

@@ -7,6 +7,7 @@ import { noArgs } from './no-args';
 /** shelve: 202; the guest is powered off and its disk uploaded to the image `<server name>-shelved`. */
 export const shelve = defineAction({
   key: 'shelve',
+  policy: 'os_compute_api:os-shelve:shelve',
   schema: noArgs,
   async handle(_body, call) {
     const image = { imageId: randomUUID(), name: `${call.instance.name}-shelved` };

@@ -6,6 +6,7 @@ import { noArgs } from './no-args';
 /** suspend: ACTIVE to SUSPENDED (power_state 7); 202 at admission. */
 export const suspend = defineAction({
   key: 'suspend',
+  policy: 'os_compute_api:os-suspend-server:suspend',
   schema: noArgs,
   async handle(_body, call) {
     await startGuarded(call, {

@@ -6,6 +6,7 @@ import { noArgs } from './no-args';
 /** unpause: PAUSED back to ACTIVE; 202 at admission. */
 export const unpause = defineAction({
   key: 'unpause',
+  policy: 'os_compute_api:os-pause-server:unpause',
   schema: noArgs,
   async handle(_body, call) {
     await startGuarded(call, {

@@ -6,6 +6,7 @@ import { noArgs } from './no-args';
 /** unrescue: RESCUE back to ACTIVE from the guest's own disk; 202 at admission. */
 export const unrescue = defineAction({
   key: 'unrescue',
+  policy: 'os_compute_api:os-unrescue',
   schema: noArgs,
   async handle(_body, call) {
     await startGuarded(call, {

@@ -5,7 +5,7 @@ import { unshelveServerWorkflow } from '../../workflows/unshelve-server';
 import { endOffloadWaitUpdate } from '../../workflows/shelve/messages';
 import { BadRequest, InstanceInvalidState } from '../errors';
 import { atLeast, type ApiVersion } from '../microversion';
-import { requireAdmin } from '../policy';
+import { authorize } from '../policy/enforce';
 import { availableZoneNames } from '../queries/availability-zones';
 import { hostZone } from '../queries/hosts';
 import { nameParameter } from '../schemas/create-server';
@@ -41,7 +41,7 @@ async function checkPlacement(call: ActionCall, zoneGiven: boolean, zone: string
     throw new BadRequest('The requested availability zone is not available');
   }
   if (!host) return;
-  requireAdmin(call.ctx, 'os_compute_api:os-shelve:unshelve_to_host');
+  authorize(call.ctx, 'os_compute_api:os-shelve:unshelve_to_host');
   const hostsZone = await hostZone(call.sql, host);
   if (hostsZone === null) throw new BadRequest(`Compute host ${host} could not be found.`);
   const expected = zoneGiven ? zone : instance.availability_zone;
@@ -56,6 +56,7 @@ async function checkPlacement(call: ActionCall, zoneGiven: boolean, zone: string
  */
 export const unshelve = defineAction({
   key: 'unshelve',
+  policy: 'os_compute_api:os-shelve:unshelve',
   schema: unshelveBody,
   schemaAt,
   async handle(body, call) {

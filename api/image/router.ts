@@ -6,7 +6,12 @@ import { z } from 'zod';
 import type { AuthConfig } from '../../config';
 import type { ImageRow } from '../../domain/rows';
 import type { ImageStore } from '../../storage/image-store';
-import { contextOf, createKeystoneContextMiddleware, noAuthContextMiddleware, type RequestContext } from '../context';
+import {
+  contextOf,
+  createKeystoneContextMiddleware,
+  createNoAuthContextMiddleware,
+  type RequestContext,
+} from '../context';
 import { baseUrl, rawQuery } from '../links';
 import { getImage, listGlanceImages, MarkerNotFound } from '../queries/images';
 import { isUuid } from '../queries/uuid';
@@ -130,7 +135,7 @@ export function createImageRouter(deps: ImageServiceDeps): Router {
   });
 
   const v2 = Router();
-  v2.use(deps.auth.strategy === 'keystone' ? createKeystoneContextMiddleware(sql) : noAuthContextMiddleware);
+  v2.use(deps.auth.strategy === 'keystone' ? createKeystoneContextMiddleware(sql) : createNoAuthContextMiddleware());
 
   v2.get('/schemas/image', (_req, res) => {
     res.json(imageSchema());

@@ -6,7 +6,7 @@ import { repairAllocationsWorkflow } from '../../workflows/repair-allocations';
 import { contextOf } from '../context';
 import { BadRequest } from '../errors';
 import type { Operations } from '../operations';
-import { requireAdmin } from '../policy';
+import { authorize } from '../policy/enforce';
 import { auditAllocations } from '../queries/allocation-audit';
 import { parseWith } from '../validation';
 
@@ -36,13 +36,13 @@ export type RepairBody = z.infer<typeof repairBody>;
 export function createAllocationAuditRouter(deps: { sql: Sql; operations: Operations }): Router {
   const router = Router();
   router.get('/os-allocation-audit', async (_req, res) => {
-    requireAdmin(contextOf(res), POLICY);
+    authorize(contextOf(res), POLICY);
     res.json({ allocation_audit: await auditAllocations(deps.sql) });
   });
 
   router.post('/os-allocation-audit/repair', async (req, res) => {
     const ctx = contextOf(res);
-    requireAdmin(ctx, `${POLICY}:repair`);
+    authorize(ctx, `${POLICY}:repair`);
     const body = parseWith(repairBody, req.body);
     const orphaned = (body.orphaned_allocations ?? []).map((a) => ({ consumerUuid: a.consumer_uuid, host: a.host }));
     const missing = (body.missing_allocations ?? []).map((m) => ({ instanceUuid: m.instance_uuid, host: m.host }));

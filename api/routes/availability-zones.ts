@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Sql } from 'postgres';
 import { contextOf } from '../context';
-import { requireAdmin } from '../policy';
+import { authorize } from '../policy/enforce';
 import { listComputeServices } from '../queries/availability-zones';
 import { availabilityZonesView } from '../views/availability-zone';
 
@@ -24,7 +24,7 @@ export function createAvailabilityZonesRouter(deps: AvailabilityZonesDeps): Rout
   });
 
   router.get('/os-availability-zone/detail', async (_req, res) => {
-    requireAdmin(contextOf(res), 'os_compute_api:os-availability-zone:detail');
+    authorize(contextOf(res), 'os_compute_api:os-availability-zone:detail');
     const services = await listComputeServices(deps.sql, { serviceDownTimeMs });
     res.json(availabilityZonesView(services, { verbose: true }));
   });

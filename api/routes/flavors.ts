@@ -5,7 +5,7 @@ import { contextOf } from '../context';
 import { BadRequest, ItemNotFound } from '../errors';
 import { baseUrl, collectionLinks, rawQuery } from '../links';
 import { atLeast, versionOf } from '../microversion';
-import { getFlavor, listFlavors } from '../queries/flavors';
+import { getVisibleFlavor, listFlavors } from '../queries/flavors';
 import { flavorDetailView, flavorSummaryView } from '../views/flavor';
 import { lastValues, nonNegativeInteger, pageSize, parseQuery, rejectUnknownParams, strictBool } from './list-query';
 
@@ -78,6 +78,7 @@ export function createFlavorsRouter(deps: FlavorsDeps): Router {
       limit,
       marker: params.marker,
       isPublic: publicFilter(ctx.isAdmin, params.is_public),
+      accessProjectId: ctx.isAdmin ? undefined : ctx.projectId,
       includeDisabled: ctx.isAdmin,
       minRamMb: intFilter('minRam', params.minRam),
       minDiskGb: intFilter('minDisk', params.minDisk),
@@ -96,9 +97,9 @@ export function createFlavorsRouter(deps: FlavorsDeps): Router {
 
   router.get('/flavors/:id', async (req, res) => {
     const id = String(req.params['id']);
-    const row = await getFlavor(deps.sql, id);
-    // Private flavors are invisible to projects without access (and no project has access yet).
-    if (!row || (!row.is_public && !contextOf(res).isAdmin)) throw new ItemNotFound(`Flavor ${id} could not be found.`);
+    // Private flavors are invisible to projects without access.
+    const row = await getVisibleFlavor(deps.sql, id, contextOf(res));
+    if (!row) throw new ItemNotFound(`Flavor ${id} could not be found.`);
     res.json({ flavor: flavorDetailView(row, { baseUrl: baseUrl(req), version: versionOf(res) }) });
   });
 

@@ -5,7 +5,7 @@ import { contextOf } from '../context';
 import { BadRequest, ItemNotFound } from '../errors';
 import { baseUrl, collectionLinks, rawQuery } from '../links';
 import { atLeast, versionOf, type ApiVersion } from '../microversion';
-import { requireAdmin } from '../policy';
+import { authorize } from '../policy/enforce';
 import { listHypervisors, listServersOnHosts } from '../queries/hypervisors';
 import { isUuid } from '../queries/uuid';
 import {
@@ -28,7 +28,6 @@ export interface HypervisorsDeps {
 
 const DEFAULT_SERVICE_DOWN_TIME_MS = 60_000;
 const DEFAULT_MAX_LIMIT = 1000;
-const POLICY = 'os_compute_api:os-hypervisors';
 
 const pagingQuery = z.object({ limit: nonNegativeInteger.optional(), marker: z.string().optional() });
 // nova/api/openstack/compute/schemas/hypervisors.py index_query_v253 and show_query_v253: nothing else allowed.
@@ -109,7 +108,7 @@ export function createHypervisorsRouter(deps: HypervisorsDeps): Router {
     const version = versionOf(res);
     const query = rawQuery(req);
     const params = parseListQuery(query, version);
-    requireAdmin(contextOf(res), `${POLICY}:${detail ? 'list-detail' : 'list'}`);
+    authorize(contextOf(res), `os_compute_api:os-hypervisors:${detail ? 'list-detail' : 'list'}`);
     const listing = await listHypervisors(deps.sql, { serviceDownTimeMs });
     const limit = pageSize(params.limit, maxLimit);
     const rows =
@@ -146,7 +145,7 @@ export function createHypervisorsRouter(deps: HypervisorsDeps): Router {
       rejectUnknownParams(values, new Set(Object.keys(showQuery253.shape)));
       withServers = parseQuery(showQuery253, values).with_servers ?? false;
     }
-    requireAdmin(contextOf(res), `${POLICY}:show`);
+    authorize(contextOf(res), 'os_compute_api:os-hypervisors:show');
     const listing = await listHypervisors(deps.sql, { serviceDownTimeMs });
     const row = findById(listing.rows, id, version);
     const servers = withServers ? (await listServersOnHosts(deps.sql, [row.name])).get(row.name) : undefined;

@@ -5,6 +5,7 @@ import { contextOf } from '../context';
 import { BadRequest, ItemNotFound, instanceNotFound } from '../errors';
 import { baseUrl, collectionLinks, rawQuery } from '../links';
 import { atLeast, versionOf, type ApiVersion } from '../microversion';
+import { authorize } from '../policy/enforce';
 import {
   getActionInstance,
   getInstanceAction,
@@ -58,10 +59,12 @@ export function createInstanceActionsRouter(deps: InstanceActionsDeps): Router {
   const temporal = { uiUrl: deps.temporalUiUrl, namespace: deps.namespace };
 
   // Nova reads deleted servers' actions from 2.21; another project's server is not found, as for GET /servers.
-  const loadInstance = async (res: Response, serverId: string): Promise<ActionInstance> => {
+  const loadInstance = async (res: Response, serverId: string, rule: 'list' | 'show'): Promise<ActionInstance> => {
     const withDeleted = atLeast(versionOf(res), '2.21');
-    const instance = await getActionInstance(deps.sql, serverId, { ctx: contextOf(res), withDeleted });
+    const ctx = contextOf(res);
+    const instance = await getActionInstance(deps.sql, serverId, { ctx, withDeleted });
     if (!instance) throw instanceNotFound(serverId);
+    authorize(ctx, `os_compute_api:os-instance-actions:${rule}`, { projectId: instance.project_id });
     return instance;
   };
 
@@ -70,7 +73,7 @@ export function createInstanceActionsRouter(deps: InstanceActionsDeps): Router {
     const version = versionOf(res);
     const query = rawQuery(req);
     const params = parseListQuery(query, version);
-    const instance = await loadInstance(res, serverId);
+    const instance = await loadInstance(res, serverId, 'list');
     const limit = params ? pageSize(params.limit, maxLimit) : undefined;
     const rows = await listInstanceActions(deps.sql, instance.uuid, {
       limit,
@@ -95,7 +98,7 @@ export function createInstanceActionsRouter(deps: InstanceActionsDeps): Router {
     const requestId = String(req.params['request_id']);
     const version = versionOf(res);
     const ctx = contextOf(res);
-    const instance = await loadInstance(res, serverId);
+    const instance = await loadInstance(res, serverId, 'show');
     const row = await getInstanceAction(deps.sql, instance.uuid, requestId);
     // Nova's own text (instance_actions.py show), not InstanceActionNotFound's longer message.
     if (!row) throw new ItemNotFound(`Action ${requestId} not found`);

@@ -7,7 +7,7 @@ import { deleteKeyPair, insertKeyPair } from '../keypairs/keypair-store';
 import { generateSshKeyPair, InvalidPublicKey, sshFingerprint } from '../keypairs/ssh-key';
 import { baseUrl, nextLink, rawQuery } from '../links';
 import { atLeast, versionOf, type ApiVersion } from '../microversion';
-import { requireAdmin } from '../policy';
+import { authorize } from '../policy/enforce';
 import { getKeyPair, listKeyPairs } from '../queries/keypairs';
 import { projectQuotas } from '../queries/limits';
 import { parseWith } from '../validation';
@@ -45,10 +45,15 @@ export const listSchema = z.object({
 });
 
 /** The user whose key pairs a call addresses: the caller, or (2.10+, admins only) the one named. */
-function targetUser(ctx: RequestContext, version: ApiVersion, named: string | undefined, rule: string): string {
-  if (named === undefined || !atLeast(version, '2.10') || named === ctx.userId) return ctx.userId;
-  requireAdmin(ctx, `os_compute_api:os-keypairs:${rule}`);
-  return named;
+function targetUser(
+  ctx: RequestContext,
+  version: ApiVersion,
+  named: string | undefined,
+  rule: 'index' | 'create' | 'show' | 'delete',
+): string {
+  const userId = named === undefined || !atLeast(version, '2.10') ? ctx.userId : named;
+  authorize(ctx, `os_compute_api:os-keypairs:${rule}`, { userId });
+  return userId;
 }
 
 function notFound(name: string, userId: string): ItemNotFound {

@@ -3,7 +3,7 @@ import type { Sql } from 'postgres';
 import { contextOf } from '../context';
 import { rawQuery } from '../links';
 import { atLeast, versionOf } from '../microversion';
-import { requireAdmin } from '../policy';
+import { authorize } from '../policy/enforce';
 import { projectQuotas, projectUsage } from '../queries/limits';
 import { limitsView } from '../views/limits';
 import { lastValues, rejectUnknownParams } from './list-query';
@@ -27,7 +27,7 @@ export function createLimitsRouter(deps: LimitsDeps): Router {
     let projectId = ctx.projectId;
     const tenantId = values['tenant_id'];
     if (tenantId !== undefined) {
-      requireAdmin(ctx, 'os_compute_api:limits:other_project');
+      authorize(ctx, 'os_compute_api:limits:other_project');
       projectId = tenantId;
     }
     const [quotas, usage] = await Promise.all([projectQuotas(deps.sql, projectId), projectUsage(deps.sql, projectId)]);

@@ -5,7 +5,7 @@ import { contextOf } from '../context';
 import { BadRequest } from '../errors';
 import { baseUrl, collectionLinks, rawQuery } from '../links';
 import { atLeast, versionOf, type ApiVersion } from '../microversion';
-import { requireAdmin } from '../policy';
+import { authorize } from '../policy/enforce';
 import { listMigrations, type MigrationFilters } from '../queries/migrations';
 import { migrationView } from '../views/migration';
 import {
@@ -25,7 +25,6 @@ export interface MigrationsDeps {
 }
 
 const DEFAULT_MAX_LIMIT = 1000;
-const POLICY = 'os_compute_api:os-migrations:index';
 
 // nova/api/openstack/compute/schemas/migrations.py: common_query_param is any string.
 const filterQuery = z.object({
@@ -110,7 +109,7 @@ export function createMigrationsRouter(deps: MigrationsDeps): Router {
     const query = rawQuery(req);
     // Nova validates the query before the handler checks policy.
     const params = parseListQuery(query, version);
-    requireAdmin(contextOf(res), POLICY);
+    authorize(contextOf(res), 'os_compute_api:os-migrations:index');
     const limit = params.paged ? pageSize(params.limit, maxLimit) : undefined;
     const rows = await listMigrations(deps.sql, params.filters, { limit, marker: params.marker });
     const root = baseUrl(req);

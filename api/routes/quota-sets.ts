@@ -5,7 +5,7 @@ import { DEFAULT_QUOTAS, type QuotaResource } from '../../domain/quotas';
 import { contextOf, type RequestContext } from '../context';
 import { BadRequest } from '../errors';
 import { type ApiVersion, versionOf } from '../microversion';
-import { requireAdmin } from '../policy';
+import { authorize } from '../policy/enforce';
 import { resetProjectQuotas, setProjectQuotas } from '../quotas/quota-store';
 import { countKeyPairs } from '../queries/keypairs';
 import { projectQuotas, projectUsage } from '../queries/limits';
@@ -37,8 +37,8 @@ export function updateSchema(version: ApiVersion) {
 }
 
 /** Members read their own project's quotas; anything else is an admin's (Nova's default policy). */
-function readableProject(ctx: RequestContext, projectId: string, rule: string): string {
-  if (projectId !== ctx.projectId) requireAdmin(ctx, `os_compute_api:os-quota-sets:${rule}`);
+function readableProject(ctx: RequestContext, projectId: string, rule: 'show' | 'detail'): string {
+  authorize(ctx, `os_compute_api:os-quota-sets:${rule}`, { projectId });
   return projectId;
 }
 
@@ -54,6 +54,7 @@ export function createQuotaSetsRouter(deps: QuotaSetsDeps): Router {
   });
 
   router.get('/os-quota-sets/:project/defaults', (req: Request, res: Response) => {
+    authorize(contextOf(res), 'os_compute_api:os-quota-sets:defaults', { projectId: project(req) });
     res.json({ quota_set: quotaSetView(DEFAULT_QUOTAS, versionOf(res), project(req)) });
   });
 
@@ -70,7 +71,7 @@ export function createQuotaSetsRouter(deps: QuotaSetsDeps): Router {
 
   router.put('/os-quota-sets/:project', async (req: Request, res: Response) => {
     const ctx = contextOf(res);
-    requireAdmin(ctx, 'os_compute_api:os-quota-sets:update');
+    authorize(ctx, 'os_compute_api:os-quota-sets:update', { projectId: project(req) });
     const version = versionOf(res);
     const { quota_set: body } = parseWith(updateSchema(version), req.body);
     const { force, ...limits } = body as Partial<Record<QuotaResource, number>> & { force?: boolean };
@@ -91,7 +92,7 @@ export function createQuotaSetsRouter(deps: QuotaSetsDeps): Router {
   });
 
   router.delete('/os-quota-sets/:project', async (req: Request, res: Response) => {
-    requireAdmin(contextOf(res), 'os_compute_api:os-quota-sets:delete');
+    authorize(contextOf(res), 'os_compute_api:os-quota-sets:delete', { projectId: project(req) });
     await resetProjectQuotas(deps.sql, project(req));
     res.status(202).end();
   });

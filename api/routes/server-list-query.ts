@@ -3,6 +3,7 @@ import { vmStatesForStatus } from '../../domain/states';
 import type { RequestContext } from '../context';
 import { BadRequest, Forbidden } from '../errors';
 import { atLeast, type ApiVersion } from '../microversion';
+import { authorize } from '../policy/enforce';
 import {
   ACCEPTED_BOOL_STRINGS,
   dateTime,
@@ -148,10 +149,7 @@ export function parseServerListQuery(
   if (refused && ctx.isAdmin) throw new BadRequest(`Invalid filter field: ${refused}.`);
   const status = statusesOf(query, version, ctx);
   const allTenants = allTenantsOf(parsed.all_tenants);
-  if (allTenants && !ctx.isAdmin) {
-    const rule = `os_compute_api:servers:${call.detail ? 'detail' : 'index'}:get_all_tenants`;
-    throw new Forbidden(`Policy doesn't allow ${rule} to be performed.`);
-  }
+  if (allTenants) authorize(ctx, `os_compute_api:servers:${call.detail ? 'detail' : 'index'}:get_all_tenants`);
   return {
     limit: parsed.limit,
     marker: parsed.marker,

@@ -5,7 +5,7 @@ import { BadRequest, ItemNotFound, instanceNotFound } from '../errors';
 import type { Operations } from '../operations';
 import { abortLiveMigrationUpdate, forceCompleteLiveMigrationUpdate } from '../../workflows/live-migration/messages';
 import { atLeast, versionOf } from '../microversion';
-import { requireAdmin } from '../policy';
+import { authorize } from '../policy/enforce';
 import { getActionInstance, type ActionInstance } from '../queries/instance-actions';
 import { getInstanceMigration, listInProgressLiveMigrations } from '../queries/migrations';
 import { LIVE_MIGRATION, LIVE_MIGRATION_IN_PROGRESS, serverMigrationView } from '../views/migration';
@@ -14,8 +14,6 @@ export interface ServerMigrationsDeps {
   sql: Sql;
   operations: Operations;
 }
-
-const POLICY = 'os_compute_api:servers:migrations';
 
 /**
  * GET /servers/{id}/migrations[/{migration_id}] (2.23+): a server's in-progress live migrations only, as in
@@ -26,14 +24,14 @@ export function createServerMigrationsRouter(deps: ServerMigrationsDeps): Router
   const router = Router();
 
   // Nova checks the server first (another project's is not found), then the admin-only policy.
-  const loadInstance = async (req: Request, res: Response, rule: string): Promise<ActionInstance> => {
+  const loadInstance = async (req: Request, res: Response, rule: 'index' | 'show'): Promise<ActionInstance> => {
     // Before 2.23 only the force_complete action lives here: a GET has no method, Nova's plain 404.
     if (!atLeast(versionOf(res), '2.23')) throw new ItemNotFound('The resource could not be found.');
     const serverId = String(req.params['server_id']);
     const ctx = contextOf(res);
     const instance = await getActionInstance(deps.sql, serverId, { ctx, withDeleted: false });
     if (!instance) throw instanceNotFound(serverId);
-    requireAdmin(ctx, `${POLICY}:${rule}`);
+    authorize(ctx, `os_compute_api:servers:migrations:${rule}`, { projectId: instance.project_id });
     return instance;
   };
 
@@ -87,7 +85,9 @@ export function createServerMigrationsRouter(deps: ServerMigrationsDeps): Router
     const ctx = contextOf(res);
     const instance = await getActionInstance(deps.sql, serverId, { ctx, withDeleted: false });
     if (!instance) throw instanceNotFound(serverId);
-    requireAdmin(ctx, `${POLICY}:${since === '2.24' ? 'delete' : 'force_complete'}`);
+    authorize(ctx, `os_compute_api:servers:migrations:${since === '2.24' ? 'delete' : 'force_complete'}`, {
+      projectId: instance.project_id,
+    });
     return instance;
   };
 

@@ -4,6 +4,7 @@ import { contextOf } from '../context';
 import { instanceNotFound } from '../errors';
 import { baseUrl, collectionLinks, rawQuery } from '../links';
 import { versionOf } from '../microversion';
+import { authorize } from '../policy/enforce';
 import { getInstance, listInstances } from '../queries/instances';
 import { serverDetailView, serverSummaryView } from '../views/server';
 import { pageSize } from './list-query';
@@ -23,6 +24,7 @@ export function createServersReadRouter(deps: ServersReadDeps): Router {
     const ctx = contextOf(res);
     const version = versionOf(res);
     const query = rawQuery(req);
+    authorize(ctx, `os_compute_api:servers:${detail ? 'detail' : 'index'}`);
     const params = parseServerListQuery(query, { version, ctx, detail });
     const limit = pageSize(params.limit, deps.maxLimit);
     const rows = await listInstances(deps.sql, { ...params, ctx, limit });
@@ -44,6 +46,7 @@ export function createServersReadRouter(deps: ServersReadDeps): Router {
     const ctx = contextOf(res);
     const row = await getInstance(deps.sql, id, ctx);
     if (!row) throw instanceNotFound(id);
+    authorize(ctx, 'os_compute_api:servers:show', { projectId: row.project_id });
     const view = { baseUrl: baseUrl(req), version: versionOf(res), isAdmin: ctx.isAdmin };
     res.json({ server: serverDetailView(row, view) });
   });

@@ -13,12 +13,13 @@ import { BadRequest, instanceNotFound } from '../errors';
 import { baseUrl, selfLinks } from '../links';
 import { atLeast, versionOf } from '../microversion';
 import type { Operations } from '../operations';
-import { getFlavor } from '../queries/flavors';
+import { getVisibleFlavor } from '../queries/flavors';
 import { getImage } from '../queries/images';
 import { getKeyPair } from '../queries/keypairs';
 import { getInstance } from '../queries/instances';
 import { instanceFlavor } from '../actions/flavor';
 import { bootImageId, createServerBody, idFromRef } from '../schemas/create-server';
+import { authorize } from '../policy/enforce';
 import { parseWith } from '../validation';
 
 export interface ServersWriteDeps {
@@ -65,10 +66,11 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
   router.post('/servers', async (req, res) => {
     const { server } = parseWith(createServerBody, req.body);
     const ctx = contextOf(res);
+    authorize(ctx, 'os_compute_api:servers:create', { projectId: ctx.projectId });
     if (server.networks === undefined && atLeast(versionOf(res), '2.37')) {
       throw new BadRequest("Invalid input for field/attribute server. Value: None. 'networks' is a required property");
     }
-    const flavorRow = await getFlavor(deps.sql, idFromRef(server.flavorRef));
+    const flavorRow = await getVisibleFlavor(deps.sql, idFromRef(server.flavorRef), ctx);
     if (!flavorRow || flavorRow.disabled) throw new BadRequest('Invalid flavorRef provided.');
     const boot = bootImageId(server);
     if (boot.message) throw new BadRequest(boot.message);
@@ -127,6 +129,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
 
   router.delete('/servers/:id', async (req, res) => {
     const instance = await loadInstance(deps, req, res);
+    authorize(contextOf(res), 'os_compute_api:servers:delete', { projectId: instance.project_id });
     // Nova lets delete interrupt anything: the running operation rolls back first, then the delete starts.
     await startInterrupting(
       { ...callDeps(deps, req, res), instance, version: versionOf(res) },
@@ -142,6 +145,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     const version = versionOf(res);
     const parsed: unknown = parseWith(action.schemaAt?.(version) ?? action.schema, value);
     const instance = await loadInstance(deps, req, res);
+    authorize(contextOf(res), action.policy, { projectId: instance.project_id });
     const call = { ...callDeps(deps, req, res), instance, version };
     const reply = await action.handle(parsed, call);
     if (reply.location) res.location(reply.location);

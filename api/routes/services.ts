@@ -7,7 +7,7 @@ import { BadRequest, ItemNotFound } from '../errors';
 import { rawQuery } from '../links';
 import { atLeast, versionOf, type ApiVersion } from '../microversion';
 import type { Operations } from '../operations';
-import { requireAdmin } from '../policy';
+import { authorize } from '../policy/enforce';
 import { listServices } from '../queries/services';
 import { isUuid } from '../queries/uuid';
 import { booleanBody, hostnamePattern } from '../schemas/parameter-types';
@@ -24,7 +24,6 @@ export interface ServicesDeps {
 }
 
 const DEFAULT_SERVICE_DOWN_TIME_MS = 60_000;
-const POLICY = 'os_compute_api:os-services';
 
 const reason = z.string().min(1).max(255);
 /** Nova's `update` (2.1) and `update_v211` bodies: the service named by host and binary. */
@@ -108,7 +107,7 @@ export function createServicesRouter(deps: ServicesDeps): Router {
     const values = lastValues(rawQuery(req));
     // index_query_v275 closes the query schema; before, anything else is ignored.
     if (atLeast(version, '2.75')) rejectUnknownParams(values, new Set(['host', 'binary']));
-    requireAdmin(contextOf(res), `${POLICY}:list`);
+    authorize(contextOf(res), 'os_compute_api:os-services:list');
     const { host, binary } = values;
     const rows = (await services()).filter((row) => !host || row.host === host);
     const listed = binary && binary !== COMPUTE_BINARY ? [] : rows;
@@ -122,7 +121,7 @@ export function createServicesRouter(deps: ServicesDeps): Router {
     if (!atLeast(version, '2.53')) {
       requireFields(req.body, ['host', 'binary']);
       const body = parseWith(atLeast(version, '2.11') ? legacyBody211 : legacyBody, req.body);
-      requireAdmin(ctx, `${POLICY}:update`);
+      authorize(ctx, 'os_compute_api:os-services:update');
       const { change, reply } = legacyAction(id, body, version);
       if (body.binary !== COMPUTE_BINARY) {
         throw new BadRequest(
@@ -138,7 +137,7 @@ export function createServicesRouter(deps: ServicesDeps): Router {
     }
     const body = parseWith(body253, req.body);
     if (!isUuid(id)) throw new BadRequest(`Invalid uuid ${id}`);
-    requireAdmin(ctx, `${POLICY}:update`);
+    authorize(ctx, 'os_compute_api:os-services:update');
     const row = findService(await services(), id);
     await deps.operations.updateHost(row.host, updateServiceUpdate, change253(body));
     const updated = findService(await services(), id);
