@@ -29,7 +29,8 @@ interface Running {
   state: 'starting' | 'up' | 'ended';
 }
 
-const START_TIMEOUT_MS = 90_000;
+// Generous: on a loaded 2-core machine tsx alone can take a minute to load an entry point.
+const START_TIMEOUT_MS = 300_000;
 const RESTART_DELAY_MS = 1000;
 
 /**
