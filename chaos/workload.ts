@@ -73,7 +73,7 @@ export class Workload {
         if (id) {
           this.servers.add(id);
           this.created.add(id);
-        }
+        } else await pause(1000); // the API or what it needs is down: wait rather than spin
         continue;
       }
       const id = random.pick([...this.servers].sort());
