@@ -3,6 +3,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   setHandler,
   uuid4,
   workflowInfo,
@@ -46,10 +47,17 @@ export async function resizeServerWorkflow(input: ResizeServerInput): Promise<vo
   const validator = (_who: Requester) => {
     if ((phase !== 'verify' && phase !== 'migrating') || decision) throw new Error(NOT_RESIZED);
   };
+  let revertRecorded = false;
   const decide = (kind: Decision['kind']) => async (who: Requester) => {
     await condition(() => phase !== 'migrating');
     if (phase !== 'verify' || decision) throw ApplicationFailure.nonRetryable(NOT_RESIZED, FaultType.NotResized);
     decision = { kind, requester: who };
+    // Nova's revertResize answers once the API has recorded resize_reverting: a GET after the 202 shows
+    // REVERT_RESIZE, never VERIFY_RESIZE, and never waits for the whole revert.
+    // Runs recorded before this answered at once (patched keeps their replay unchanged).
+    if (kind === 'revert' && patched('revert-answers-once-reverting')) {
+      await condition(() => revertRecorded || phase === 'done');
+    }
   };
   setHandler(confirmResizeUpdate, decide('confirm'), { validator });
   setHandler(revertResizeUpdate, decide('revert'), { validator });
@@ -113,7 +121,7 @@ export async function resizeServerWorkflow(input: ResizeServerInput): Promise<vo
       await confirm(input, placement, decision!);
     } else {
       phase = 'reverting';
-      await revert(input, placement, decision!, instance.vm_state);
+      await revert(input, placement, decision!, instance.vm_state, () => (revertRecorded = true));
     }
   });
   phase = 'done';
@@ -165,6 +173,7 @@ async function revert(
   placement: Placement,
   decision: Decision,
   oldVmState: string,
+  recorded: () => void,
 ): Promise<void> {
   const conductor = conductorOn(input.settings);
   const ref = { migrationUuid: placement.migrationUuid, instanceUuid: input.instanceUuid };
@@ -173,6 +182,7 @@ async function revert(
     requester: decision.requester,
     events: [started(EventName.RevertResize, placement.dest)],
   });
+  recorded();
   try {
     if (placement.source !== placement.dest) {
       await computeOn(input.settings, placement.dest).destroy.executeWithOptions(

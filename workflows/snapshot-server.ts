@@ -9,6 +9,13 @@ import { EventName, failed, started, succeeded } from './events';
 import { asWorkflowFailure, faultFrom } from './failures';
 import type { SnapshotServerInput } from './inputs';
 
+const SNAPSHOT_TASKS: readonly string[] = [
+  TaskState.ImageSnapshotPending,
+  TaskState.ImageSnapshot,
+  TaskState.ImagePendingUpload,
+  TaskState.ImageUploading,
+];
+
 /**
  * createImage: the image record is created queued with the admission (image_snapshot_pending), then
  * image_snapshot → image_pending_upload → image_uploading (image `saving`) while the host copies the guest's disk
@@ -68,6 +75,8 @@ export async function snapshotServerWorkflow(input: SnapshotServerInput): Promis
       conductor.failSnapshot({
         instanceUuid,
         expected: task,
+        // A delete may cancel this run while a step that advances the task is still in flight.
+        orLater: SNAPSHOT_TASKS.slice(SNAPSHOT_TASKS.indexOf(task) + 1),
         requestId: requester.requestId,
         imageId: image.imageId,
         storedSha256: stored?.sha256,

@@ -41,6 +41,12 @@ export interface TaskFailure extends TaskStep {
   /** The vm_state to leave; unchanged when absent (Nova's rule for stop/start failures). */
   vmState?: string;
   powerState?: number;
+  /**
+   * Later task_states of the same operation the instance may show instead of `expected`: when a cancellation (a
+   * delete) interrupts the workflow while a step that advances the task is in flight, that step may still land
+   * after the workflow moved on to its compensation, which must clear the task all the same.
+   */
+  orLater?: readonly string[];
 }
 
 /**
@@ -142,7 +148,8 @@ export async function failInTransaction(tx: Queryable, step: TaskFailure): Promi
       SET task_state = NULL, vm_state = COALESCE(${step.vmState ?? null}, vm_state),
           power_state = COALESCE(${step.powerState ?? null}, power_state),
           fault = ${q.json(fault)}, updated_at = now()
-      WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
+      WHERE uuid = ${step.instanceUuid} AND NOT deleted
+        AND (task_state IS NOT DISTINCT FROM ${step.expected} OR task_state = ANY(${[...(step.orLater ?? [])]}::text[]))
       RETURNING *`,
     (r) => r.task_state === null,
   );

