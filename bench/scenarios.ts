@@ -187,6 +187,12 @@ export class Bench {
     return hosts[this.hostTurn++ % hosts.length]!;
   }
 
+  /** The host after `host` in the run's order: where the baseline's moves go. */
+  otherHost(host: string): string {
+    const hosts = this.stack.hosts;
+    return hosts[(hosts.indexOf(host) + 1) % hosts.length]!;
+  }
+
   baselineInput(host: string, dest?: string): BaselineInput {
     return { settings: this.stack.baselineSettings, host, dest };
   }
@@ -220,8 +226,7 @@ export class Bench {
   }
 
   async baselineMigrate(workflowId: string, source: string): Promise<void> {
-    const hosts = this.stack.hosts;
-    const dest = hosts[(hosts.indexOf(source) + 1) % hosts.length]!;
+    const dest = this.otherHost(source);
     const handle = await this.baselineStart(baselineMigrateWorkflow, workflowId, this.baselineInput(source, dest));
     await handle.executeUpdate(baselineConfirmUpdate, { args: [{ requestId: `req-${randomUUID()}` }] });
     await handle.result();
