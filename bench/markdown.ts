@@ -23,6 +23,9 @@ function details(m: Measured, chartFile: string): string[] {
       `- concurrency ${m.twoConductors.concurrency}, 2 conductors: ${r.count} pairs in ${f1(r.elapsedMs / 1000)} s`,
     );
   }
+  if (m.twoConductors?.result.aborted) lines.push(`- 2 conductors: stopped early, ${m.twoConductors.result.aborted}`);
+  for (const a of m.accept.aborted)
+    lines.push(`- action accept at ${m.accept.connections} connections stopped early, ${a}`);
   const accept = distribution(m.latency.series.createApiAccept);
   lines.push(`- create accept (POST → 202, one at a time): p50 ${f1(accept.p50)} ms, p99 ${f1(accept.p99)} ms`, '');
   lines.push(

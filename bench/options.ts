@@ -9,7 +9,7 @@ export interface Options {
   /** Seconds of each throughput run. */
   seconds: number;
   concurrencies: number[];
-  /** Also run the highest concurrency with a second conductor worker process. */
+  /** Also run the lowest concurrency with a second conductor worker process. */
   twoConductors: boolean;
   apiSeconds: number;
   connections: number;

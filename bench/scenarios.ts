@@ -277,6 +277,8 @@ export interface ClosedLoopResult {
   perSecond: number;
   /** Each iteration's latency. */
   samples: number[];
+  /** Why the loops stopped early (too many failed operations), when `tolerant` asked for the partial result. */
+  aborted?: string;
 }
 
 /**
@@ -289,6 +291,7 @@ export async function closedLoop(
   concurrency: number,
   seconds: number,
   op: (loop: number, i: number) => Promise<unknown>,
+  tolerant = false,
 ): Promise<ClosedLoopResult> {
   const began = performance.now();
   const deadline = began + seconds * 1000;
@@ -310,9 +313,11 @@ export async function closedLoop(
       }
     }),
   );
-  if (aborted !== undefined) throw aborted;
+  if (aborted !== undefined && !tolerant) throw aborted;
   const elapsedMs = performance.now() - began;
-  return { count, elapsedMs, perSecond: count / (elapsedMs / 1000), samples };
+  const result: ClosedLoopResult = { count, elapsedMs, perSecond: count / (elapsedMs / 1000), samples };
+  if (aborted !== undefined) result.aborted = aborted instanceof Error ? aborted.message : String(aborted);
+  return result;
 }
 
 /** Runs `op` over `items` with at most `concurrency` at a time. */

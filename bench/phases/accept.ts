@@ -11,6 +11,8 @@ export interface AcceptResult {
   connections: number;
   ours: number[];
   baseline: number[];
+  /** Why a side stopped early (its failures are the bench's failures too: the checks fail). */
+  aborted: string[];
 }
 
 /** ACTIVE idle servers of ours, created as needed so that each connection has one. */
@@ -37,36 +39,51 @@ export async function measureAccept(
   const ids = await serversFor(bench, bench.stack.sql, opts.connections, opts.setupConcurrency);
   log(`API accept: os-stop / os-start at ${ids.length} concurrent connections for ${opts.seconds} s`);
   const ours: number[] = [];
+  const aborted: string[] = [];
   await cpu.phase(
     'os-stop or os-start (API)',
     () =>
-      closedLoop(bench, 'os-stop/os-start (API)', ids.length, opts.seconds, async (loop) => {
-        const id = ids[loop]!;
-        for (const action of ['os-stop', 'os-start']) {
-          const t = performance.now();
-          await bench.api.action(id, { [action]: null }, 202);
-          ours.push(performance.now() - t);
-          await bench.ourHandle(id).result();
-        }
-      }),
-    () => ours.length,
+      closedLoop(
+        bench,
+        'os-stop/os-start (API)',
+        ids.length,
+        opts.seconds,
+        async (loop) => {
+          const id = ids[loop]!;
+          for (const action of ['os-stop', 'os-start']) {
+            const t = performance.now();
+            await bench.api.action(id, { [action]: null }, 202);
+            ours.push(performance.now() - t);
+            await bench.ourHandle(id).result();
+          }
+        },
+        true,
+      ),
+    (r) => (aborted.push(...(r.aborted ? [`ours: ${r.aborted}`] : [])), ours.length),
   );
   log(`API accept: baseline update-with-start accept at ${ids.length} concurrent callers`);
   const baseline: number[] = [];
   await cpu.phase(
     'baseline stop',
     () =>
-      closedLoop(bench, 'baseline stop accept', ids.length, opts.seconds, async (loop) => {
-        const t = performance.now();
-        const workflowId = `${bench.stack.baselineSettings.queuePrefix}accept-${loop}`;
-        const handle = await bench.baselineStopAccepted(
-          workflowId,
-          bench.stack.hosts[loop % bench.stack.hosts.length]!,
-        );
-        baseline.push(performance.now() - t);
-        await handle.result();
-      }),
-    () => baseline.length,
+      closedLoop(
+        bench,
+        'baseline stop accept',
+        ids.length,
+        opts.seconds,
+        async (loop) => {
+          const t = performance.now();
+          const workflowId = `${bench.stack.baselineSettings.queuePrefix}accept-${loop}`;
+          const handle = await bench.baselineStopAccepted(
+            workflowId,
+            bench.stack.hosts[loop % bench.stack.hosts.length]!,
+          );
+          baseline.push(performance.now() - t);
+          await handle.result();
+        },
+        true,
+      ),
+    (r) => (aborted.push(...(r.aborted ? [`baseline: ${r.aborted}`] : [])), baseline.length),
   );
-  return { connections: ids.length, ours, baseline };
+  return { connections: ids.length, ours, baseline, aborted };
 }

@@ -67,9 +67,9 @@ export async function measureTwoConductors(
       if (new Set((description.pollers ?? []).map((p) => p.identity)).size >= 2) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    return await closedLoop(bench, `create+delete (API, ${concurrency}, 2 conductors)`, concurrency, seconds, (l, i) =>
-      bench.ourCreateDeletePair(`bench-tp2c-${l}-${i}`),
-    );
+    const phase = `create+delete (API, ${concurrency}, 2 conductors)`;
+    const pair = (l: number, i: number) => bench.ourCreateDeletePair(`bench-tp2c-${l}-${i}`);
+    return await closedLoop(bench, phase, concurrency, seconds, pair, true);
   } finally {
     await stopChild(second);
   }

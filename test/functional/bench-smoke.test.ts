@@ -104,7 +104,7 @@ describe('npm run bench, tiny', () => {
       expect.arrayContaining([
         'create+delete pairs/s, concurrency 2',
         'create+delete pairs/s, concurrency 3',
-        '… with 2 conductor workers (vs 1), concurrency 3',
+        '… with 2 conductor workers (vs 1), concurrency 2',
         'action accept p99 (os-stop/os-start, 3 conns)',
         'servers/detail?limit=1000 p99 (200 servers, 1 conn)',
         'select + claim p99 (10 concurrent)',
@@ -126,6 +126,6 @@ describe('npm run bench, tiny', () => {
     const svg = readFileSync(path.join(out, 'latest.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('shelve→offload→unshelve');
-    expect(svg).toContain('ours, 2 conductors, 3');
+    expect(svg).toContain('ours, 2 conductors, 2');
   });
 });
