@@ -109,3 +109,52 @@ export async function baselineMigrateWorkflow(input: BaselineInput): Promise<voi
   await source['destroy']!();
   await c['finishConfirm']!();
 }
+
+/**
+ * shelve with shelved_offload_time 0, the happy path of shelveServerWorkflow: admitSnapshot (admission), powerOff
+ * and snapshotDisk on the host between advanceTask and beginImageUpload, finishShelve; then the offload in the
+ * same run: destroy on the host, finishOffload.
+ */
+export async function baselineShelveWorkflow(input: BaselineInput): Promise<void> {
+  const gate = admissionGate();
+  const c = conductor(input);
+  const host = compute(input, input.host);
+  await c['admitSnapshot']!();
+  gate.admitted();
+  await host['powerOff']!();
+  await c['advanceTask']!();
+  await c['beginImageUpload']!();
+  await host['snapshotDisk']!();
+  await c['finishShelve']!();
+  await host['destroy']!();
+  await c['finishOffload']!();
+}
+
+/** unshelve of an offloaded server: admitOperation, getShelvedImage, selectDestinations, claimResources,
+ * advanceTask, spawn on the chosen host, finishUnshelve. */
+export async function baselineUnshelveWorkflow(input: BaselineInput): Promise<void> {
+  const gate = admissionGate();
+  const c = conductor(input);
+  await c['admitOperation']!();
+  gate.admitted();
+  await c['getShelvedImage']!();
+  await c['selectDestinations']!();
+  await c['claimResources']!();
+  await c['advanceTask']!();
+  await compute(input, input.dest ?? input.host)['spawn']!();
+  await c['finishUnshelve']!();
+}
+
+/** createImage: admitSnapshot (admission), advanceTask twice, beginImageUpload, snapshotDisk on the host,
+ * finishSnapshot. */
+export async function baselineSnapshotWorkflow(input: BaselineInput): Promise<void> {
+  const gate = admissionGate();
+  const c = conductor(input);
+  await c['admitSnapshot']!();
+  gate.admitted();
+  await c['advanceTask']!();
+  await c['advanceTask']!();
+  await c['beginImageUpload']!();
+  await compute(input, input.host)['snapshotDisk']!();
+  await c['finishSnapshot']!();
+}

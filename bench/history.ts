@@ -128,3 +128,21 @@ export async function breakdownByType(client: Client, workflowIds: string[]): Pr
     };
   });
 }
+
+/**
+ * The activities of the first completed run of `workflowType` under this workflow ID, in order, each as
+ * `name@conductor` or `name@compute`: what the baseline must match step for step.
+ */
+export async function activityShape(client: Client, workflowId: string, workflowType: string): Promise<string[]> {
+  const query = `WorkflowId = '${workflowId}' AND WorkflowType = '${workflowType}' AND ExecutionStatus = 'Completed'`;
+  for await (const wf of client.workflow.list({ query })) {
+    const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+    return (history.events ?? []).flatMap((e) => {
+      const a = e.activityTaskScheduledEventAttributes;
+      if (!a) return [];
+      const queue = a.taskQueue?.name ?? '';
+      return [`${a.activityType?.name ?? '?'}@${/compute-/.test(queue) ? 'compute' : 'conductor'}`];
+    });
+  }
+  return [];
+}

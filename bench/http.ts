@@ -21,18 +21,21 @@ export class OperationFailed extends Error {
 export class BenchApi {
   constructor(readonly baseUrl: string) {}
 
-  async request(method: string, path: string, body?: unknown): Promise<Reply> {
+  async request(method: string, path: string, body?: unknown, microversion?: string): Promise<Reply> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { 'Content-Type': 'application/json' },
+      headers: {
+        'Content-Type': 'application/json',
+        ...(microversion && { 'OpenStack-API-Version': `compute ${microversion}` }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
   }
 
-  async expect(method: string, path: string, body: unknown, status: number): Promise<Reply> {
-    const reply = await this.request(method, path, body);
+  async expect(method: string, path: string, body: unknown, status: number, microversion?: string): Promise<Reply> {
+    const reply = await this.request(method, path, body, microversion);
     if (reply.status !== status) {
       throw new OperationFailed(`${method} ${path}: ${reply.status} ${JSON.stringify(reply.body)} (wanted ${status})`);
     }
@@ -50,8 +53,8 @@ export class BenchApi {
     return (reply.body as { server: { id: string } }).server.id;
   }
 
-  action(id: string, body: unknown, status: number): Promise<Reply> {
-    return this.expect('POST', `/servers/${id}/action`, body, status);
+  action(id: string, body: unknown, status: number, microversion?: string): Promise<Reply> {
+    return this.expect('POST', `/servers/${id}/action`, body, status, microversion);
   }
 
   /**

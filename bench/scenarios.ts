@@ -187,6 +187,12 @@ export class Bench {
     return hosts[this.hostTurn++ % hosts.length]!;
   }
 
+  /** The host after `host` in the run's order: where the baseline's moves go. */
+  otherHost(host: string): string {
+    const hosts = this.stack.hosts;
+    return hosts[(hosts.indexOf(host) + 1) % hosts.length]!;
+  }
+
   baselineInput(host: string, dest?: string): BaselineInput {
     return { settings: this.stack.baselineSettings, host, dest };
   }
@@ -220,8 +226,7 @@ export class Bench {
   }
 
   async baselineMigrate(workflowId: string, source: string): Promise<void> {
-    const hosts = this.stack.hosts;
-    const dest = hosts[(hosts.indexOf(source) + 1) % hosts.length]!;
+    const dest = this.otherHost(source);
     const handle = await this.baselineStart(baselineMigrateWorkflow, workflowId, this.baselineInput(source, dest));
     await handle.executeUpdate(baselineConfirmUpdate, { args: [{ requestId: `req-${randomUUID()}` }] });
     await handle.result();
@@ -272,6 +277,8 @@ export interface ClosedLoopResult {
   perSecond: number;
   /** Each iteration's latency. */
   samples: number[];
+  /** Why the loops stopped early (too many failed operations), when `tolerant` asked for the partial result. */
+  aborted?: string;
 }
 
 /**
@@ -284,6 +291,7 @@ export async function closedLoop(
   concurrency: number,
   seconds: number,
   op: (loop: number, i: number) => Promise<unknown>,
+  tolerant = false,
 ): Promise<ClosedLoopResult> {
   const began = performance.now();
   const deadline = began + seconds * 1000;
@@ -305,9 +313,11 @@ export async function closedLoop(
       }
     }),
   );
-  if (aborted !== undefined) throw aborted;
+  if (aborted !== undefined && !tolerant) throw aborted;
   const elapsedMs = performance.now() - began;
-  return { count, elapsedMs, perSecond: count / (elapsedMs / 1000), samples };
+  const result: ClosedLoopResult = { count, elapsedMs, perSecond: count / (elapsedMs / 1000), samples };
+  if (aborted !== undefined) result.aborted = aborted instanceof Error ? aborted.message : String(aborted);
+  return result;
 }
 
 /** Runs `op` over `items` with at most `concurrency` at a time. */

@@ -46,6 +46,15 @@ export interface BenchStack {
   /** Whether the Temporal server is this run's own (false: BENCH_TEMPORAL_ADDRESS named one). */
   ownTemporal: boolean;
   hosts: string[];
+  /** What a separate worker process of this run needs (recovery, the second conductor). */
+  processes: {
+    temporalAddress: string;
+    databaseUrl: string;
+    /** Compute NOVA_DATA_DIR: host directories live under `<dataDir>/hosts/<host>`. */
+    dataDir: string;
+    imageDir: string;
+    workflowBundlePath: string;
+  };
   /** Worker settings the baseline copied from ours, for the report. */
   workerSettings: Record<string, unknown>;
   /** Rejects when any worker stops on its own (a crashed worker would make every number meaningless). */
@@ -71,6 +80,13 @@ const CONDUCTOR_STEPS = [
   'finishResize',
   'beginConfirm',
   'finishConfirm',
+  'admitSnapshot',
+  'beginImageUpload',
+  'finishShelve',
+  'finishOffload',
+  'getShelvedImage',
+  'finishUnshelve',
+  'finishSnapshot',
 ];
 const COMPUTE_STEPS = [
   'spawn',
@@ -79,6 +95,7 @@ const COMPUTE_STEPS = [
   'migrateDiskAndPowerOff',
   'finishMigration',
   'removeMigrationTransfer',
+  'snapshotDisk',
 ];
 
 function noops(names: string[]): Record<string, () => Promise<void>> {
@@ -160,7 +177,12 @@ function summarise(o: ReturnType<typeof mirroredWorkerOptions>): Record<string, 
  * same settings on their own queues. Every queue and workflow ID carries a per-run prefix, so BENCH_TEMPORAL_ADDRESS
  * may name an existing server instead (one started with other dynamic config, say).
  */
-export async function startBenchStack(opts: { hosts: number; log: (line: string) => void }): Promise<BenchStack> {
+export async function startBenchStack(opts: {
+  hosts: number;
+  log: (line: string) => void;
+  /** The compute heartbeat timeout operations run with (NOVA_COMPUTE_HEARTBEAT_TIMEOUT_S); the default otherwise. */
+  heartbeatTimeoutS?: number | undefined;
+}): Promise<BenchStack> {
   const began = performance.now();
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'nova-bench-'));
   chmodSync(scratch, 0o755); // PostgreSQL runs as its own user when the bench runs as root
@@ -206,7 +228,11 @@ export async function startBenchStack(opts: { hosts: number; log: (line: string)
     await registerSearchAttributes(connection, 'default');
 
     const prefix = `bench${randomBytes(3).toString('hex')}-`;
-    const settings: OperationSettings = { ...loadOperationSettings({}), queuePrefix: prefix };
+    const heartbeat = opts.heartbeatTimeoutS;
+    const settings: OperationSettings = {
+      ...loadOperationSettings(heartbeat ? { NOVA_COMPUTE_HEARTBEAT_TIMEOUT_S: String(heartbeat) } : {}),
+      queuePrefix: prefix,
+    };
     const baselineSettings: OperationSettings = { ...settings, queuePrefix: `${prefix}${BASELINE_PREFIX}` };
     const temporalConfig = { address: temporal.address, namespace: 'default', queuePrefix: settings.queuePrefix };
     const conductorConfig: ConductorConfig = {
@@ -342,6 +368,13 @@ export async function startBenchStack(opts: { hosts: number; log: (line: string)
       baselineSettings,
       ownTemporal: temporal.own,
       hosts,
+      processes: {
+        temporalAddress: temporal.address,
+        databaseUrl,
+        dataDir,
+        imageDir: path.join(scratch, 'images'),
+        workflowBundlePath: ourBundle,
+      },
       workerSettings: { conductor: summarise(conductorTuning), compute: summarise(computeTuning) },
       workerFailure,
       startupMs: performance.now() - began,
@@ -368,4 +401,17 @@ async function terminateRunning(client: Client, queues: string[]): Promise<void>
 export function runQuery(stack: Pick<BenchStack, 'settings' | 'baselineSettings'>): string {
   const queues = [conductorQueue(stack.settings.queuePrefix), conductorQueue(stack.baselineSettings.queuePrefix)];
   return `(${queues.map((q) => `TaskQueue = '${q}'`).join(' OR ')})`;
+}
+
+/** The environment of a worker process this run starts on its own (`npm start`'s variables), plus `extra`. */
+export function workerProcessEnv(stack: BenchStack, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    TEMPORAL_ADDRESS: stack.processes.temporalAddress,
+    NOVA_QUEUE_PREFIX: stack.settings.queuePrefix,
+    NOVA_IMAGE_DIR: stack.processes.imageDir,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
 }

@@ -1,0 +1,61 @@
+/**
+ * resize (+ confirm), shelve → offload → unshelve and createImage: ours through the API (the POST, then the
+ * workflow's result; resize's confirm is the API's own update, sent at once and answered once VERIFY_RESIZE is
+ * reached), and the baseline's same-shape raw workflows started the way the API starts them.
+ */
+import { randomUUID } from 'node:crypto';
+import { confirmResizeUpdate } from '../workflows/resize/messages';
+import {
+  baselineMigrateWorkflow,
+  baselineConfirmUpdate,
+  baselineShelveWorkflow,
+  baselineSnapshotWorkflow,
+  baselineUnshelveWorkflow,
+} from './baseline-workflows';
+import { OperationFailed } from './http';
+import type { Bench } from './scenarios';
+
+/** The flavor a resize goes to (m1.small, from the servers' m1.tiny). */
+export const RESIZE_FLAVOR = '2';
+
+export async function ourResize(bench: Bench, id: string): Promise<void> {
+  await bench.api.action(id, { resize: { flavorRef: RESIZE_FLAVOR } }, 202);
+  const requester = { requestId: `req-${randomUUID()}`, userId: 'admin', projectId: 'admin' };
+  await bench.stack.operations.update(
+    id,
+    confirmResizeUpdate,
+    requester,
+    () => new OperationFailed(`confirmResize refused for ${id}`),
+  );
+  await bench.ourHandle(id).result();
+}
+
+/** shelve (offloaded at once: shelved_offload_time 0), then unshelve onto whichever host the scheduler picks. */
+export async function ourShelveCycle(bench: Bench, id: string): Promise<void> {
+  await bench.api.action(id, { shelve: null }, 202);
+  await bench.ourHandle(id).result();
+  await bench.api.action(id, { unshelve: null }, 202);
+  await bench.ourHandle(id).result();
+}
+
+export async function ourSnapshot(bench: Bench, id: string, name: string): Promise<void> {
+  await bench.api.action(id, { createImage: { name } }, 202);
+  await bench.ourHandle(id).result();
+}
+
+export async function baselineResize(bench: Bench, workflowId: string, source: string): Promise<void> {
+  const dest = bench.otherHost(source);
+  const handle = await bench.baselineStart(baselineMigrateWorkflow, workflowId, bench.baselineInput(source, dest));
+  await handle.executeUpdate(baselineConfirmUpdate, { args: [{ requestId: `req-${randomUUID()}` }] });
+  await handle.result();
+}
+
+export async function baselineShelveCycle(bench: Bench, workflowId: string, host: string): Promise<void> {
+  await (await bench.baselineStart(baselineShelveWorkflow, workflowId, bench.baselineInput(host))).result();
+  const dest = bench.otherHost(host);
+  await (await bench.baselineStart(baselineUnshelveWorkflow, workflowId, bench.baselineInput(host, dest))).result();
+}
+
+export async function baselineSnapshot(bench: Bench, workflowId: string, host: string): Promise<void> {
+  await (await bench.baselineStart(baselineSnapshotWorkflow, workflowId, bench.baselineInput(host))).result();
+}

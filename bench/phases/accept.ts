@@ -1,0 +1,89 @@
+/**
+ * Action accept at many connections: each connection stops and starts its own server (POST → 202, Node's
+ * undici-based fetch with keep-alive, loopback), waiting for each operation to finish before the next; the
+ * baseline is update-with-start of a stop-shaped raw workflow until its admission answers.
+ */
+import type { Sql } from '../../activities/conductor/db';
+import type { CpuAccounting } from '../accounting';
+import { closedLoop, forEachConcurrently, type Bench } from '../scenarios';
+
+export interface AcceptResult {
+  connections: number;
+  ours: number[];
+  baseline: number[];
+  /** Why a side stopped early (its failures are the bench's failures too: the checks fail). */
+  aborted: string[];
+}
+
+/** ACTIVE idle servers of ours, created as needed so that each connection has one. */
+async function serversFor(bench: Bench, sql: Sql, connections: number, concurrency: number): Promise<string[]> {
+  const active = await sql<{ uuid: string }[]>`
+    SELECT uuid FROM instances WHERE NOT deleted AND vm_state = 'active' AND task_state IS NULL
+      AND host = ANY (${sql.array(bench.stack.hosts)})
+    ORDER BY created_at LIMIT ${connections}`;
+  const ids = active.map((r) => r.uuid);
+  const missing = Array.from({ length: connections - ids.length }, (_, i) => i);
+  await forEachConcurrently(missing, concurrency, async (i) => {
+    const created = await bench.attempt('accept setup', () => bench.ourCreateViaApi(`bench-accept-${i}`));
+    if (created) ids.push(created.value.id);
+  });
+  return ids;
+}
+
+export async function measureAccept(
+  bench: Bench,
+  cpu: CpuAccounting,
+  opts: { connections: number; seconds: number; setupConcurrency: number },
+  log: (line: string) => void,
+): Promise<AcceptResult> {
+  const ids = await serversFor(bench, bench.stack.sql, opts.connections, opts.setupConcurrency);
+  log(`API accept: os-stop / os-start at ${ids.length} concurrent connections for ${opts.seconds} s`);
+  const ours: number[] = [];
+  const aborted: string[] = [];
+  await cpu.phase(
+    'os-stop or os-start (API)',
+    () =>
+      closedLoop(
+        bench,
+        'os-stop/os-start (API)',
+        ids.length,
+        opts.seconds,
+        async (loop) => {
+          const id = ids[loop]!;
+          for (const action of ['os-stop', 'os-start']) {
+            const t = performance.now();
+            await bench.api.action(id, { [action]: null }, 202);
+            ours.push(performance.now() - t);
+            await bench.ourHandle(id).result();
+          }
+        },
+        true,
+      ),
+    (r) => (aborted.push(...(r.aborted ? [`ours: ${r.aborted}`] : [])), ours.length),
+  );
+  log(`API accept: baseline update-with-start accept at ${ids.length} concurrent callers`);
+  const baseline: number[] = [];
+  await cpu.phase(
+    'baseline stop',
+    () =>
+      closedLoop(
+        bench,
+        'baseline stop accept',
+        ids.length,
+        opts.seconds,
+        async (loop) => {
+          const t = performance.now();
+          const workflowId = `${bench.stack.baselineSettings.queuePrefix}accept-${loop}`;
+          const handle = await bench.baselineStopAccepted(
+            workflowId,
+            bench.stack.hosts[loop % bench.stack.hosts.length]!,
+          );
+          baseline.push(performance.now() - t);
+          await handle.result();
+        },
+        true,
+      ),
+    (r) => (aborted.push(...(r.aborted ? [`baseline: ${r.aborted}`] : [])), baseline.length),
+  );
+  return { connections: ids.length, ours, baseline, aborted };
+}

@@ -1,0 +1,105 @@
+/**
+ * GET /v2.1/servers/detail over the seeded servers: the full 1000-server page, one connection and many, and one
+ * page per filter the list offers, each measured without and with the indexes of migrations/00015 (dropped and
+ * recreated by name in this run, so before and after share the data and the machine's load).
+ */
+import type { Sql } from '../../activities/conductor/db';
+import type { BenchApi } from '../http';
+import { distribution } from '../stats';
+import { SEED_HOST_PREFIX, SEED_NAME_PREFIX } from '../seed';
+
+const listIndexes = require('../../migrations/00015-server-list-indexes.js') as {
+  up(sql: Sql): Promise<void>;
+  down(sql: Sql): Promise<void>;
+};
+
+export const PAGE = '/servers/detail?limit=1000';
+
+export interface FilterTiming {
+  filter: string;
+  path: string;
+  /** Servers on the page. */
+  servers: number;
+  withoutIndexesP50: number;
+  withIndexesP50: number;
+}
+
+export interface ListResult {
+  instances: number;
+  page: number[];
+  pageConcurrent: number[];
+  concurrency: number;
+  pageBytes: number;
+  filters: FilterTiming[];
+}
+
+/** The filters a user can put on the list, over the seeded data (all_tenants makes the host filter apply). */
+function filterPaths(): { filter: string; path: string }[] {
+  const since = new Date(Date.now() - 120_000).toISOString();
+  return [
+    { filter: 'none (limit=1000)', path: PAGE },
+    { filter: 'host', path: `/servers/detail?all_tenants=1&host=${SEED_HOST_PREFIX}0042` },
+    { filter: 'status', path: '/servers/detail?status=SHUTOFF&limit=100' },
+    { filter: 'name (regex)', path: `/servers/detail?name=^${SEED_NAME_PREFIX}777$` },
+    { filter: 'changes-since', path: `/servers/detail?changes-since=${encodeURIComponent(since)}&limit=100` },
+    { filter: 'project (all_tenants)', path: '/servers/detail?all_tenants=1&project_id=demo' },
+    { filter: 'marker (page 2)', path: '' },
+  ];
+}
+
+async function timeGets(api: BenchApi, path: string, count: number): Promise<{ samples: number[]; body: unknown }> {
+  const samples: number[] = [];
+  let body: unknown;
+  for (let i = 0; i < count; i++) {
+    const began = performance.now();
+    body = (await api.expect('GET', path, undefined, 200)).body;
+    samples.push(performance.now() - began);
+  }
+  return { samples, body };
+}
+
+async function filterTimings(
+  api: BenchApi,
+  repeat: number,
+): Promise<{ filter: string; path: string; p50: number; servers: number }[]> {
+  const first = (await api.expect('GET', PAGE, undefined, 200)).body as { servers: { id: string }[] };
+  const marker = first.servers.at(-1)?.id ?? '';
+  const out = [];
+  for (const f of filterPaths()) {
+    const path = f.path || `/servers/detail?limit=1000&marker=${marker}`;
+    const { samples, body } = await timeGets(api, path, repeat);
+    out.push({ ...f, path, p50: distribution(samples).p50, servers: (body as { servers: unknown[] }).servers.length });
+  }
+  return out;
+}
+
+export async function measureList(
+  api: BenchApi,
+  sql: Sql,
+  opts: { requests: number; concurrency: number; instances: number },
+): Promise<ListResult> {
+  await listIndexes.down(sql);
+  await sql`ANALYZE instances`;
+  const without = await filterTimings(api, Math.max(3, Math.ceil(opts.requests / 4)));
+  await listIndexes.up(sql);
+  await sql`ANALYZE instances`;
+  const withIdx = await filterTimings(api, Math.max(3, Math.ceil(opts.requests / 4)));
+  const filters = without.map((w, i) => ({
+    filter: w.filter,
+    path: w.path,
+    servers: withIdx[i]!.servers,
+    withoutIndexesP50: w.p50,
+    withIndexesP50: withIdx[i]!.p50,
+  }));
+
+  const { samples: page, body } = await timeGets(api, PAGE, opts.requests);
+  const pageBytes = Buffer.byteLength(JSON.stringify(body));
+  const pageConcurrent: number[] = [];
+  await Promise.all(
+    Array.from({ length: opts.concurrency }, async () => {
+      const { samples } = await timeGets(api, PAGE, Math.max(1, Math.ceil(opts.requests / opts.concurrency)));
+      pageConcurrent.push(...samples);
+    }),
+  );
+  return { instances: opts.instances, page, pageConcurrent, concurrency: opts.concurrency, pageBytes, filters };
+}
