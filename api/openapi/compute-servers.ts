@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { serverListSchema } from '../routes/server-list-query';
 import { createServerBody } from '../schemas/create-server';
+import { serverMetadataBody, serverMetadataItemBody } from '../schemas/server-metadata';
 import { instanceActionBodySchema, instanceActionsListSchema } from '../views/instance-action-schema';
 import { serverMigrationBodySchema, serverMigrationsListSchema } from '../views/migration-schema';
+import { serverMetadataSchema, serverMetaItemSchema } from '../views/server-metadata-schema';
 import { serverBodySchema, serverSummarySchema } from '../views/server-schema';
 import { serverActionAcceptedBody, serverActionBody, serverActionOkBody } from './server-actions';
 import { COMPUTE_ERRORS, COMPUTE_WRITE_ERRORS, constant, type OperationSpec } from './spec';
@@ -20,8 +22,57 @@ const createdServer = z.strictObject({
 });
 
 const compute = { api: 'compute', tag: 'servers' } as const;
+const metadata = { api: 'compute', tag: 'server metadata' } as const;
+const METADATA_PATH = '/v2.1/servers/{server_id}/metadata';
 
-/** Servers, their actions, instance actions and in-progress live migrations. */
+/** The metadata API: reads from the database, writes through the conductor (409 while another operation runs). */
+const METADATA_OPERATIONS: OperationSpec[] = [
+  {
+    ...metadata,
+    method: 'get',
+    path: METADATA_PATH,
+    summary: "List a server's metadata",
+    responses: [{ status: 200, description: 'The metadata', schema: constant(serverMetadataSchema) }],
+    errors: [...COMPUTE_ERRORS, 403],
+  },
+  ...(['post', 'put'] as const).map((method): OperationSpec => ({
+    ...metadata,
+    method,
+    path: METADATA_PATH,
+    summary: method === 'post' ? "Merge items into a server's metadata" : "Replace a server's metadata",
+    body: constant(serverMetadataBody),
+    // Nova answers 200 (not 201) with the whole metadata after the write.
+    responses: [{ status: 200, description: 'The metadata after the write', schema: constant(serverMetadataSchema) }],
+    errors: COMPUTE_WRITE_ERRORS,
+  })),
+  {
+    ...metadata,
+    method: 'get',
+    path: `${METADATA_PATH}/{key}`,
+    summary: 'Show one metadata item',
+    responses: [{ status: 200, description: 'The item', schema: constant(serverMetaItemSchema) }],
+    errors: [...COMPUTE_ERRORS, 403],
+  },
+  {
+    ...metadata,
+    method: 'put',
+    path: `${METADATA_PATH}/{key}`,
+    summary: "Set one metadata item: the body's only key is the URI's",
+    body: constant(serverMetadataItemBody),
+    responses: [{ status: 200, description: 'The item', schema: constant(serverMetaItemSchema) }],
+    errors: COMPUTE_WRITE_ERRORS,
+  },
+  {
+    ...metadata,
+    method: 'delete',
+    path: `${METADATA_PATH}/{key}`,
+    summary: 'Delete one metadata item',
+    responses: [{ status: 204, description: 'Deleted' }],
+    errors: COMPUTE_WRITE_ERRORS,
+  },
+];
+
+/** Servers, their actions and metadata, instance actions and in-progress live migrations. */
 export const SERVER_OPERATIONS: OperationSpec[] = [
   {
     ...compute,
@@ -159,4 +210,5 @@ export const SERVER_OPERATIONS: OperationSpec[] = [
     responses: [{ status: 202, description: 'Forcing' }],
     errors: [...COMPUTE_WRITE_ERRORS, 503],
   },
+  ...METADATA_OPERATIONS,
 ];

@@ -54,6 +54,27 @@ describe('the OpenAPI document', () => {
     expect(server(old).properties.locked).toBeUndefined();
   });
 
+  it('documents flavor management with its 2.55 description and the metadata item calls', () => {
+    const old = openApiDocument(at('2.54')) as Json;
+    const created = (doc: Json) =>
+      operation(doc, 'post', '/v2.1/flavors')!['requestBody'].content['application/json'].schema.properties.flavor;
+    expect(created(old).properties.description).toBeUndefined();
+    expect(created(openApiDocument(at('2.55')) as Json).properties.description).toBeDefined();
+    expect(operation(old, 'put', '/v2.1/flavors/{id}')).toBeUndefined();
+    expect(operation(latest, 'put', '/v2.1/flavors/{id}')!['x-admin-only']).toBe(true);
+    expect(operation(latest, 'get', '/v2.1/flavors/{flavor_id}/os-extra_specs')!['x-admin-only']).toBeUndefined();
+    const access = operation(latest, 'post', '/v2.1/flavors/{flavor_id}/action')!;
+    const actions = access['requestBody'].content['application/json'].schema.anyOf;
+    expect(actions.map((option: Json) => option['required'][0])).toEqual(['addTenantAccess', 'removeTenantAccess']);
+    const item = operation(latest, 'put', '/v2.1/servers/{server_id}/metadata/{key}')!;
+    const meta = item['requestBody'].content['application/json'].schema.properties.meta;
+    expect(meta.additionalProperties).toEqual({ type: 'string', maxLength: 255 });
+    expect(item['responses']['409']).toBeDefined();
+    expect(
+      Object.keys(operation(latest, 'delete', '/v2.1/servers/{server_id}/metadata/{key}')!['responses']),
+    ).toContain('204');
+  });
+
   it("marks admin-only operations and answers in each API's own error format", () => {
     const migrations = operation(latest, 'get', '/v2.1/os-migrations')!;
     expect(migrations['x-admin-only']).toBe(true);

@@ -1,4 +1,5 @@
 import { ADMIN_OPERATIONS } from './compute-admin';
+import { FLAVOR_OPERATIONS } from './compute-flavors';
 import { RESOURCE_OPERATIONS } from './compute-resources';
 import { SERVER_OPERATIONS } from './compute-servers';
 import { SERVICE_OPERATIONS } from './service-operations';
@@ -39,6 +40,7 @@ const DOCS_OPERATIONS: OperationSpec[] = [
 export const OPERATIONS: readonly OperationSpec[] = [
   ...SERVER_OPERATIONS,
   ...RESOURCE_OPERATIONS,
+  ...FLAVOR_OPERATIONS,
   ...ADMIN_OPERATIONS,
   ...SERVICE_OPERATIONS,
   ...DOCS_OPERATIONS,

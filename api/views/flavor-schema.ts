@@ -40,3 +40,18 @@ export function flavorsListSchema(version: ApiVersion, opts: { detail: boolean }
 export function flavorBodySchema(version: ApiVersion): z.ZodType {
   return z.strictObject({ flavor: z.strictObject(detailShape(version)) });
 }
+
+const specs = z.record(z.string(), z.string());
+
+/** GET and POST /flavors/{id}/os-extra_specs: the flavor's specs, or those just written. */
+export const extraSpecsSchema = z.strictObject({ extra_specs: specs });
+
+/** GET and PUT /flavors/{id}/os-extra_specs/{key}: the one spec, `{"<key>": "<value>"}`. */
+export const extraSpecItemSchema = specs.refine((item) => Object.keys(item).length === 1, {
+  error: 'must have exactly one property',
+});
+
+/** GET /flavors/{id}/os-flavor-access and the addTenantAccess / removeTenantAccess actions: who may use it. */
+export const flavorAccessListSchema = z.strictObject({
+  flavor_access: z.array(z.strictObject({ flavor_id: z.string(), tenant_id: z.string() })),
+});

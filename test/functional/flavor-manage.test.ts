@@ -1,3 +1,10 @@
+import { parseVersion, type ApiVersion } from '../../api/microversion';
+import {
+  extraSpecItemSchema,
+  extraSpecsSchema,
+  flavorAccessListSchema,
+  flavorBodySchema,
+} from '../../api/views/flavor-schema';
 import { ApiClient, expectNovaError } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -9,6 +16,8 @@ let member: ApiClient;
 
 const at = (client: ApiClient, version: string) =>
   client.withHeaders({ 'OpenStack-API-Version': `compute ${version}` });
+
+const version = (text: string): ApiVersion => parseVersion(text)!;
 
 const flavorBody = (fields: Record<string, unknown> = {}) => ({
   flavor: { name: 'm1.custom', id: 'custom-1', ram: 1024, vcpus: 2, disk: 10, ...fields },
@@ -42,6 +51,7 @@ describe('POST /flavors', () => {
       'os-flavor-access:is_public': true,
       rxtx_factor: 2,
     });
+    expect(() => flavorBodySchema(version('2.1')).parse(created.body)).not.toThrow();
     const shown = await member.get('/v2.1/flavors/custom-1');
     expect(shown.status).toBe(200);
     expect(shown.body.flavor.name).toBe('m1.custom');
@@ -92,6 +102,7 @@ describe('POST /flavors', () => {
       flavorBody({ id: 'd1', name: 'd1', description: 'for batch jobs' }),
     );
     expect(created.body.flavor.description).toBe('for batch jobs');
+    expect(() => flavorBodySchema(version('2.55')).parse(created.body)).not.toThrow();
   });
 
   it("is an admin's: a member gets Nova's 403 and no flavor", async () => {
@@ -111,6 +122,7 @@ describe('PUT /flavors/{id} (2.55)', () => {
     const updated = await at(admin, '2.55').put('/v2.1/flavors/desc', { flavor: { description: 'now described' } });
     expect(updated.status).toBe(200);
     expect(updated.body.flavor).toMatchObject({ id: 'desc', ram: 1024, description: 'now described' });
+    expect(() => flavorBodySchema(version('2.55')).parse(updated.body)).not.toThrow();
     expect((await at(admin, '2.55').get('/v2.1/flavors/desc')).body.flavor.description).toBe('now described');
     expect((await admin.put('/v2.1/flavors/desc', { flavor: { description: 'x' } })).status).toBe(404);
     expect((await at(admin, '2.55').put('/v2.1/flavors/desc', { flavor: { ram: 1 } })).status).toBe(400);
@@ -158,10 +170,12 @@ describe('/flavors/{id}/os-extra_specs', () => {
     });
     expect(added.status).toBe(200);
     expect(added.body).toEqual({ extra_specs: { 'hw:cpu_policy': 'dedicated', 'quota:disk_read_bytes_sec': '10240' } });
+    expect(() => extraSpecsSchema.parse(added.body)).not.toThrow();
 
     const replaced = await admin.put('/v2.1/flavors/specs/os-extra_specs/hw:cpu_policy', { 'hw:cpu_policy': 'shared' });
     expect(replaced.status).toBe(200);
     expect(replaced.body).toEqual({ 'hw:cpu_policy': 'shared' });
+    expect(() => extraSpecItemSchema.parse(replaced.body)).not.toThrow();
     expect((await member.get('/v2.1/flavors/specs/os-extra_specs')).body).toEqual({
       extra_specs: { 'hw:cpu_policy': 'shared', 'quota:disk_read_bytes_sec': '10240' },
     });
@@ -217,6 +231,7 @@ describe('private flavors and os-flavor-access', () => {
     const granted = await admin.post('/v2.1/flavors/private/action', { addTenantAccess: { tenant: 'demo' } });
     expect(granted.status).toBe(200);
     expect(granted.body).toEqual({ flavor_access: [{ flavor_id: 'private', tenant_id: 'demo' }] });
+    expect(() => flavorAccessListSchema.parse(granted.body)).not.toThrow();
     expect((await member.get('/v2.1/flavors/private')).status).toBe(200);
     expect((await member.get('/v2.1/flavors')).body.flavors.map((f: any) => f.id)).toContain('private');
     expectNovaError(

@@ -1,4 +1,5 @@
 import { HypervisorStep } from '../../activities/compute/fault-switches';
+import { serverMetadataSchema, serverMetaItemSchema } from '../../api/views/server-metadata-schema';
 import { ApiClient, expectNovaError } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -60,11 +61,13 @@ describe('writing', () => {
     const merged = await member.post(`/v2.1/servers/${server}/metadata`, { metadata: { tier: 'back', env: 'prod' } });
     expect(merged.status).toBe(200);
     expect(merged.body).toEqual({ metadata: { role: 'web', tier: 'back', env: 'prod' } });
+    expect(() => serverMetadataSchema.parse(merged.body)).not.toThrow();
     expect(await guestMeta(server)).toEqual({ role: 'web', tier: 'back', env: 'prod' });
 
     const item = await member.put(`/v2.1/servers/${server}/metadata/owner`, { meta: { owner: 'ops' } });
     expect(item.status).toBe(200);
     expect(item.body).toEqual({ meta: { owner: 'ops' } });
+    expect(() => serverMetaItemSchema.parse(item.body)).not.toThrow();
     expect((await member.get(`/v2.1/servers/${server}`)).body.server.metadata).toEqual({
       role: 'web',
       tier: 'back',
