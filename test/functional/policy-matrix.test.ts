@@ -19,7 +19,9 @@ function declaredRoutes(router: Router): string[] {
   const routes: string[] = [];
   for (const layer of router.stack as any[]) {
     if (layer.route) {
-      for (const method of Object.keys(layer.route.methods)) routes.push(`${method.toUpperCase()} ${layer.route.path}`);
+      for (const method of Object.keys(layer.route.methods)) {
+        for (const path of [layer.route.path].flat()) routes.push(`${method.toUpperCase()} ${path}`);
+      }
     } else if (layer.handle?.stack) {
       routes.push(...declaredRoutes(layer.handle as Router));
     }

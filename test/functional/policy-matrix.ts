@@ -311,6 +311,14 @@ const otherRows: MatrixRow[] = [
     expect: adminOnly(202),
   },
   { method: 'GET', route: '/os-allocation-audit', url: fixed('/v2.1/os-allocation-audit'), expect: adminOnly(200) },
+  {
+    method: 'POST',
+    route: '/os-allocation-audit/repair',
+    url: fixed('/v2.1/os-allocation-audit/repair'),
+    // A finding that no longer holds: the repair re-checks it and skips it, changing nothing.
+    body: json({ orphaned_allocations: [{ consumer_uuid: UNKNOWN_UUID, host: 'no-such-host' }] }),
+    expect: adminOnly(200),
+  },
   { method: 'GET', route: '/os-migrations', url: fixed('/v2.1/os-migrations'), expect: adminOnly(200) },
 ];
 
