@@ -16,17 +16,15 @@ export interface RepairReport {
 }
 
 /**
- * Repairs what the allocation audit found and an operator confirmed, one finding at a time, each re-checked by
- * the conductor in the transaction that fixes it: the API and the CLI never write allocations themselves.
+ * Repairs what the allocation audit found and an operator confirmed, each finding re-checked by the conductor in
+ * the transaction that fixes it: the API and the CLI never write allocations themselves.
  */
 export async function repairAllocationsWorkflow(input: RepairAllocationsInput): Promise<RepairReport> {
   const conductor = conductorOn(input.settings);
-  const report: RepairReport = { orphaned: [], missing: [] };
-  for (const ref of input.orphaned) {
-    report.orphaned.push({ ...ref, outcome: await conductor.removeOrphanedAllocation(ref) });
-  }
-  for (const ref of input.missing) {
-    report.missing.push({ ...ref, outcome: await conductor.restoreMissingAllocation(ref) });
-  }
-  return report;
+  const removed = input.orphaned.length ? await conductor.removeOrphanedAllocations(input.orphaned) : [];
+  const restored = input.missing.length ? await conductor.restoreMissingAllocations(input.missing) : [];
+  return {
+    orphaned: input.orphaned.map((ref, i) => ({ ...ref, outcome: removed[i]! })),
+    missing: input.missing.map((ref, i) => ({ ...ref, outcome: restored[i]! })),
+  };
 }

@@ -23,7 +23,7 @@ export type RepairOutcome = 'removed' | 'restored' | 'skipped';
  * `nova-manage placement audit --delete` removes). The consumer is checked again under the host's row lock, in
  * the transaction that deletes: an allocation that became legitimate since the audit stays.
  */
-export async function removeOrphanedAllocation(sql: Sql, ref: OrphanRef): Promise<RepairOutcome> {
+async function removeOrphanedAllocation(sql: Sql, ref: OrphanRef): Promise<RepairOutcome> {
   return sql.begin(async (tx) => {
     await tx`SELECT name FROM hosts WHERE name = ${ref.host} FOR UPDATE`;
     const removed = await tx`
@@ -41,7 +41,7 @@ export async function removeOrphanedAllocation(sql: Sql, ref: OrphanRef): Promis
  * (ERROR, never launched) holds nothing and gets nothing. An instance that moved, got busy or
  * was deleted since the audit, or that has its claim again, is left alone.
  */
-export async function restoreMissingAllocation(sql: Sql, ref: MissingRef): Promise<RepairOutcome> {
+async function restoreMissingAllocation(sql: Sql, ref: MissingRef): Promise<RepairOutcome> {
   return sql.begin(async (tx) => {
     await tx`SELECT name FROM hosts WHERE name = ${ref.host} FOR UPDATE`;
     const [instance] = await tx<Pick<InstanceRow, 'uuid' | 'flavor'>[]>`
@@ -57,4 +57,22 @@ export async function restoreMissingAllocation(sql: Sql, ref: MissingRef): Promi
       ON CONFLICT (consumer_uuid, host) DO NOTHING`;
     return inserted.count === 1 ? 'restored' : 'skipped';
   });
+}
+
+/**
+ * Repairs a list of findings in one activity, each in its own transaction: a repair of hundreds of findings is
+ * one step in the workflow's history and takes a moment, where a step per finding took minutes.
+ */
+export async function removeOrphanedAllocations(sql: Sql, refs: OrphanRef[]): Promise<RepairOutcome[]> {
+  return inOrder(refs, (ref) => removeOrphanedAllocation(sql, ref));
+}
+
+export async function restoreMissingAllocations(sql: Sql, refs: MissingRef[]): Promise<RepairOutcome[]> {
+  return inOrder(refs, (ref) => restoreMissingAllocation(sql, ref));
+}
+
+async function inOrder<T>(refs: T[], repair: (ref: T) => Promise<RepairOutcome>): Promise<RepairOutcome[]> {
+  const outcomes: RepairOutcome[] = [];
+  for (const ref of refs) outcomes.push(await repair(ref));
+  return outcomes;
 }

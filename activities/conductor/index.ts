@@ -1,7 +1,7 @@
 import { admitCreate, admitOperation, type CreateAdmission, type OperationAdmission } from './admission';
 import {
-  removeOrphanedAllocation,
-  restoreMissingAllocation,
+  removeOrphanedAllocations,
+  restoreMissingAllocations,
   type MissingRef,
   type OrphanRef,
 } from './allocation-repair';
@@ -114,8 +114,8 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     getShelvedImage: (input: { instanceUuid: string }) => getShelvedImage(sql, images, input),
     finishUnshelve: (step: UnshelveFinish) => finishUnshelve(sql, images, step),
     failUnshelve: (step: TaskFailure) => failUnshelve(sql, step),
-    removeOrphanedAllocation: (ref: OrphanRef) => removeOrphanedAllocation(sql, ref),
-    restoreMissingAllocation: (ref: MissingRef) => restoreMissingAllocation(sql, ref),
+    removeOrphanedAllocations: (refs: OrphanRef[]) => removeOrphanedAllocations(sql, refs),
+    restoreMissingAllocations: (refs: MissingRef[]) => restoreMissingAllocations(sql, refs),
     updateInstanceMetadata: (change: MetadataChange) => updateInstanceMetadata(sql, change),
   };
 }
