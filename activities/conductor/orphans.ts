@@ -16,6 +16,8 @@ const SETTLED: readonly string[] = [
   EvacuationStatus.Completed,
 ];
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * The guests a host reports that it should destroy, as nova-compute's periodic _cleanup_running_deleted_instances
  * (running_deleted_instance_action=reap) does, widened to the copies a move left behind when its own cleanup failed
@@ -25,10 +27,12 @@ const SETTLED: readonly string[] = [
  * an instance this database never knew is left alone, as Nova leaves unknown domains alone.
  */
 export async function orphanGuests(tx: Queryable, host: string, guests: readonly string[]): Promise<string[]> {
-  if (guests.length === 0) return [];
+  // Only uuids can name an instance: anything else is not ours, and must not fail the report's cast below.
+  const candidates = guests.filter((uuid) => UUID.test(uuid));
+  if (candidates.length === 0) return [];
   const rows = await tx<{ uuid: string }[]>`
     SELECT i.uuid FROM instances i
-    WHERE i.uuid::text = ANY (${tx.array([...guests])}::text[])
+    WHERE i.uuid = ANY (${tx.array(candidates)}::uuid[])
       AND (i.deleted OR (i.host IS DISTINCT FROM ${host} AND i.task_state IS NULL))
       AND NOT EXISTS (
         SELECT 1 FROM server_migrations m
