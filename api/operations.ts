@@ -15,6 +15,7 @@ import { HostKey, InstanceIdKey, OperationKey, ProjectIdKey, RequestIdKey } from
 import { admissionQuery, admissionUpdate } from '../workflows/admission';
 import { hostHeartbeatWorkflow, hostWorkflowStart } from '../workflows/host-heartbeat';
 import type { RequestContext } from './context';
+import { AdmissionInterrupted, cancelRun, interruptionOf } from './interruptions';
 import { operationDetails } from './operation-summary';
 import {
   BadRequest,
@@ -47,6 +48,8 @@ export interface OperationRequest<I> {
   summary: string;
   /** Nova's message when another operation holds the instance. */
   busyMessage: () => Promise<string>;
+  /** Nova's message when an operation that sets `taskState` (delete: deleting) interrupted this one. */
+  interruptedMessage?: (taskState: string) => string;
   /**
    * Whether the running operation (this run ID) has already recorded its end. Such a workflow only needs a
    * moment to close: a request arriving in that moment waits for it instead of getting a 409. One that has not
@@ -117,9 +120,13 @@ export class Operations {
       staticSummary: req.summary,
       staticDetails: operationDetails({ instanceUuid: req.instanceUuid, ...req.ctx }),
     });
-    await this.client.connection.withDeadline(Date.now() + ADMISSION_DEADLINE_MS, () =>
-      this.client.workflow.executeUpdateWithStart(admissionUpdate, { startWorkflowOperation }),
-    );
+    try {
+      await this.client.connection.withDeadline(Date.now() + ADMISSION_DEADLINE_MS, () =>
+        this.client.workflow.executeUpdateWithStart(admissionUpdate, { startWorkflowOperation }),
+      );
+    } catch (err) {
+      throw await interruptionOf(err, () => startWorkflowOperation.workflowHandle());
+    }
   }
 
   private async waitForClose(instanceUuid: string, deadlineMs: number): Promise<void> {
@@ -228,17 +235,29 @@ export class Operations {
     );
   }
 
-  /** Cancels the instance's running operation, if any, and waits until its compensation has finished. */
-  async cancelRunning(instanceUuid: string): Promise<void> {
-    const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
-    const description = await handle.describe().catch(() => undefined);
+  /**
+   * Cancels the instance's running operation, if any, and waits until its compensation has finished.
+   * `taskState` is the one the interrupting operation is about to set: a request still waiting for the
+   * cancelled run's admission names it in its 409.
+   */
+  async cancelRunning(instanceUuid: string, taskState: string): Promise<void> {
+    const workflowId = instanceWorkflowId(this.settings.queuePrefix, instanceUuid);
+    const description = await this.client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .catch(() => undefined);
     if (description?.status.name !== 'RUNNING') return;
-    await handle.cancel();
+    await cancelRun(this.client, { workflowId, runId: description.runId }, taskState);
     await this.waitForClose(instanceUuid, CANCEL_DEADLINE_MS);
   }
 
   private async translate<I>(err: unknown, req: OperationRequest<I>): Promise<Error> {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return new InstanceInvalidState(await req.busyMessage());
+    if (err instanceof AdmissionInterrupted) {
+      const { taskState } = err;
+      const message = taskState && req.interruptedMessage ? req.interruptedMessage(taskState) : undefined;
+      return new InstanceInvalidState(message ?? (await req.busyMessage()));
+    }
     if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
       return new ServiceUnavailable('The operation was not admitted in time; it may still run. Check the server.');
     }

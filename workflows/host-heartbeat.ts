@@ -15,6 +15,7 @@ import { conductorQueue, hostWorkflowId } from '../domain/naming';
 import { HostKey, OperationKey } from '../domain/search-attributes';
 import { computeOn, conductorOn } from './activities';
 import { refusal } from './admission';
+import { GuestReaper } from './guest-reaper';
 
 /** A compute host's periodic report of capacity and liveness. */
 export const hostReportSignal = defineSignal<[HostReport]>('hostReport');
@@ -38,7 +39,8 @@ const REPORTS_PER_RUN = 500;
  * One long-lived workflow per host carries its reports to the conductor, which alone writes the hosts table:
  * compute processes reach the database only through this path, as nova-compute reaches it through nova-conductor.
  * The conductor answers a report with the guests evacuated away from this host while it was down; the host
- * destroys them before it counts as up again, as nova-compute's init_host does.
+ * destroys them before it counts as up again, as nova-compute's init_host does. An up host's reply names the
+ * orphaned guests it holds (left behind by a cleanup that failed), which the host reaps in the background.
  */
 export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<void> {
   let latest = input.pending;
@@ -46,6 +48,7 @@ export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<
     latest = report;
   });
   const conductor = conductorOn(input.settings);
+  const reaper = new GuestReaper(input.settings, input.host);
   setHandler(updateServiceUpdate, async (change) => {
     try {
       await conductor.updateHostService({ ...change, host: input.host });
@@ -60,7 +63,10 @@ export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<
     // Histories recorded before the conductor answered reports hold no reply here.
     const reply = await conductor.recordHostReport(report);
     if (reply?.stale.length) await destroyStaleGuests(input, reply.stale);
+    // Replies recorded before orphans were reported carry none: those histories schedule nothing more here.
+    if (reply?.orphans?.length) reaper.reap(reply.orphans);
   }
+  await reaper.settled();
   await condition(allHandlersFinished);
   await continueAsNew<typeof hostHeartbeatWorkflow>({ ...input, pending: latest });
 }

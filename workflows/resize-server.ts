@@ -27,6 +27,9 @@ import {
 } from './resize/messages';
 import { moveToDestination, removeTransfer, restoreSourcePower, type Placement } from './resize/move';
 
+/** A failed revert ends its migration in error with the instance back on its source (failRevert). */
+const REVERT_FAILURE_ENDS_MIGRATION = 'revert-failure-ends-migration';
+
 interface Decision {
   kind: 'confirm' | 'revert';
   requester: Requester;
@@ -200,14 +203,20 @@ async function revert(
       events: [succeeded(EventName.RevertResize, placement.dest)],
     });
   } catch (err) {
-    await conductor.failTask({
-      instanceUuid: input.instanceUuid,
-      expected: TaskState.ResizeReverting,
-      requestId: decision.requester.requestId,
-      fault: faultFrom(err),
-      vmState: VmState.Error,
-      events: [failed(EventName.RevertResize, err, placement.dest)],
-    });
+    const events = [failed(EventName.RevertResize, err, placement.dest)];
+    // Runs recorded before failRevert cleared only the task: their migration stayed `reverting`.
+    if (patched(REVERT_FAILURE_ENDS_MIGRATION)) {
+      await conductor.failRevert({ ...ref, requester: decision.requester, fault: faultFrom(err), events });
+    } else {
+      await conductor.failTask({
+        instanceUuid: input.instanceUuid,
+        expected: TaskState.ResizeReverting,
+        requestId: decision.requester.requestId,
+        fault: faultFrom(err),
+        vmState: VmState.Error,
+        events,
+      });
+    }
     throw asWorkflowFailure(err);
   }
 }

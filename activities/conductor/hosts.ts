@@ -3,6 +3,7 @@ import { FaultType } from '../../domain/faults';
 import { EvacuationStatus } from '../../domain/states';
 import type { Sql } from './db';
 import { EVACUATION, staleGuests, type StaleGuest } from './evacuations';
+import { orphanGuests } from './orphans';
 
 /** What a compute host reports about itself, through its host workflow (compute never touches the DB). */
 export interface HostReport {
@@ -19,17 +20,25 @@ export interface HostReport {
 /** What the conductor answers a report with: the evacuated guests the host must destroy first. */
 export interface HostReportReply {
   stale: StaleGuest[];
+  /**
+   * Guests of instances that are deleted or live elsewhere, with no operation or migration in flight: leftovers
+   * of a cleanup that failed, for the host to destroy (orphans.ts). Empty while `stale` is not: a returning host
+   * first finishes its evacuations. Absent from replies recorded before the field existed.
+   */
+  orphans?: string[];
 }
 
 /**
  * Registers the host on its first report and refreshes its liveness on every later one. A host that comes
  * back after its instances were evacuated stays down until it has destroyed their stale copies, as nova-compute
- * runs init_host before it reports up: until then the scheduler cannot place anything on it.
+ * runs init_host before it reports up: until then the scheduler cannot place anything on it. An up host also
+ * learns which of its guests are orphans to reap.
  */
 export async function recordHostReport(sql: Sql, report: HostReport): Promise<HostReportReply> {
   return sql.begin(async (tx) => {
     const stale = await staleGuests(tx, report.host, report.guests);
     const up = stale.length === 0;
+    const orphans = up ? await orphanGuests(tx, report.host, report.guests ?? []) : [];
     await tx`
       INSERT INTO hosts (name, vcpus, memory_mb, disk_gb, running_vms, started_at, last_seen_at)
       VALUES (${report.host}, ${report.vcpus}, ${report.memoryMb}, ${report.diskGb}, ${report.runningVms},
@@ -38,7 +47,7 @@ export async function recordHostReport(sql: Sql, report: HostReport): Promise<Ho
         vcpus = EXCLUDED.vcpus, memory_mb = EXCLUDED.memory_mb, disk_gb = EXCLUDED.disk_gb,
         running_vms = EXCLUDED.running_vms, started_at = EXCLUDED.started_at,
         last_seen_at = CASE WHEN ${up} THEN now() ELSE hosts.last_seen_at END, updated_at = now()`;
-    return { stale };
+    return { stale, orphans };
   });
 }
 

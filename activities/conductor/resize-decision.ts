@@ -68,6 +68,30 @@ export async function failConfirm(sql: Sql, input: ResizeDecision & { fault: Ins
   });
 }
 
+/**
+ * The revert failed (the destination did not destroy the resized guest, or the source did not power the old one
+ * on): ERROR with the fault and the migration in error, as a failed confirm ends, never `reverting` for good. The
+ * user chose the source, whose guest and disk the resize never touched, so the instance returns there with its old
+ * flavor and claim, powered off as the resize left it (a hard reboot starts it); a resized guest the destination
+ * could not destroy belongs to no instance there any more, and that host reaps it once it can (orphans.ts).
+ */
+export async function failRevert(sql: Sql, input: ResizeDecision & { fault: InstanceFault }): Promise<void> {
+  await sql.begin(async (tx) => {
+    const migration = await lockMigration(tx, input.migrationUuid);
+    await restoreSource(tx, migration);
+    await setStatus(tx, migration.uuid, MigrationStatus.Error);
+    await failInTransaction(tx, {
+      instanceUuid: input.instanceUuid,
+      expected: TaskState.ResizeReverting,
+      requestId: input.requester.requestId,
+      fault: input.fault,
+      vmState: VmState.Error,
+      powerState: PowerState.Shutdown,
+      events: input.events,
+    });
+  });
+}
+
 /** Revert begins: resize_reverting (REVERT_RESIZE), migration reverting, the request recorded. */
 export async function beginRevert(sql: Sql, input: ResizeDecision): Promise<void> {
   await sql.begin(async (tx) => {

@@ -83,9 +83,9 @@ async function currentTaskState(sql: Sql, uuid: string, ctx: RequestContext): Pr
  */
 export async function startInterrupting<I extends InstanceOperationInput>(
   call: ActionCall,
-  op: Parameters<typeof startGuarded<I>>[1],
+  op: Parameters<typeof startGuarded<I>>[1] & { taskState: string },
 ): Promise<void> {
-  await call.operations.cancelRunning(call.instance.uuid);
+  await call.operations.cancelRunning(call.instance.uuid, op.taskState);
   const instance = (await getInstance(call.sql, call.instance.uuid, call.ctx)) ?? call.instance;
   await startGuarded({ ...call, instance }, op);
 }
@@ -108,6 +108,8 @@ export async function startGuarded<I extends InstanceOperationInput>(
 ): Promise<void> {
   const { instance, ctx, operations } = call;
   guardState(op.rule, instance);
+  const inTaskState = (task: string) =>
+    `Cannot '${op.rule.action}' instance ${instance.uuid} while it is in task_state ${task}`;
   const input: InstanceOperationInput = {
     instanceUuid: instance.uuid,
     requester: requesterOf(ctx),
@@ -137,8 +139,9 @@ export async function startGuarded<I extends InstanceOperationInput>(
     busyMessage: async () => {
       const task = await currentTaskState(call.sql, instance.uuid, ctx);
       return task
-        ? `Cannot '${op.rule.action}' instance ${instance.uuid} while it is in task_state ${task}`
+        ? inTaskState(task)
         : `Cannot '${op.rule.action}' instance ${instance.uuid} while another operation is in progress`;
     },
+    interruptedMessage: inTaskState,
   });
 }

@@ -93,6 +93,7 @@ export const evacuate = defineAction<z.ZodType<EvacuateBody>>({
         stopAtDestination: atLeast(version, '2.95'),
       }),
       operation: 'evacuate',
+      taskState: TaskState.Rebuilding,
       target: host === null ? undefined : `to ${host}`,
     });
     if (atLeast(version, '2.14')) return { status: 200 };

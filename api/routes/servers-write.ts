@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Sql } from 'postgres';
 import { StateRules } from '../../domain/guards';
+import { TaskState } from '../../domain/states';
 import type { InstanceRow } from '../../domain/rows';
 import { createServerWorkflow } from '../../workflows/create-server';
 import { deleteServerWorkflow } from '../../workflows/delete-server';
@@ -133,7 +134,13 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     // Nova lets delete interrupt anything: the running operation rolls back first, then the delete starts.
     await startInterrupting(
       { ...callDeps(deps, req, res), instance, version: versionOf(res) },
-      { rule: StateRules.delete, workflow: deleteServerWorkflow, input: (base) => base, operation: 'delete' },
+      {
+        rule: StateRules.delete,
+        workflow: deleteServerWorkflow,
+        input: (base) => base,
+        operation: 'delete',
+        taskState: TaskState.Deleting,
+      },
     );
     res.status(204).end();
   });

@@ -1,6 +1,6 @@
 import { HypervisorStep } from '../../activities/compute/fault-switches';
 import { ApiClient } from '../support/http';
-import { migrationsOf } from '../support/move-crash';
+import { migrationsOf, resizedServer } from '../support/move-crash';
 import { expectAuditClean } from '../support/audit';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -25,14 +25,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function resizedServer(name: string): Promise<string> {
-  const id = await api.createServer({ name });
-  expect((await api.waitForStatus(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host']).toBe(SRC);
-  expect((await api.action(id, { resize: { flavorRef: '2' } })).status).toBe(202);
-  expect((await api.waitForStatus(id, 'VERIFY_RESIZE'))['OS-EXT-SRV-ATTR:host']).toBe(DST);
-  return id;
-}
-
 const CASES = [
   {
     what: 'the source fails to destroy the old guest',
@@ -50,7 +42,7 @@ const CASES = [
 
 describe.each(CASES)('confirmResize when $what', ({ breakSource, repairSource, fault }) => {
   it('puts the server in ERROR on the destination with the fault, and it can be deleted', async () => {
-    const id = await resizedServer('confirm-fails');
+    const id = await resizedServer(api, 'confirm-fails', SRC, DST);
     await breakSource();
     try {
       expect((await api.action(id, { confirmResize: null })).status).toBe(204);

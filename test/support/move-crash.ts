@@ -77,3 +77,12 @@ export async function migrationsOf(api: ApiClient, instanceUuid: string): Promis
   expect(reply.status).toBe(200);
   return reply.body.migrations;
 }
+
+/** A server created on `from` and resized (flavor 2) to `to`, waiting in VERIFY_RESIZE. */
+export async function resizedServer(api: ApiClient, name: string, from: string, to: string): Promise<string> {
+  const id = await api.createServer({ name });
+  expect((await api.waitForStatus(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host']).toBe(from);
+  expect((await api.action(id, { resize: { flavorRef: '2' } })).status).toBe(202);
+  expect((await api.waitForStatus(id, 'VERIFY_RESIZE'))['OS-EXT-SRV-ATTR:host']).toBe(to);
+  return id;
+}
