@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { InstanceDocument } from './document';
+import type { MetaDataJson } from './replies';
 
 /**
  * The metadata trees as nova/api/metadata/base.py builds them: the EC2 tree (`/<version>/meta-data/...`) and the
@@ -88,24 +89,25 @@ export function ec2Metadata(doc: InstanceDocument, version: string): Ec2Tree {
 }
 
 /** `meta_data.json` at an OpenStack version, keys in Nova's order. */
-export function metaDataJson(doc: InstanceDocument, version: string, randomSeed = randomSeedText()): object {
+export function metaDataJson(doc: InstanceDocument, version: string, randomSeed = randomSeedText()): MetaDataJson {
   const since = (required: string) => atLeast(OPENSTACK_VERSIONS, required, version);
-  const md: Record<string, unknown> = { uuid: doc.uuid };
-  if (Object.keys(doc.meta).length > 0) md['meta'] = doc.meta;
-  if (doc.key) {
-    md['public_keys'] = { [doc.key.name]: doc.key.data };
-    md['keys'] = [{ name: doc.key.name, type: doc.key.type, data: doc.key.data }];
-  }
-  md['hostname'] = doc.hostname;
-  md['name'] = doc.name;
-  md['launch_index'] = doc.launchIndex;
-  md['availability_zone'] = doc.availabilityZone;
-  if (since(OpenStackVersion.Grizzly)) md['random_seed'] = randomSeed;
-  if (since(OpenStackVersion.Liberty)) md['project_id'] = doc.projectId;
-  // No device tags or pinned CPUs here: the lists exist from their versions, empty.
-  if (since(OpenStackVersion.NewtonOne)) md['devices'] = [];
-  if (since(OpenStackVersion.Victoria)) md['dedicated_cpus'] = [];
-  return md;
+  const key = doc.key;
+  return {
+    uuid: doc.uuid,
+    ...(Object.keys(doc.meta).length > 0 ? { meta: doc.meta } : {}),
+    ...(key
+      ? { public_keys: { [key.name]: key.data }, keys: [{ name: key.name, type: key.type, data: key.data }] }
+      : {}),
+    hostname: doc.hostname,
+    name: doc.name,
+    launch_index: doc.launchIndex,
+    availability_zone: doc.availabilityZone,
+    ...(since(OpenStackVersion.Grizzly) ? { random_seed: randomSeed } : {}),
+    ...(since(OpenStackVersion.Liberty) ? { project_id: doc.projectId } : {}),
+    // No device tags or pinned CPUs here: the lists exist from their versions, empty.
+    ...(since(OpenStackVersion.NewtonOne) ? { devices: [] } : {}),
+    ...(since(OpenStackVersion.Victoria) ? { dedicated_cpus: [] } : {}),
+  };
 }
 
 /** 512 random bytes, base64: Nova makes a new seed on every read of meta_data.json. */
