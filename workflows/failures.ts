@@ -18,9 +18,15 @@ export function stepFailure(err: unknown): unknown {
   return failureType(err) === FaultType.MaxRetriesExceeded && err instanceof Error && err.cause ? err.cause : err;
 }
 
+/** What an operation records as its failure when a delete or an evacuation cancelled its run. */
+export const INTERRUPTED_MESSAGE =
+  'The operation was interrupted: a delete (or an evacuation) of the server cancelled it';
+
 export function failureMessage(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
+  const message =
+    err instanceof ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err);
+  // A cancellation carries no message of its own: say what happened rather than record an empty fault.
+  return message === '' && isCancellation(err) ? INTERRUPTED_MESSAGE : message;
 }
 
 /** What gets stored as the instance fault (Nova truncates messages to 255 characters). */

@@ -5,6 +5,7 @@ import { TaskState, VmState } from '../../domain/states';
 import type { Queryable, Sql } from './db';
 import { instanceGone, invalidState } from './errors';
 import { recordEvents, type ActionEvent } from './events';
+import { closeInterrupted } from './interrupted';
 import { enforceCreateQuota } from './quotas';
 
 /** Who asked for an operation: recorded as Nova's instance action. */
@@ -115,8 +116,8 @@ async function setTaskState(tx: Queryable, input: OperationAdmission, row: Insta
  * The admission every operation on an existing instance shares, inside the caller's transaction: lock the row,
  * recognise a retry that already committed, check the state rule (and the host) and the operation's own
  * refusals (`check`, e.g. evacuate's "the source host must be down"; first admissions only), then `claim`
- * writes the task_state (and whatever else the operation changes at once) and the instance action and its
- * first events are recorded.
+ * writes the task_state (and whatever else the operation changes at once), what an interrupted operation left
+ * open is closed, and the instance action and its first events are recorded.
  */
 export async function admitInTransaction(
   tx: Queryable,
@@ -135,6 +136,8 @@ export async function admitInTransaction(
   if (input.requireHost && !row.host) throw invalidState(`Instance ${row.uuid} is not ready`);
   await check?.(row);
   const admitted = await claim(tx, row);
+  // The operation before this one has closed (one run per instance): whatever it left open was interrupted.
+  await closeInterrupted(tx, { instanceUuid: row.uuid, requestId: input.requestId, action: input.action });
   await recordAction(tx, row.uuid, input.action, input);
   // An event without a host runs on the instance's host; `host: null` says it runs nowhere in particular.
   await recordEvents(

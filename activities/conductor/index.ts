@@ -59,15 +59,8 @@ import {
   type SnapshotFailure,
   type SnapshotFinish,
 } from './snapshot';
-import {
-  advanceTask,
-  failTask,
-  finishTask,
-  markDeleted,
-  type TaskAdvance,
-  type TaskFailure,
-  type TaskFinish,
-} from './transitions';
+import { advanceTask, failTask, finishTask, type TaskAdvance, type TaskFailure, type TaskFinish } from './transitions';
+import { markDeleted } from './deletion';
 
 const DEFAULT_OPTIONS: ConductorOptions = { serviceDownTimeMs: 60_000 };
 

@@ -1,13 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { InstanceFault } from '../../domain/faults';
 import type { InstanceRow } from '../../domain/rows';
-import { TaskState, VmState } from '../../domain/states';
+import { VmState } from '../../domain/states';
 import type { Queryable, Sql } from './db';
 import { instanceGone } from './errors';
 import { recordEvents, type ActionEvent } from './events';
 import { operationSeconds, operationsFinished } from './metrics';
-import { discardImage, releaseImageData } from './images';
-import type { ImageStore } from '../../storage/image-store';
 
 export interface TaskStep {
   instanceUuid: string;
@@ -44,7 +42,9 @@ export interface TaskFailure extends TaskStep {
   /**
    * Later task_states of the same operation the instance may show instead of `expected`: when a cancellation (a
    * delete) interrupts the workflow while a step that advances the task is in flight, that step may still land
-   * after the workflow moved on to its compensation, which must clear the task all the same.
+   * after the workflow moved on to its compensation, which must clear the task all the same. Every failure also
+   * accepts whatever task_state the instance shows while the operation's own action is the instance's newest
+   * (no later operation has taken the instance), so no workflow needs to list its states for that.
    */
   orLater?: readonly string[];
 }
@@ -149,44 +149,13 @@ export async function failInTransaction(tx: Queryable, step: TaskFailure): Promi
           power_state = COALESCE(${step.powerState ?? null}, power_state),
           fault = ${q.json(fault)}, updated_at = now()
       WHERE uuid = ${step.instanceUuid} AND NOT deleted
-        AND (task_state IS NOT DISTINCT FROM ${step.expected} OR task_state = ANY(${[...(step.orLater ?? [])]}::text[]))
+        AND (task_state IS NOT DISTINCT FROM ${step.expected} OR task_state = ANY(${[...(step.orLater ?? [])]}::text[])
+             OR ${step.requestId} = (SELECT request_id FROM instance_actions WHERE instance_uuid = ${step.instanceUuid}
+                                     ORDER BY id DESC LIMIT 1))
       RETURNING *`,
     (r) => r.task_state === null,
   );
   await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
   await finishAction(tx, step.instanceUuid, step.requestId, true);
   return row;
-}
-
-/**
- * Soft-deletes the instance and drops every allocation it holds, in one transaction; a shelved instance's shelve
- * image goes with it (Nova deletes it on delete), its bytes once that has committed.
- */
-export async function markDeleted(
-  sql: Sql,
-  images: ImageStore,
-  input: { instanceUuid: string; requestId: string; events?: readonly ActionEvent[] },
-): Promise<void> {
-  const sha256 = await sql.begin(async (tx) => {
-    const [row] = await tx<{ shelved_image_id: string | null }[]>`
-      UPDATE instances
-      SET vm_state = ${VmState.Deleted}, task_state = NULL, power_state = 0, deleted = true,
-          deleted_at = COALESCE(deleted_at, now()), terminated_at = COALESCE(terminated_at, now()),
-          updated_at = now()
-      WHERE uuid = ${input.instanceUuid} AND task_state IS NOT DISTINCT FROM ${TaskState.Deleting}
-      RETURNING shelved_image_id`;
-    await tx`DELETE FROM allocations WHERE consumer_uuid = ${input.instanceUuid}`;
-    await recordEvents(tx, input.instanceUuid, input.requestId, input.events);
-    await finishAction(tx, input.instanceUuid, input.requestId, false);
-    const shelvedImage = row?.shelved_image_id ?? (await shelvedImageOf(tx, input.instanceUuid));
-    return shelvedImage ? discardImage(tx, shelvedImage) : null;
-  });
-  await releaseImageData(sql, images, sha256);
-}
-
-/** A retried delete finds the instance already deleted: its shelve image is still named on the row. */
-async function shelvedImageOf(tx: Queryable, instanceUuid: string): Promise<string | null> {
-  const [row] = await tx<{ shelved_image_id: string | null }[]>`
-    SELECT shelved_image_id FROM instances WHERE uuid = ${instanceUuid} AND deleted`;
-  return row?.shelved_image_id ?? null;
 }

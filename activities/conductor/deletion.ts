@@ -1,0 +1,43 @@
+import { TaskState, VmState } from '../../domain/states';
+import type { ImageStore } from '../../storage/image-store';
+import type { Queryable, Sql } from './db';
+import { recordEvents, type ActionEvent } from './events';
+import { discardImage, releaseImageData } from './images';
+import { closeInterrupted } from './interrupted';
+import { finishAction } from './transitions';
+
+/**
+ * Soft-deletes the instance and drops every allocation it holds, in one transaction; a shelved instance's shelve
+ * image goes with it (Nova deletes it on delete), its bytes once that has committed. What an operation this
+ * delete interrupted left open is closed first (closeInterrupted): its action, a move's record and claims, an
+ * unfinished snapshot image.
+ */
+export async function markDeleted(
+  sql: Sql,
+  images: ImageStore,
+  input: { instanceUuid: string; requestId: string; events?: readonly ActionEvent[] },
+): Promise<void> {
+  const sha256 = await sql.begin(async (tx) => {
+    const [row] = await tx<{ shelved_image_id: string | null }[]>`
+      UPDATE instances
+      SET vm_state = ${VmState.Deleted}, task_state = NULL, power_state = 0, deleted = true,
+          deleted_at = COALESCE(deleted_at, now()), terminated_at = COALESCE(terminated_at, now()),
+          updated_at = now()
+      WHERE uuid = ${input.instanceUuid} AND task_state IS NOT DISTINCT FROM ${TaskState.Deleting}
+      RETURNING shelved_image_id`;
+    await closeInterrupted(tx, { instanceUuid: input.instanceUuid, requestId: input.requestId, action: 'delete' });
+    await tx`DELETE FROM allocations WHERE consumer_uuid = ${input.instanceUuid}`;
+    await recordEvents(tx, input.instanceUuid, input.requestId, input.events);
+    await finishAction(tx, input.instanceUuid, input.requestId, false);
+    const shelvedImage = row?.shelved_image_id ?? (await shelvedImageOf(tx, input.instanceUuid));
+    return shelvedImage ? discardImage(tx, shelvedImage) : null;
+  });
+  await releaseImageData(sql, images, sha256);
+}
+
+/** A retried delete finds the instance already deleted: its shelve image is still named on the row. */
+async function shelvedImageOf(tx: Queryable, instanceUuid: string): Promise<string | null> {
+  const [row] = await tx<{ shelved_image_id: string | null }[]>`
+    SELECT shelved_image_id FROM instances WHERE uuid = ${instanceUuid} AND deleted`;
+  return row?.shelved_image_id ?? null;
+}

@@ -1,0 +1,70 @@
+import type { MigrationRow } from '../../domain/rows';
+import { ImageStatus, LiveMigrationStatus, MigrationStatus } from '../../domain/states';
+import type { Queryable } from './db';
+import { discardImage } from './images';
+import { restoreSource, setStatus } from './migrations';
+import { finishAction } from './transitions';
+
+/** Migration records a move writes before it touches any host: a run that ends here has nothing on a host to undo. */
+const NOT_STARTED: readonly string[] = [MigrationStatus.PreMigrating, LiveMigrationStatus.Accepted];
+const MOVES: readonly string[] = ['migration', 'resize', 'live-migration'];
+
+/** The operation that takes the instance over (a delete, an evacuation, or any later operation). */
+export interface Interrupter {
+  instanceUuid: string;
+  requestId: string;
+  action: string;
+}
+
+/**
+ * Closes what an interrupted operation left open. A delete (or an evacuation) cancels the instance's running
+ * operation; a conductor step of it still in flight then (its admission, the migration record) commits after the
+ * run has closed, and no compensation of that run can see it. One operation runs per instance at a time (the
+ * workflow ID's conflict policy), so when another is admitted or the instance is deleted, anything still open is
+ * such a leftover: every unfinished action ends with Error (its open events too, as Nova's
+ * wrap_instance_event records the exception), a move that never reached a host ends in `error` with its claims
+ * back on the source, and a snapshot image that will never be uploaded is deleted (Nova's delete_image_on_error).
+ * Runs in the caller's transaction, under the instance's row lock.
+ */
+export async function closeInterrupted(tx: Queryable, by: Interrupter): Promise<void> {
+  const reason = `Interrupted by ${by.action} (${by.requestId})`;
+  const open = await tx<{ id: string; request_id: string }[]>`
+    SELECT id, request_id FROM instance_actions
+    WHERE instance_uuid = ${by.instanceUuid} AND finish_time IS NULL AND request_id <> ${by.requestId}
+    ORDER BY id FOR UPDATE`;
+  for (const action of open) {
+    await tx`
+      UPDATE instance_action_events SET finish_time = now(), result = 'Error', traceback = COALESCE(traceback, ${reason})
+      WHERE action_id = ${action.id} AND finish_time IS NULL`;
+    await finishAction(tx, by.instanceUuid, action.request_id, true);
+  }
+  await endUnstartedMoves(tx, by.instanceUuid);
+  await discardUnfinishedSnapshots(tx, by.instanceUuid);
+}
+
+async function endUnstartedMoves(tx: Queryable, instanceUuid: string): Promise<void> {
+  const moves = await tx<MigrationRow[]>`
+    SELECT * FROM server_migrations
+    WHERE instance_uuid = ${instanceUuid} AND migration_type IN ${tx(MOVES as string[])}
+      AND status IN ${tx(NOT_STARTED as string[])}
+    FOR UPDATE`;
+  for (const move of moves) {
+    // Nothing moved yet: restoring the source gives its allocation back to the instance and drops any destination.
+    await restoreSource(tx, move);
+    await setStatus(tx, move.uuid, MigrationStatus.Error);
+  }
+}
+
+/**
+ * Snapshot images of the instance that no operation will fill any more: deleted, as Glance shows a failed
+ * snapshot's image after Nova's cleanup. A queued or saving image records no bytes yet (they are recorded with
+ * the image going active), so there is nothing in the image store to release.
+ */
+async function discardUnfinishedSnapshots(tx: Queryable, instanceUuid: string): Promise<void> {
+  const images = await tx<{ id: string }[]>`
+    SELECT id FROM images
+    WHERE status IN (${ImageStatus.Queued}, ${ImageStatus.Saving})
+      AND properties->>'instance_uuid' = ${instanceUuid} AND properties->>'image_type' = 'snapshot'
+    FOR UPDATE`;
+  for (const image of images) await discardImage(tx, image.id);
+}
