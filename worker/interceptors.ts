@@ -15,7 +15,7 @@ import type { Tracing } from './tracing';
  */
 export const WORKFLOW_INTERCEPTOR_MODULES = [
   require.resolve('../workflows/log-context'),
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+  require.resolve('../workflows/tracing'),
 ];
 
 /** Activity interceptors for every worker: the ids on log lines and, with tracing, one span per activity. */
