@@ -1,4 +1,4 @@
-import { TaskState, VmState } from '../../domain/states';
+import { FINAL_MIGRATION_STATUSES, MigrationStatus, TaskState, VmState } from '../../domain/states';
 import type { ImageStore } from '../../storage/image-store';
 import type { Queryable, Sql } from './db';
 import { recordEvents, type ActionEvent } from './events';
@@ -26,6 +26,7 @@ export async function markDeleted(
       WHERE uuid = ${input.instanceUuid} AND task_state IS NOT DISTINCT FROM ${TaskState.Deleting}
       RETURNING shelved_image_id`;
     await closeInterrupted(tx, { instanceUuid: input.instanceUuid, requestId: input.requestId, action: 'delete' });
+    await endOpenMigrations(tx, input.instanceUuid);
     await tx`DELETE FROM allocations WHERE consumer_uuid = ${input.instanceUuid}`;
     await recordEvents(tx, input.instanceUuid, input.requestId, input.events);
     await finishAction(tx, input.instanceUuid, input.requestId, false);
@@ -33,6 +34,18 @@ export async function markDeleted(
     return shelvedImage ? discardImage(tx, shelvedImage) : null;
   });
   await releaseImageData(sql, images, sha256);
+}
+
+/**
+ * A deleted instance has no move in progress. A record still open here lost its workflow (terminated by an
+ * operator, or failed): it ends in error and its claims go, so its host reaps the guest the move kept.
+ */
+async function endOpenMigrations(tx: Queryable, instanceUuid: string): Promise<void> {
+  const open = await tx<{ uuid: string }[]>`
+    UPDATE server_migrations SET status = ${MigrationStatus.Error}, updated_at = now()
+    WHERE instance_uuid = ${instanceUuid} AND status NOT IN ${tx(FINAL_MIGRATION_STATUSES as string[])}
+    RETURNING uuid`;
+  if (open.length > 0) await tx`DELETE FROM allocations WHERE consumer_uuid IN ${tx(open.map((m) => m.uuid))}`;
 }
 
 /** A retried delete finds the instance already deleted: its shelve image is still named on the row. */

@@ -1,4 +1,5 @@
 import { HypervisorStep } from '../../activities/compute/fault-switches';
+import { instanceWorkflowId } from '../../domain/naming';
 import { waitFor } from '../../worker/infra/ports';
 import { expectAuditClean } from '../support/audit';
 import { ApiClient } from '../support/http';
@@ -115,5 +116,22 @@ it('keeps the destination guest of a live migration in progress across reports',
   expect(await stack.hypervisor(DST).getGuest(id)).toBeDefined();
   await reports(DST, 2);
   expect(await stack.hypervisor(DST).getGuest(id)).toBeDefined();
+  await expectAuditClean(api);
+});
+
+it('ends the open migration of a server deleted after its resize run was terminated, and reaps the source guest', async () => {
+  const id = await resizedServer(api, 'terminated-verify', SRC, DST);
+  // An operator terminates the run in the Temporal UI: VERIFY_RESIZE stays with nobody left to confirm it.
+  await stack.client.workflow.getHandle(instanceWorkflowId(stack.prefix, id)).terminate('operator');
+  expect((await api.delete(`/v2.1/servers/${id}`)).status).toBe(204);
+  await api.waitForGone(id);
+
+  expect((await migrationsOf(api, id))[0]?.status).toBe('error');
+  const claims = await stack.sql`
+    SELECT a.host FROM allocations a
+    WHERE a.consumer_uuid = ${id} OR a.consumer_uuid IN (SELECT uuid FROM server_migrations WHERE instance_uuid = ${id})`;
+  expect(claims).toEqual([]);
+  await waitForReaped(SRC, id);
+  expect(await hasGuestAndDisk(DST, id)).toBe(false);
   await expectAuditClean(api);
 });
