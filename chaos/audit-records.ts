@@ -23,9 +23,10 @@ export async function auditRecords(sql: Sql, ledger: Ledger): Promise<Finding[]>
   }
 
   const actions = await sql<
-    { request_id: string; instance_uuid: string }[]
-  >`SELECT request_id, instance_uuid FROM instance_actions`;
+    { request_id: string; instance_uuid: string; message: string | null }[]
+  >`SELECT request_id, instance_uuid, message FROM instance_actions`;
   const recorded = new Set(actions.map((a) => `${a.instance_uuid}/${a.request_id}`));
+  const failed = new Set(actions.filter((a) => a.message === 'Error').map((a) => `${a.instance_uuid}/${a.request_id}`));
   const instances = await sql<{ uuid: string; deleted: boolean }[]>`SELECT uuid, deleted FROM instances`;
   const deleted = new Map(instances.map((i) => [i.uuid, i.deleted]));
   for (const e of ledger.accepted()) {
@@ -35,7 +36,9 @@ export async function auditRecords(sql: Sql, ledger: Ledger): Promise<Finding[]>
     else if (e.requestId && !recorded.has(`${e.serverId}/${e.requestId}`)) {
       add('lost', `${e.op} of ${e.serverId} accepted (${e.requestId}) but never recorded as an instance action`);
     }
-    if ((e.op === 'delete' || e.op === 'probe-delete') && deleted.get(e.serverId) === false) {
+    // A delete the host could not carry out is a recorded failure (Nova's ERROR, delete again), not a lost one.
+    const deleteFailed = failed.has(`${e.serverId}/${e.requestId}`);
+    if ((e.op === 'delete' || e.op === 'probe-delete') && deleted.get(e.serverId) === false && !deleteFailed) {
       add('lost', `delete of ${e.serverId} accepted (${e.requestId}) but the server still exists`);
     }
   }
