@@ -50,13 +50,15 @@ export async function measureScheduler(
     const consumerUuid = randomUUID();
     const began = performance.now();
     for (let i = 0; i < MAX_SELECTIONS; i++) {
-      const candidates = await scheduler.selectDestinations({
-        instanceUuid: consumerUuid,
-        resources: opts.resources,
-        ignoreHosts: opts.ignoreHosts,
-        maxAttempts: opts.maxAttempts,
-      });
+      // Selection and claim both answer NoValidHost when the room is gone: either way the request selects again,
+      // and one that never finds room counts as unplaced (a failed check) instead of ending the run.
       try {
+        const candidates = await scheduler.selectDestinations({
+          instanceUuid: consumerUuid,
+          resources: opts.resources,
+          ignoreHosts: opts.ignoreHosts,
+          maxAttempts: opts.maxAttempts,
+        });
         await claimResources(sql, { consumerUuid, candidates, resources: opts.resources });
         return performance.now() - began;
       } catch (err) {
