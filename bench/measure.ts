@@ -77,12 +77,7 @@ export async function measure(bench: Bench, opts: Options, log: (line: string) =
   const throughput: ThroughputPoint[] = [];
   for (const c of opts.concurrencies) {
     log(`throughput: create+delete pairs at concurrency ${c} for ${opts.seconds} s, ours then the baseline`);
-    const point = await cpu.phase(
-      `create+delete pair (API, ${c}) and baseline`,
-      () => measureThroughput(bench, c, opts.seconds, String(c)),
-      (p) => p.ours.count + p.baseline.count,
-    );
-    throughput.push(point);
+    throughput.push(await measureThroughput(bench, cpu, c, opts.seconds));
   }
   // At the lowest concurrency: at 50 on two shared cores a second Node process starves both, and admissions
   // run past the API's deadline (503) instead of measuring what the second worker adds.

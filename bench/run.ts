@@ -50,7 +50,10 @@ function environment(stack: BenchStack, loadAverage: number[]): Record<string, u
   return {
     date: new Date().toISOString(),
     commit: tryCommand('git', ['rev-parse', '--short', 'HEAD']),
-    uncommittedChanges: (tryCommand('git', ['status', '--porcelain', '--untracked-files=no']) ?? '').length > 0,
+    // The results of an earlier run are not a change to what is measured.
+    uncommittedChanges:
+      (tryCommand('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results']) ?? '')
+        .length > 0,
     node: process.version,
     temporalCli: tryCommand(path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal'), ['--version']),
     cpus: cpus.length,

@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnEntryPoint } from '../../worker/infra/processes';
 import { stopChild } from '../../worker/infra/temporal-server';
+import type { CpuAccounting } from '../accounting';
 import { closedLoop, type Bench, type ClosedLoopResult } from '../scenarios';
 import { workerProcessEnv } from '../stack';
 
@@ -15,26 +16,32 @@ export interface ThroughputPoint {
   baseline: ClosedLoopResult;
 }
 
+/** Each side's CPU is accounted on its own, per pair: on two cores the rates follow what a pair costs. */
 export async function measureThroughput(
   bench: Bench,
+  cpu: CpuAccounting,
   concurrency: number,
   seconds: number,
-  tag: string,
 ): Promise<ThroughputPoint> {
-  const ours = await closedLoop(bench, `create+delete (API, ${concurrency})`, concurrency, seconds, (l, i) =>
-    bench.ourCreateDeletePair(`bench-tp${tag}-${l}-${i}`),
+  const pairs = (r: ClosedLoopResult) => r.count;
+  const ours = await cpu.phase(
+    `create+delete pair (API, ${concurrency})`,
+    () =>
+      closedLoop(bench, `create+delete (API, ${concurrency})`, concurrency, seconds, (l, i) =>
+        bench.ourCreateDeletePair(`bench-tp${concurrency}-${l}-${i}`),
+      ),
+    pairs,
   );
-  const baseline = await closedLoop(
-    bench,
-    `baseline create+delete (${concurrency})`,
-    concurrency,
-    seconds,
-    async () => {
-      const id = bench.baselineId();
-      const host = bench.nextHost();
-      await bench.baselineCreate(id, host);
-      await bench.baselineDelete(id, host);
-    },
+  const baseline = await cpu.phase(
+    `baseline create+delete pair (${concurrency})`,
+    () =>
+      closedLoop(bench, `baseline create+delete (${concurrency})`, concurrency, seconds, async () => {
+        const id = bench.baselineId();
+        const host = bench.nextHost();
+        await bench.baselineCreate(id, host);
+        await bench.baselineDelete(id, host);
+      }),
+    pairs,
   );
   return { concurrency, ours, baseline };
 }
