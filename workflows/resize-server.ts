@@ -27,6 +27,8 @@ import {
 } from './resize/messages';
 import { moveToDestination, removeTransfer, restoreSourcePower, type Placement } from './resize/move';
 
+/** A decision answered as a delete cancels the run is carried out, not replaced by an implicit confirm. */
+const DECISION_BEFORE_DELETE = 'decision-before-delete';
 /** A failed revert ends its migration in error with the instance back on its source (failRevert). */
 const REVERT_FAILURE_ENDS_MIGRATION = 'revert-failure-ends-migration';
 
@@ -114,8 +116,14 @@ export async function resizeServerWorkflow(input: ResizeServerInput): Promise<vo
   } catch (err) {
     // Nova confirms a resize before deleting the server: a delete cancels this run while it waits.
     if (!isCancellation(err)) throw asWorkflowFailure(err);
-    const implicit: Decision = { kind: 'confirm', requester: systemRequester(requester), automatic: true };
-    await CancellationScope.nonCancellable(() => confirm(input, placement, implicit));
+    // A decision answered in the same moment as the delete's cancellation is the user's: it runs as answered.
+    const answered = patched(DECISION_BEFORE_DELETE) ? decision : undefined;
+    const implicit: Decision = answered ?? { kind: 'confirm', requester: systemRequester(requester), automatic: true };
+    await CancellationScope.nonCancellable(() =>
+      implicit.kind === 'confirm'
+        ? confirm(input, placement, implicit)
+        : revert(input, placement, implicit, instance.vm_state, () => (revertRecorded = true)),
+    );
     throw err;
   }
   await CancellationScope.nonCancellable(async () => {
