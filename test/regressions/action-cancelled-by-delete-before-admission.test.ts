@@ -1,7 +1,8 @@
 import { expectAuditClean } from '../support/audit';
-import { ApiClient, expectNovaError, type Reply } from '../support/http';
+import { expectNovaError, type Reply } from '../support/http';
+import { holdInstanceRow } from '../support/interrupt';
 import { waitForStepRunning } from '../support/move-crash';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { useTestStack } from '../support/use-test-stack';
 
 // Found by the chaos run: unpause, shelve and live-migrate answered 500. A DELETE cancelled the operation's
 // workflow while the API was still waiting for that operation's admission update, and the update's failure
@@ -10,37 +11,7 @@ import { startTestStack, type TestStack } from '../support/test-stack';
 //
 // The admission is held deterministically by locking the instance's row, as a conductor stalled on PostgreSQL
 // would: the admission step waits for the row lock while the DELETE cancels its run.
-let stack: TestStack;
-let api: ApiClient;
-
-beforeAll(async () => {
-  stack = await startTestStack({ hosts: [{ name: 'host-a' }] });
-  api = new ApiClient(stack.baseUrl);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-/** Holds the instance's row lock until `release` is called, so no admission on it can finish. */
-async function lockInstanceRow(uuid: string): Promise<{ release: () => Promise<void> }> {
-  let unlock!: () => void;
-  const unlocked = new Promise<void>((resolve) => (unlock = resolve));
-  let locked!: () => void;
-  const isLocked = new Promise<void>((resolve) => (locked = resolve));
-  const done = stack.sql.begin(async (tx) => {
-    await tx`SELECT 1 FROM instances WHERE uuid = ${uuid} FOR UPDATE`;
-    locked();
-    await unlocked;
-  });
-  await isLocked;
-  return {
-    release: async () => {
-      unlock();
-      await done;
-    },
-  };
-}
+const env = useTestStack({ hosts: [{ name: 'host-a' }] });
 
 const CASES = [
   {
@@ -57,17 +28,17 @@ describe.each(CASES)(
   '$action cancelled by a DELETE before its admission',
   ({ action, body, prepare, before, admission }) => {
     it('answers 409 conflictingRequest naming task_state deleting, and the delete goes on', async () => {
-      const id = await api.createServer({ name: `cancelled-${action}` });
-      await api.waitForStatus(id, 'ACTIVE');
-      if (prepare) expect((await api.action(id, prepare)).status).toBe(202);
-      await api.waitForStatus(id, before);
+      const id = await env.api.createServer({ name: `cancelled-${action}` });
+      await env.api.waitForStatus(id, 'ACTIVE');
+      if (prepare) expect((await env.api.action(id, prepare)).status).toBe(202);
+      await env.api.waitForStatus(id, before);
 
-      const lock = await lockInstanceRow(id);
+      const lock = await holdInstanceRow(env.stack.sql, id);
       let deleting: Promise<Reply> | undefined;
       try {
-        const acting = api.action(id, body);
-        await waitForStepRunning(stack, id, admission);
-        deleting = api.delete(`/v2.1/servers/${id}`);
+        const acting = env.api.action(id, body);
+        await waitForStepRunning(env.stack, id, admission);
+        deleting = env.api.delete(`/v2.1/servers/${id}`);
         expectNovaError(
           await acting,
           409,
@@ -78,9 +49,9 @@ describe.each(CASES)(
         await lock.release();
       }
       expect((await deleting)?.status).toBe(204);
-      await api.waitForGone(id);
-      expect(await stack.hypervisor('host-a').getGuest(id)).toBeUndefined();
-      await expectAuditClean(api);
+      await env.api.waitForGone(id);
+      expect(await env.stack.hypervisor('host-a').getGuest(id)).toBeUndefined();
+      await expectAuditClean(env.api);
     });
   },
 );

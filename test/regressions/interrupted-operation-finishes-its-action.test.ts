@@ -1,9 +1,8 @@
 import { HypervisorStep } from '../../activities/compute/fault-switches';
 import { INTERRUPTED_MESSAGE } from '../../workflows/failures';
 import { expectAuditClean } from '../support/audit';
-import { ApiClient } from '../support/http';
-import { actionOf, deleteWhileHeld, expectImageGone, holdRows, waitForLockWaiters } from '../support/interrupt';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { actionOf, deleteWhileHeld, expectImageGone, holdInstanceRow, waitForLockWaiters } from '../support/interrupt';
+import { useTestStack } from '../support/use-test-stack';
 
 // Found by the chaos run ("create, resize, unpause, shelve actions never finished"): a delete cancels the
 // operation running on the server while one of its conductor steps is in flight. Either the step was its
@@ -12,58 +11,45 @@ import { startTestStack, type TestStack } from '../support/test-stack';
 // compare-and-set then expected the older state and failed. Both left the interrupted operation's instance action
 // unfinished for good, its events open. Now the rollback accepts the operation's later task states (its action is
 // the instance's newest), and the delete's conductor steps close whatever an interrupted operation left open.
-let stack: TestStack;
-let api: ApiClient;
-
-beforeAll(async () => {
-  stack = await startTestStack({ hosts: [{ name: 'host-a' }] });
-  api = new ApiClient(stack.baseUrl);
-});
-
-afterAll(async () => {
-  await stack?.hypervisor('host-a').faults.clear();
-  await stack?.stop();
-});
+const env = useTestStack({ hosts: [{ name: 'host-a' }] });
 
 async function activeServer(name: string): Promise<string> {
-  const id = await api.createServer({ name });
-  await api.waitForStatus(id, 'ACTIVE');
+  const id = await env.api.createServer({ name });
+  await env.api.waitForStatus(id, 'ACTIVE');
   return id;
 }
 
-const lockInstance = (id: string) => (tx: any) => tx`SELECT 1 FROM instances WHERE uuid = ${id} FOR UPDATE`;
-
 /** The interrupted action, read after the delete: ended in Error, every event of it finished in Error. */
 async function expectEndedInError(id: string, requestId: string, action: string): Promise<any> {
-  const read = await actionOf(api, id, requestId);
+  const read = await actionOf(env.api, id, requestId);
   expect(read).toMatchObject({ action, message: 'Error' });
   expect(read.events.length).toBeGreaterThan(0);
   for (const event of read.events) {
     expect(event).toMatchObject({ result: 'Error', finish_time: expect.any(String) });
   }
-  const [row] = await stack.sql`SELECT finish_time FROM instance_actions WHERE request_id = ${requestId}`;
+  const [row] = await env.stack.sql`SELECT finish_time FROM instance_actions WHERE request_id = ${requestId}`;
   expect(row?.['finish_time']).not.toBeNull();
   return read;
 }
 
 async function expectDeleted(id: string, deleteReply: { status: number; headers: Headers }): Promise<void> {
   expect(deleteReply.status).toBe(204);
-  await api.waitForGone(id, 60_000);
+  await env.api.waitForGone(id, 60_000);
   const requestId = deleteReply.headers.get('x-openstack-request-id')!;
-  expect(await actionOf(api, id, requestId)).toMatchObject({ action: 'delete', message: null });
-  expect(await stack.hypervisor('host-a').getGuest(id)).toBeUndefined();
-  await expectAuditClean(api);
+  expect(await actionOf(env.api, id, requestId)).toMatchObject({ action: 'delete', message: null });
+  expect(await env.stack.hypervisor('host-a').getGuest(id)).toBeUndefined();
+  await expectAuditClean(env.api);
 }
 
 it('finishes an unpause whose admission committed after the delete had cancelled its run', async () => {
   const id = await activeServer('unpause-held');
-  expect((await api.action(id, { pause: null })).status).toBe(202);
-  await api.waitForStatus(id, 'PAUSED');
+  expect((await env.api.action(id, { pause: null })).status).toBe(202);
+  await env.api.waitForStatus(id, 'PAUSED');
 
-  const held = await holdRows(stack.sql, lockInstance(id));
-  const unpause = api.action(id, { unpause: null });
-  await waitForLockWaiters(stack.sql, 1);
-  const deleted = await deleteWhileHeld(stack, api, id, held);
+  const held = await holdInstanceRow(env.stack.sql, id);
+  const unpause = env.api.action(id, { unpause: null });
+  await waitForLockWaiters(env.stack.sql, 1);
+  const deleted = await deleteWhileHeld(env.stack, env.api, id, held);
   const requestId = (await unpause).headers.get('x-openstack-request-id')!;
 
   await expectDeleted(id, deleted);
@@ -74,18 +60,18 @@ it('finishes an unpause whose admission committed after the delete had cancelled
 it('finishes a shelve whose task step landed after its rollback had begun, and deletes its image', async () => {
   const id = await activeServer('shelve-held');
   // The power-off hangs; the rows are taken, then the power-off goes on and the next step waits for them.
-  await stack.hypervisor('host-a').faults.set(HypervisorStep.PowerOff, { mode: 'hang' });
-  const reply = await api.action(id, { shelve: null });
+  await env.stack.hypervisor('host-a').faults.set(HypervisorStep.PowerOff, { mode: 'hang' });
+  const reply = await env.api.action(id, { shelve: null });
   expect(reply.status).toBe(202);
   const requestId = reply.headers.get('x-openstack-request-id')!;
-  await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === 'shelving');
-  const held = await holdRows(stack.sql, lockInstance(id));
-  await stack.hypervisor('host-a').faults.clear(HypervisorStep.PowerOff);
-  await waitForLockWaiters(stack.sql, 1);
+  await env.api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === 'shelving');
+  const held = await holdInstanceRow(env.stack.sql, id);
+  await env.stack.hypervisor('host-a').faults.clear(HypervisorStep.PowerOff);
+  await waitForLockWaiters(env.stack.sql, 1);
 
-  const deleting = api.delete(`/v2.1/servers/${id}`);
+  const deleting = env.api.delete(`/v2.1/servers/${id}`);
   // The step (shelving → shelving_image_pending_upload) and the rollback's failure both wait for the rows.
-  await waitForLockWaiters(stack.sql, 2);
+  await waitForLockWaiters(env.stack.sql, 2);
   await held.release();
   await expectDeleted(id, await deleting);
 
@@ -94,6 +80,6 @@ it('finishes a shelve whose task step landed after its rollback had begun, and d
   expect(read.events).toEqual([
     expect.objectContaining({ event: 'compute_shelve_instance', traceback: INTERRUPTED_MESSAGE }),
   ]);
-  const [image] = await stack.sql`SELECT id FROM images WHERE name = 'shelve-held-shelved'`;
-  await expectImageGone(api, image?.['id']);
+  const [image] = await env.stack.sql`SELECT id FROM images WHERE name = 'shelve-held-shelved'`;
+  await expectImageGone(env.api, image?.['id']);
 });

@@ -2,7 +2,7 @@ import { HypervisorStep } from '../../activities/compute/fault-switches';
 import { instanceWorkflowId } from '../../domain/naming';
 import { admissionQuery } from '../../workflows/admission';
 import { expectAuditClean } from '../support/audit';
-import { holdRows, waitForLockWaiters } from '../support/interrupt';
+import { holdInstanceRow, waitForLockWaiters } from '../support/interrupt';
 import { DST, SRC, crash, migrationsOf, useMoveCrashStack, waitForStepRunning } from '../support/move-crash';
 
 // Found by the chaos run: a cold migration whose server got a 409 early on (the API queries the running
@@ -17,7 +17,7 @@ it('a migration queried before its id is drawn still finds its record after the 
   expect((await env.api.waitForStatus(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host']).toBe(SRC);
 
   // Hold the admission so that queries reach the run before it draws the migration's id.
-  const held = await holdRows(env.stack.sql, (tx) => tx`SELECT 1 FROM instances WHERE uuid = ${id} FOR UPDATE`);
+  const held = await holdInstanceRow(env.stack.sql, id);
   const accepted = env.api.action(id, { migrate: null });
   await waitForLockWaiters(env.stack.sql, 1);
   const handle = env.stack.client.workflow.getHandle(instanceWorkflowId(env.stack.prefix, id));

@@ -30,6 +30,11 @@ export async function holdRows(
   };
 }
 
+/** holdRows on the instance's row: no admission or other conductor step that locks the instance can finish. */
+export function holdInstanceRow(sql: Sql, instanceUuid: string): Promise<{ release: () => Promise<void> }> {
+  return holdRows(sql, (tx) => tx`SELECT 1 FROM instances WHERE uuid = ${instanceUuid} FOR UPDATE`);
+}
+
 /** Waits until `count` transactions wait for a lock: the steps held by holdRows have reached it. */
 export async function waitForLockWaiters(sql: Sql, count: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
