@@ -5,6 +5,7 @@ import {
   defineSignal,
   defineUpdate,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -32,8 +33,15 @@ export interface HostHeartbeatInput {
   pending?: HostReport;
 }
 
-/** Keeps histories short: a report is a handful of events. */
-const REPORTS_PER_RUN = 500;
+/**
+ * A report is about ten events. A conductor that takes over a host's workflow (after a restart, or when its
+ * sticky cache dropped it) replays the run from its first event inside one workflow task, and it must finish
+ * within the task timeout (10 s) even on a loaded machine, or the host's reports stop being recorded and the
+ * host counts as down. A 2,400-event run took 15-25 s to replay at load 20 on 2 cores (chaos run, seed 7):
+ * every host went down for minutes. Short runs replay in a second.
+ */
+export const REPORTS_PER_RUN = 25;
+const REPORTS_PER_RUN_BEFORE_SHORT_RUNS = 500;
 
 /**
  * One long-lived workflow per host carries its reports to the conductor, which alone writes the hosts table:
@@ -56,7 +64,9 @@ export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<
       throw refusal(err);
     }
   });
-  for (let recorded = 0; recorded < REPORTS_PER_RUN && !workflowInfo().continueAsNewSuggested; recorded++) {
+  // Runs started before short runs keep their length: ending them early would not replay.
+  const reportsPerRun = patched('short-host-runs') ? REPORTS_PER_RUN : REPORTS_PER_RUN_BEFORE_SHORT_RUNS;
+  for (let recorded = 0; recorded < reportsPerRun && !workflowInfo().continueAsNewSuggested; recorded++) {
     await condition(() => latest !== undefined);
     const report = latest!;
     latest = undefined;

@@ -87,6 +87,8 @@ export async function startTestStack(opts: {
   tracing?: { exporter: SpanExporter };
   /** How long Idempotency-Keys last (24 h unless a test watches one expire). */
   idempotencyKeyTtlMs?: number;
+  /** How often each host reports (2 s unless a test watches many reports). */
+  reportIntervalMs?: number;
 }): Promise<TestStack> {
   if (opts.log) installSdkLogger(opts.log);
   else quietSdkLogs();
@@ -168,7 +170,7 @@ export async function startTestStack(opts: {
     dataDir,
     transferDir: path.join(dataDir, 'transfer'),
     imageDir,
-    reportIntervalMs: 2000,
+    reportIntervalMs: opts.reportIntervalMs ?? 2000,
     metadataProxy: { url: metadataUrl, secret: metadataSecret },
   });
   const startHost = async (spec: HostSpec) => {
