@@ -1,7 +1,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ConductorConfig } from '../config';
 import { createConductorActivities } from '../activities/conductor';
-import { listHostStates } from '../activities/conductor/claims';
+import { claimRanked, listHostStates } from '../activities/conductor/claims';
 import type { Sql } from '../activities/conductor/db';
 import { createSchedulerActivities } from '../activities/scheduler';
 import { conductorQueue } from '../domain/naming';
@@ -42,6 +42,7 @@ export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<
       }),
       ...createSchedulerActivities({
         listHostStates: () => listHostStates(sql),
+        claimRanked: (req) => claimRanked(sql, req),
         serviceDownTimeMs: config.serviceDownTimeMs,
       }),
     },
