@@ -175,3 +175,36 @@ describe('selectAndClaim', () => {
     expect(failure.nonRetryable).toBe(true);
   });
 });
+
+describe('selectAndClaim on a cached view of the hosts', () => {
+  function sequence(views: HostState[][]) {
+    let reads = 0;
+    const activities = createSchedulerActivities({
+      listHostStates: async () => structuredClone(views[Math.min(reads++, views.length - 1)]!),
+      claimRanked: async (req) => req.candidates[0] ?? null,
+      now: () => NOW,
+      serviceDownTimeMs: 60_000,
+    });
+    return { activities, reads: () => reads };
+  }
+
+  it('ranks the next request without a read, counting the placement it just made', async () => {
+    const { activities, reads } = sequence([[loaded('a', 0), loaded('b', 0)]]);
+    await expect(activities.selectAndClaim(request())).resolves.toMatchObject({ host: 'a' });
+    await expect(activities.selectAndClaim(request())).resolves.toMatchObject({ host: 'b' });
+    expect(reads()).toBe(1);
+  });
+
+  it('reads again before answering NoValidHost when the cached view has no room', async () => {
+    const { activities, reads } = sequence([[loaded('a', 15)], [loaded('a', 15)], [loaded('a', 15), loaded('b', 0)]]);
+    await expect(
+      activities.selectAndClaim(request({ resources: { vcpus: 1, memoryMb: 2048, diskGb: 1 } })),
+    ).rejects.toThrow(NO_VALID_HOST_MESSAGE);
+    await expect(
+      activities.selectAndClaim(request({ resources: { vcpus: 1, memoryMb: 2048, diskGb: 1 } })),
+    ).resolves.toMatchObject({
+      host: 'b',
+    });
+    expect(reads()).toBe(3);
+  });
+});

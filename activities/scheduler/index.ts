@@ -4,6 +4,7 @@ import { FaultType, NO_VALID_HOST_MESSAGE } from '../../domain/faults';
 import type { HostState } from '../../domain/rows';
 import type { Claim, RankedClaimRequest } from '../conductor/claims';
 import { explainRejections, filterHosts } from './filters';
+import { HostStateCache } from './host-cache';
 import { schedulerDecisions, schedulerSeconds } from './metrics';
 import type { FilterContext, ScheduleRequest } from './request';
 import { weighHosts, type WeightMultipliers } from './weighers';
@@ -11,6 +12,8 @@ import { weighHosts, type WeightMultipliers } from './weighers';
 export interface SchedulerDeps {
   /** Hosts with their current usage: the conductor's read function, passed in (the scheduler has no `sql`). */
   listHostStates(): Promise<HostState[]>;
+  /** The process's cached view of `listHostStates` (shared with whoever invalidates it); a new one otherwise. */
+  hostStates?: HostStateCache;
   /** The conductor's atomic claim down a ranked list, passed in the same way; null when no candidate had room. */
   claimRanked(req: RankedClaimRequest): Promise<string | null>;
   now?: () => Date;
@@ -67,11 +70,45 @@ export function claimWithAlternates(ranked: readonly string[], host: string, req
 }
 
 /**
+ * The claim first walks this many of the best hosts, then, only when all of them are full, the rest: sending a
+ * thousand names with every claim cost more than the claim itself.
+ */
+const FIRST_CLAIM_CHUNK = 16;
+
+/**
  * The scheduler's activities. Selection only reads; `selectAndClaim` then has the conductor claim down the whole
  * ranked list in one statement, as Nova's scheduler claims down its weighed list.
  */
 export function createSchedulerActivities(deps: SchedulerDeps) {
   const context = (): FilterContext => ({ now: deps.now?.() ?? new Date(), serviceDownTimeMs: deps.serviceDownTimeMs });
+  const cache = deps.hostStates ?? new HostStateCache(deps.listHostStates);
+  /**
+   * Ranks `hosts` and claims down the list; undefined when no ranked host had room. The first choice counts as
+   * used in the cache while the claim runs, so concurrent requests of this process rank the next hosts first
+   * instead of racing for the same one (what Nova's host_subset_size spreads at random).
+   */
+  const placeOn = async (hosts: readonly HostState[], req: ScheduleRequest): Promise<Claim | undefined> => {
+    const ranked = rankHosts(hosts, req, context(), deps.multipliers);
+    const undo = cache.consume(ranked[0]!, req.resources);
+    const claimAmong = (candidates: string[]) =>
+      deps.claimRanked({
+        consumerUuid: req.instanceUuid,
+        candidates,
+        ignoreHosts: req.ignoreHosts,
+        resources: req.resources,
+        serviceDownTimeMs: deps.serviceDownTimeMs,
+      });
+    let host: string | null;
+    try {
+      host = await claimAmong(ranked.slice(0, FIRST_CLAIM_CHUNK));
+      if (host === null && ranked.length > FIRST_CLAIM_CHUNK) host = await claimAmong(ranked.slice(FIRST_CLAIM_CHUNK));
+    } finally {
+      undo();
+    }
+    if (host === null) return undefined;
+    cache.consume(host, req.resources);
+    return claimWithAlternates(ranked, host, req);
+  };
   const decided = async <T>(decide: () => Promise<T>): Promise<T> => {
     const timer = schedulerSeconds.startTimer();
     try {
@@ -91,23 +128,25 @@ export function createSchedulerActivities(deps: SchedulerDeps) {
       decided(async () => pickDestinations(await deps.listHostStates(), req, context(), deps.multipliers)),
 
     /**
-     * Ranks every host and claims the first of them that still has room: concurrent claims that took the best
-     * hosts since the read only push this one further down the list. NoValidHost when none has room.
+     * Ranks every host on the cached view and claims the first of them that still has room: concurrent claims
+     * that took the best hosts since only push this one further down the list. When the cached view has no
+     * host for it, or none of its hosts had room, it ranks and claims again on a fresh read before NoValidHost.
      */
     selectAndClaim: (req: ScheduleRequest): Promise<Claim> =>
       decided(async () => {
-        const ranked = rankHosts(await deps.listHostStates(), req, context(), deps.multipliers);
-        const host = await deps.claimRanked({
-          consumerUuid: req.instanceUuid,
-          candidates: ranked,
-          ignoreHosts: req.ignoreHosts,
-          resources: req.resources,
-          serviceDownTimeMs: deps.serviceDownTimeMs,
+        const cached = await placeOn(await cache.current(), req).catch((err: unknown) => {
+          if (failureType(err) === FaultType.NoValidHost) return undefined;
+          throw err;
         });
-        if (host === null) throw ApplicationFailure.nonRetryable(NO_VALID_HOST_MESSAGE, FaultType.NoValidHost);
-        return claimWithAlternates(ranked, host, req);
+        const claim = cached ?? (await placeOn(await cache.refresh(false), req));
+        if (!claim) throw ApplicationFailure.nonRetryable(NO_VALID_HOST_MESSAGE, FaultType.NoValidHost);
+        return claim;
       }),
   };
+}
+
+function failureType(err: unknown): string | undefined {
+  return err instanceof ApplicationFailure ? (err.type ?? undefined) : undefined;
 }
 
 /** `log` throws outside an activity context, and unit tests call these functions directly. */
@@ -116,4 +155,5 @@ function logInActivity(message: string, meta: Record<string, unknown>): void {
 }
 
 export type SchedulerActivities = ReturnType<typeof createSchedulerActivities>;
+export { HostStateCache } from './host-cache';
 export type { ResourceRequest, ScheduleRequest } from './request';
