@@ -44,14 +44,13 @@ function admissionGate(): { admitted(): void } {
   return { admitted: () => (admitted = true) };
 }
 
-/** create: admitCreate (admission), selectDestinations, claimResources, advanceTask, spawn (host), finishTask. */
+/** create: admitCreate (admission), selectAndClaim, advanceTask, spawn (host), finishTask. */
 export async function baselineCreateWorkflow(input: BaselineInput): Promise<void> {
   const gate = admissionGate();
   const c = conductor(input);
   await c['admitCreate']!();
   gate.admitted();
-  await c['selectDestinations']!();
-  await c['claimResources']!();
+  await c['selectAndClaim']!();
   await c['advanceTask']!();
   await compute(input, input.host)['spawn']!();
   await c['finishTask']!();
@@ -95,8 +94,7 @@ export async function baselineMigrateWorkflow(input: BaselineInput): Promise<voi
   await c['admitOperation']!();
   gate.admitted();
   await c['startMigration']!();
-  await c['selectDestinations']!();
-  await c['claimResources']!();
+  await c['selectAndClaim']!();
   await c['beginMigrating']!();
   await source['migrateDiskAndPowerOff']!();
   await c['recordMigrated']!();
@@ -130,7 +128,7 @@ export async function baselineShelveWorkflow(input: BaselineInput): Promise<void
   await c['finishOffload']!();
 }
 
-/** unshelve of an offloaded server: admitOperation, getShelvedImage, selectDestinations, claimResources,
+/** unshelve of an offloaded server: admitOperation, getShelvedImage, selectAndClaim,
  * advanceTask, spawn on the chosen host, finishUnshelve. */
 export async function baselineUnshelveWorkflow(input: BaselineInput): Promise<void> {
   const gate = admissionGate();
@@ -138,8 +136,7 @@ export async function baselineUnshelveWorkflow(input: BaselineInput): Promise<vo
   await c['admitOperation']!();
   gate.admitted();
   await c['getShelvedImage']!();
-  await c['selectDestinations']!();
-  await c['claimResources']!();
+  await c['selectAndClaim']!();
   await c['advanceTask']!();
   await compute(input, input.dest ?? input.host)['spawn']!();
   await c['finishUnshelve']!();

@@ -69,8 +69,7 @@ const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log()
 const CONDUCTOR_STEPS = [
   'admitCreate',
   'admitOperation',
-  'selectDestinations',
-  'claimResources',
+  'selectAndClaim',
   'advanceTask',
   'finishTask',
   'markDeleted',

@@ -9,6 +9,7 @@ export function isServiceUp(
   serviceDownTimeMs: number,
 ): boolean {
   // Rows arrive as Date from postgres; the Date() copy also accepts an ISO string from a JSON round trip.
-  const silentMs = now.getTime() - new Date(host.last_seen_at).getTime();
+  const seen = host.last_seen_at;
+  const silentMs = now.getTime() - (seen instanceof Date ? seen.getTime() : Date.parse(seen));
   return !host.forced_down && silentMs <= serviceDownTimeMs;
 }

@@ -1,9 +1,9 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ConductorConfig } from '../config';
 import { createConductorActivities } from '../activities/conductor';
-import { listHostStates } from '../activities/conductor/claims';
+import { claimRanked, listHostStates } from '../activities/conductor/claims';
 import type { Sql } from '../activities/conductor/db';
-import { createSchedulerActivities } from '../activities/scheduler';
+import { HostStateCache, createSchedulerActivities } from '../activities/scheduler';
 import { conductorQueue } from '../domain/naming';
 import { LocalImageStore } from '../storage/image-store';
 import { WORKFLOW_INTERCEPTOR_MODULES, activityInterceptors, workflowSinks } from './interceptors';
@@ -22,6 +22,7 @@ export interface ConductorWorkerDeps {
 /** The conductor process's worker: workflows, scheduler and conductor activities, the only database writer. */
 export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<Worker> {
   const { sql, config } = deps;
+  const hostStates = new HostStateCache(() => listHostStates(sql));
   const bundle: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = deps.workflowBundlePath
     ? { workflowBundle: { codePath: deps.workflowBundlePath } }
     : { workflowsPath: require.resolve('../workflows') };
@@ -39,9 +40,12 @@ export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<
     activities: {
       ...createConductorActivities(sql, new LocalImageStore(config.imageDir), {
         serviceDownTimeMs: config.serviceDownTimeMs,
+        onHostServiceChanged: () => hostStates.invalidate(),
       }),
       ...createSchedulerActivities({
         listHostStates: () => listHostStates(sql),
+        hostStates,
+        claimRanked: (req) => claimRanked(sql, req),
         serviceDownTimeMs: config.serviceDownTimeMs,
       }),
     },

@@ -1,12 +1,30 @@
-import { ApplicationFailure, log } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched } from '@temporalio/workflow';
 import type { OperationSettings } from '../config';
 import type { Claim } from '../activities/conductor';
+import type { ScheduleRequest } from '../activities/scheduler';
 import type { Resources } from '../domain/capacity';
 import { FaultType, maxRetriesMessage } from '../domain/faults';
-import { computeOn, conductorOn } from './activities';
+import { computeOn, conductorOn, schedulerOn } from './activities';
 import { failureType, isHostUnreachable } from './failures';
 
 const RESCHEDULABLE: readonly string[] = [FaultType.RescheduledException, FaultType.MigrationPreCheckError];
+
+/**
+ * The patch that made selection and claim one step down the whole ranked list: runs recorded without it selected
+ * maxAttempts hosts, then claimed among those three only.
+ */
+export const CLAIM_DOWN_RANKED_LIST = 'claim-down-ranked-list';
+
+/**
+ * Picks hosts for the request and claims the first that still has room. One scheduler step ranks every host and
+ * claims down the whole list, so concurrent claims that took the best hosts only push this one further down;
+ * the claim keeps up to maxAttempts − 1 alternates for reschedules.
+ */
+export async function scheduleAndClaim(settings: OperationSettings, req: ScheduleRequest): Promise<Claim> {
+  if (patched(CLAIM_DOWN_RANKED_LIST)) return schedulerOn(settings).selectAndClaim(req);
+  const candidates = await schedulerOn(settings).selectDestinations(req);
+  return conductorOn(settings).claimResources({ consumerUuid: req.instanceUuid, candidates, resources: req.resources });
+}
 
 /**
  * A host failing before the guest runs there may be skipped for the next alternate: Nova's reschedule of a build,
@@ -54,7 +72,7 @@ export interface Refusal {
 }
 
 /**
- * Claims the first candidate that has room and runs `attempt` there (the spawn of a build or an unshelve, the
+ * Claims a host (`claimFirst`: scheduleAndClaim, or a claim on a forced host) and runs `attempt` there (the spawn of a build or an unshelve, the
  * pre-checks of a live migration). A reschedulable failure undoes that host (`release`; by default its guest and
  * claim go) and tries the next alternate, as Nova's build retries do; any other failure, or running out of
  * alternates (MaxRetriesExceeded, caused by the last failure), throws with `placement.claim` naming what to release.
@@ -62,12 +80,12 @@ export interface Refusal {
 export async function placeAndRun<T>(
   settings: OperationSettings,
   placement: Placement,
-  candidates: string[],
+  claimFirst: () => Promise<Claim>,
   attempt: (host: string, refused: Refusal | undefined) => Promise<T>,
   release: (host: string) => Promise<void> = (host) => releasePlacement(settings, placement.instanceUuid, host),
 ): Promise<T> {
   const { instanceUuid, resources } = placement;
-  let claim = await conductorOn(settings).claimResources({ consumerUuid: instanceUuid, candidates, resources });
+  let claim = await claimFirst();
   placement.claim = claim;
   let refused: Refusal | undefined;
   for (;;) {

@@ -2,9 +2,9 @@ import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow'
 import { flavorResources } from '../domain/capacity';
 import { HostKey } from '../domain/search-attributes';
 import { PowerState, TaskState, VmState } from '../domain/states';
-import { computeOn, conductorOn, schedulerOn } from './activities';
+import { computeOn, conductorOn } from './activities';
 import { AdmissionGate } from './admission';
-import { placeAndRun, releasePlacement, type Placement } from './alternates';
+import { placeAndRun, releasePlacement, scheduleAndClaim, type Placement } from './alternates';
 import { asWorkflowFailure, faultFrom } from './failures';
 import { EventName, failed, started, succeeded } from './events';
 import type { CreateServerInput } from './inputs';
@@ -18,7 +18,6 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
   const instanceUuid = server.instanceUuid;
   const gate = new AdmissionGate();
   const conductor = conductorOn(settings);
-  const scheduler = schedulerOn(settings);
   const scheduling = started(EventName.ScheduleAndBuild);
   if (!(await gate.admit(() => conductor.admitCreate({ ...server, events: [scheduling] })))) return;
 
@@ -41,14 +40,15 @@ export async function createServerWorkflow(input: CreateServerInput): Promise<vo
     });
 
   try {
-    const candidates = await scheduler.selectDestinations({
+    const request = {
       instanceUuid,
       resources: placement.resources,
       ignoreHosts: [],
       availabilityZone: server.availabilityZone ?? undefined,
       maxAttempts: settings.maxAttempts,
-    });
-    const facts = await placeAndRun(settings, placement, candidates, async (host, refused) => {
+    };
+    const claimFirst = () => scheduleAndClaim(settings, request);
+    const facts = await placeAndRun(settings, placement, claimFirst, async (host, refused) => {
       upsertSearchAttributes([{ key: HostKey, value: host }]);
       const build = started(EventName.BuildAndRun, host);
       const done = refused ? [failed(build.name, refused.error, refused.host)] : [succeeded(scheduling.name)];

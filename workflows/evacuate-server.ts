@@ -7,9 +7,9 @@ import { FaultType } from '../domain/faults';
 import type { InstanceRow } from '../domain/rows';
 import { HostKey } from '../domain/search-attributes';
 import { EvacuationStatus, TaskState, VmState } from '../domain/states';
-import { computeOn, conductorOn, schedulerOn } from './activities';
+import { computeOn, conductorOn } from './activities';
 import { AdmissionGate } from './admission';
-import { claimNextAlternate, isReschedulable } from './alternates';
+import { claimNextAlternate, isReschedulable, scheduleAndClaim } from './alternates';
 import { EventName, failed, started, succeeded } from './events';
 import { asWorkflowFailure, faultFrom } from './failures';
 import type { EvacuateServerInput } from './inputs';
@@ -48,17 +48,17 @@ export async function evacuateServerWorkflow(input: EvacuateServerInput): Promis
   /** The host the last rebuild failed on: its event ends in error in the next destination's write. */
   let refused: ActionEvent | undefined;
   try {
-    const candidates =
+    // A forced host skips the scheduler, as Nova's evacuate --force does.
+    claim =
       input.force && input.targetHost
-        ? [input.targetHost]
-        : await schedulerOn(settings).selectDestinations({
+        ? await conductor.claimResources({ consumerUuid: instanceUuid, candidates: [input.targetHost], resources })
+        : await scheduleAndClaim(settings, {
             instanceUuid,
             resources,
             ignoreHosts: [source],
             requestedHost: input.targetHost ?? undefined,
             maxAttempts: settings.maxAttempts,
           });
-    claim = await conductor.claimResources({ consumerUuid: instanceUuid, candidates, resources });
     let facts: GuestFacts | undefined;
     while (!facts) {
       upsertSearchAttributes([{ key: HostKey, value: claim.host }]);

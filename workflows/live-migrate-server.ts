@@ -11,11 +11,12 @@ import { flavorResources } from '../domain/capacity';
 import { StateRules } from '../domain/guards';
 import { HostKey } from '../domain/search-attributes';
 import { LiveMigrationStatus, TaskState, VmState } from '../domain/states';
-import { computeOn, conductorOn, schedulerOn } from './activities';
+import { computeOn, conductorOn } from './activities';
 import { AdmissionGate } from './admission';
 import { EventName, failed, started, succeeded } from './events';
 import { asWorkflowFailure, faultFrom } from './failures';
 import type { LiveMigrateServerInput } from './inputs';
+import { scheduleAndClaim } from './alternates';
 import { NOT_RUNNING, abortLiveMigrationUpdate, forceCompleteLiveMigrationUpdate } from './live-migration/messages';
 import { LIVE_MIGRATION_PRE_CHECKS, LiveMigrationPreChecks } from './live-migration/pre-checks';
 import { cleanDestination, removeTransfer } from './resize/move';
@@ -91,16 +92,15 @@ export async function liveMigrateServerWorkflow(input: LiveMigrateServerInput): 
     if (preChecked) await checks.checkSource(source);
     const flavor = instance.flavor;
     const resources = flavorResources(flavor);
-    const candidates = await schedulerOn(settings).selectDestinations({
-      instanceUuid,
-      resources,
-      ignoreHosts: [source],
-      requestedHost: input.targetHost ?? undefined,
-      maxAttempts: settings.maxAttempts,
-    });
-    dest = preChecked
-      ? await checks.findDestination(candidates)
-      : (await conductor.claimResources({ consumerUuid: instanceUuid, candidates, resources })).host;
+    const claimFirst = () =>
+      scheduleAndClaim(settings, {
+        instanceUuid,
+        resources,
+        ignoreHosts: [source],
+        requestedHost: input.targetHost ?? undefined,
+        maxAttempts: settings.maxAttempts,
+      });
+    dest = preChecked ? await checks.findDestination(claimFirst) : (await claimFirst()).host;
     upsertSearchAttributes([{ key: HostKey, value: dest }]);
     status = LiveMigrationStatus.Preparing;
     const preparing = started(EventName.PreLiveMigration, dest);

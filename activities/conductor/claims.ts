@@ -45,6 +45,31 @@ export async function claimResources(sql: Sql, req: ClaimRequest): Promise<Claim
   return { host, alternates: req.candidates.slice(req.candidates.indexOf(host) + 1) };
 }
 
+/** A claim down the scheduler's whole ranked list (see migrations/00018-claim-ranked.js). */
+export interface RankedClaimRequest {
+  consumerUuid: string;
+  /** Every host that passed the filters, best first. */
+  candidates: string[];
+  /** Hosts the request may not use: an allocation the consumer holds there (a move's source) is not this claim. */
+  ignoreHosts: string[];
+  resources: Resources;
+  /** Nova's service_down_time: the claim skips a host silent for longer, whatever the ranking thought. */
+  serviceDownTimeMs: number;
+}
+
+/**
+ * Claims the first candidate that still has room and is still enabled and up, in one statement; null when none
+ * has. A retried claim returns the host the consumer already holds.
+ */
+export async function claimRanked(sql: Sql, req: RankedClaimRequest): Promise<string | null> {
+  const { vcpus, memoryMb, diskGb } = req.resources;
+  const downAfter = `${req.serviceDownTimeMs / 1000} seconds`;
+  const [row] = await sql<{ host: string | null }[]>`
+    SELECT claim_ranked(${req.consumerUuid}, ${sql.array(req.candidates)}, ${sql.array(req.ignoreHosts)},
+                        ${vcpus}, ${memoryMb}, ${diskGb}, ${downAfter}::interval) AS host`;
+  return row?.host ?? null;
+}
+
 /** Drops a consumer's allocation on one host, or everywhere when no host is given. Idempotent. */
 export async function releaseClaim(sql: Sql, input: { consumerUuid: string; host?: string }): Promise<void> {
   if (input.host) {

@@ -31,6 +31,8 @@ export interface AdmittedEvacuation {
 export interface ConductorOptions {
   /** Nova's service_down_time: a host silent for longer is down. */
   serviceDownTimeMs: number;
+  /** Called after an operator's service update (enable, disable, force down): the scheduler's cache reads again. */
+  onHostServiceChanged?: () => void;
 }
 
 /** Whether the host's compute service is up, by the database's clock, which stamped its last report. */

@@ -80,7 +80,10 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     claimResources: (req: ClaimRequest) => claimResources(sql, req),
     releaseClaim: (input: { consumerUuid: string; host?: string }) => releaseClaim(sql, input),
     recordHostReport: (report: HostReport) => recordHostReport(sql, report),
-    updateHostService: (change: ServiceChange) => updateHostService(sql, change),
+    updateHostService: async (change: ServiceChange) => {
+      await updateHostService(sql, change);
+      options.onHostServiceChanged?.();
+    },
     startMigration: (input: MigrationStart) => startMigration(sql, input),
     beginMigrating: (input: MigrationRef & { destHost: string }) => beginMigrating(sql, input),
     recordMigrated: (input: MigrationRef & { destHost: string }) => recordMigrated(sql, input),

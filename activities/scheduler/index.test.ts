@@ -26,6 +26,7 @@ function request(over: Partial<ScheduleRequest> = {}): ScheduleRequest {
 function scheduler(hosts: HostState[], now: Date = NOW) {
   return createSchedulerActivities({
     listHostStates: async () => hosts,
+    claimRanked: async (req) => req.candidates[0] ?? null,
     now: () => now,
     serviceDownTimeMs: 60_000,
   });
@@ -127,5 +128,83 @@ describe('NoValidHost', () => {
   it('is thrown when every fitting host is ignored', async () => {
     const failure = await failureOf(scheduler([loaded('a', 0)]).selectDestinations(request({ ignoreHosts: ['a'] })));
     expect(failure.type).toBe(FaultType.NoValidHost);
+  });
+});
+
+describe('selectAndClaim', () => {
+  const fleet = [loaded('c', 2), loaded('a', 4), loaded('e', 0), loaded('b', 1), loaded('d', 3)];
+  /** A claim that finds `taken` hosts full, as when concurrent claims filled them since the read. */
+  function claimingPast(taken: string[], hosts: HostState[] = fleet) {
+    const seen: string[][] = [];
+    const activities = createSchedulerActivities({
+      listHostStates: async () => hosts,
+      claimRanked: async (req) => {
+        seen.push(req.candidates);
+        return req.candidates.find((name) => !taken.includes(name)) ?? null;
+      },
+      now: () => NOW,
+      serviceDownTimeMs: 60_000,
+    });
+    return { activities, seen };
+  }
+
+  it('claims down every ranked host, not only the first maxAttempts, and keeps the next ones as alternates', async () => {
+    const { activities, seen } = claimingPast(['e', 'b', 'c']);
+    await expect(activities.selectAndClaim(request())).resolves.toEqual({ host: 'd', alternates: ['a'] });
+    expect(seen).toEqual([['e', 'b', 'c', 'd', 'a']]);
+  });
+
+  it('keeps at most maxAttempts − 1 alternates', async () => {
+    const { activities } = claimingPast([]);
+    await expect(activities.selectAndClaim(request())).resolves.toEqual({ host: 'e', alternates: ['b', 'c'] });
+  });
+
+  it('gives a requested host no alternates', async () => {
+    const { activities, seen } = claimingPast([]);
+    await expect(activities.selectAndClaim(request({ requestedHost: 'a' }))).resolves.toEqual({
+      host: 'a',
+      alternates: [],
+    });
+    expect(seen).toEqual([['a']]);
+  });
+
+  it('fails NoValidHost when every ranked host was taken', async () => {
+    const { activities } = claimingPast(fleet.map((h) => h.name));
+    const failure = await failureOf(activities.selectAndClaim(request()));
+    expect(failure.type).toBe(FaultType.NoValidHost);
+    expect(failure.nonRetryable).toBe(true);
+  });
+});
+
+describe('selectAndClaim on a cached view of the hosts', () => {
+  function sequence(views: HostState[][]) {
+    let reads = 0;
+    const activities = createSchedulerActivities({
+      listHostStates: async () => structuredClone(views[Math.min(reads++, views.length - 1)]!),
+      claimRanked: async (req) => req.candidates[0] ?? null,
+      now: () => NOW,
+      serviceDownTimeMs: 60_000,
+    });
+    return { activities, reads: () => reads };
+  }
+
+  it('ranks the next request without a read, counting the placement it just made', async () => {
+    const { activities, reads } = sequence([[loaded('a', 0), loaded('b', 0)]]);
+    await expect(activities.selectAndClaim(request())).resolves.toMatchObject({ host: 'a' });
+    await expect(activities.selectAndClaim(request())).resolves.toMatchObject({ host: 'b' });
+    expect(reads()).toBe(1);
+  });
+
+  it('reads again before answering NoValidHost when the cached view has no room', async () => {
+    const { activities, reads } = sequence([[loaded('a', 15)], [loaded('a', 15)], [loaded('a', 15), loaded('b', 0)]]);
+    await expect(
+      activities.selectAndClaim(request({ resources: { vcpus: 1, memoryMb: 2048, diskGb: 1 } })),
+    ).rejects.toThrow(NO_VALID_HOST_MESSAGE);
+    await expect(
+      activities.selectAndClaim(request({ resources: { vcpus: 1, memoryMb: 2048, diskGb: 1 } })),
+    ).resolves.toMatchObject({
+      host: 'b',
+    });
+    expect(reads()).toBe(3);
   });
 });

@@ -2,7 +2,9 @@ import { asyncLocalStorage, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FaultType, NO_VALID_HOST_MESSAGE } from '../../domain/faults';
 import type { HostState } from '../../domain/rows';
+import type { Claim, RankedClaimRequest } from '../conductor/claims';
 import { explainRejections, filterHosts } from './filters';
+import { HostStateCache } from './host-cache';
 import { schedulerDecisions, schedulerSeconds } from './metrics';
 import type { FilterContext, ScheduleRequest } from './request';
 import { weighHosts, type WeightMultipliers } from './weighers';
@@ -10,6 +12,10 @@ import { weighHosts, type WeightMultipliers } from './weighers';
 export interface SchedulerDeps {
   /** Hosts with their current usage: the conductor's read function, passed in (the scheduler has no `sql`). */
   listHostStates(): Promise<HostState[]>;
+  /** The process's cached view of `listHostStates` (shared with whoever invalidates it); a new one otherwise. */
+  hostStates?: HostStateCache;
+  /** The conductor's atomic claim down a ranked list, passed in the same way; null when no candidate had room. */
+  claimRanked(req: RankedClaimRequest): Promise<string | null>;
   now?: () => Date;
   /** Nova's service_down_time: a host silent for longer is down. */
   serviceDownTimeMs: number;
@@ -17,10 +23,10 @@ export interface SchedulerDeps {
 }
 
 /**
- * Host names best first: the primary, then up to maxAttempts − 1 alternates. A requested host comes back alone:
- * Nova gives no alternates when the destination is forced. Throws NoValidHost when nothing passes the filters.
+ * Every host that passes the filters, best first. A requested host comes back alone: Nova gives no alternates
+ * when the destination is forced. Throws NoValidHost when nothing passes the filters.
  */
-export function pickDestinations(
+export function rankHosts(
   hosts: readonly HostState[],
   req: ScheduleRequest,
   ctx: FilterContext,
@@ -35,34 +41,112 @@ export function pickDestinations(
       rejectedBy,
     });
   }
-  const limit = req.requestedHost !== undefined ? 1 : Math.max(1, Math.floor(req.maxAttempts));
-  return weighHosts(passed, req, multipliers)
-    .slice(0, limit)
-    .map((host) => host.name);
+  return weighHosts(passed, req, multipliers).map((host) => host.name);
+}
+
+/** Host names best first: the primary, then up to maxAttempts − 1 alternates (see rankHosts). */
+export function pickDestinations(
+  hosts: readonly HostState[],
+  req: ScheduleRequest,
+  ctx: FilterContext,
+  multipliers?: Partial<WeightMultipliers>,
+): string[] {
+  return rankHosts(hosts, req, ctx, multipliers).slice(0, alternatesLimit(req) + 1);
+}
+
+/** How many alternates a placement keeps for reschedules: Nova's max_attempts − 1, none for a requested host. */
+function alternatesLimit(req: ScheduleRequest): number {
+  return req.requestedHost !== undefined ? 0 : Math.max(0, Math.floor(req.maxAttempts) - 1);
 }
 
 /**
- * The scheduler's activities. They only read: the conductor claims on the returned hosts afterwards and moves
- * to the next alternate when a concurrent claim got there first.
+ * The claimed host and its alternates: the hosts ranked after it, up to maxAttempts − 1 (a retried claim's host
+ * may have dropped out of the ranking: then the best others).
+ */
+export function claimWithAlternates(ranked: readonly string[], host: string, req: ScheduleRequest): Claim {
+  const at = ranked.indexOf(host);
+  const after = at >= 0 ? ranked.slice(at + 1) : ranked.filter((name) => name !== host);
+  return { host, alternates: after.slice(0, alternatesLimit(req)) };
+}
+
+/**
+ * The claim first walks this many of the best hosts, then, only when all of them are full, the rest: sending a
+ * thousand names with every claim cost more than the claim itself.
+ */
+const FIRST_CLAIM_CHUNK = 16;
+
+/**
+ * The scheduler's activities. Selection only reads; `selectAndClaim` then has the conductor claim down the whole
+ * ranked list in one statement, as Nova's scheduler claims down its weighed list.
  */
 export function createSchedulerActivities(deps: SchedulerDeps) {
-  return {
-    async selectDestinations(req: ScheduleRequest): Promise<string[]> {
-      const timer = schedulerSeconds.startTimer();
-      const hosts = await deps.listHostStates();
-      const ctx: FilterContext = { now: deps.now?.() ?? new Date(), serviceDownTimeMs: deps.serviceDownTimeMs };
-      try {
-        const picked = pickDestinations(hosts, req, ctx, deps.multipliers);
-        schedulerDecisions.inc({ outcome: 'placed' });
-        return picked;
-      } catch (err) {
-        schedulerDecisions.inc({ outcome: 'no_valid_host' });
-        throw err;
-      } finally {
-        timer();
-      }
-    },
+  const context = (): FilterContext => ({ now: deps.now?.() ?? new Date(), serviceDownTimeMs: deps.serviceDownTimeMs });
+  const cache = deps.hostStates ?? new HostStateCache(deps.listHostStates);
+  /**
+   * Ranks `hosts` and claims down the list; undefined when no ranked host had room. The first choice counts as
+   * used in the cache while the claim runs, so concurrent requests of this process rank the next hosts first
+   * instead of racing for the same one (what Nova's host_subset_size spreads at random).
+   */
+  const placeOn = async (hosts: readonly HostState[], req: ScheduleRequest): Promise<Claim | undefined> => {
+    const ranked = rankHosts(hosts, req, context(), deps.multipliers);
+    const undo = cache.consume(ranked[0]!, req.resources);
+    const claimAmong = (candidates: string[]) =>
+      deps.claimRanked({
+        consumerUuid: req.instanceUuid,
+        candidates,
+        ignoreHosts: req.ignoreHosts,
+        resources: req.resources,
+        serviceDownTimeMs: deps.serviceDownTimeMs,
+      });
+    let host: string | null;
+    try {
+      host = await claimAmong(ranked.slice(0, FIRST_CLAIM_CHUNK));
+      if (host === null && ranked.length > FIRST_CLAIM_CHUNK) host = await claimAmong(ranked.slice(FIRST_CLAIM_CHUNK));
+    } finally {
+      undo();
+    }
+    if (host === null) return undefined;
+    cache.consume(host, req.resources);
+    return claimWithAlternates(ranked, host, req);
   };
+  const decided = async <T>(decide: () => Promise<T>): Promise<T> => {
+    const timer = schedulerSeconds.startTimer();
+    try {
+      const result = await decide();
+      schedulerDecisions.inc({ outcome: 'placed' });
+      return result;
+    } catch (err) {
+      schedulerDecisions.inc({ outcome: 'no_valid_host' });
+      throw err;
+    } finally {
+      timer();
+    }
+  };
+  return {
+    /** Runs recorded before selectAndClaim: the primary and its alternates, claimed by claimResources. */
+    selectDestinations: (req: ScheduleRequest): Promise<string[]> =>
+      decided(async () => pickDestinations(await deps.listHostStates(), req, context(), deps.multipliers)),
+
+    /**
+     * Ranks every host on the cached view and claims the first of them that still has room: concurrent claims
+     * that took the best hosts since only push this one further down the list. When the cached view has no
+     * host for it, or none of its hosts had room, it ranks and claims again on a fresh read before NoValidHost.
+     */
+    selectAndClaim: (req: ScheduleRequest): Promise<Claim> =>
+      decided(async () => {
+        const cached = await placeOn(await cache.current(), req).catch((err: unknown) => {
+          if (failureType(err) === FaultType.NoValidHost) return undefined;
+          throw err;
+        });
+        const claim = cached ?? (await placeOn(await cache.refresh(false), req));
+        if (!claim) throw ApplicationFailure.nonRetryable(NO_VALID_HOST_MESSAGE, FaultType.NoValidHost);
+        return claim;
+      }),
+  };
+}
+
+function failureType(err: unknown): string | undefined {
+  return err instanceof ApplicationFailure ? (err.type ?? undefined) : undefined;
 }
 
 /** `log` throws outside an activity context, and unit tests call these functions directly. */
@@ -71,4 +155,5 @@ function logInActivity(message: string, meta: Record<string, unknown>): void {
 }
 
 export type SchedulerActivities = ReturnType<typeof createSchedulerActivities>;
+export { HostStateCache } from './host-cache';
 export type { ResourceRequest, ScheduleRequest } from './request';

@@ -1,4 +1,4 @@
-import { freeResources } from '../../domain/capacity';
+import { freeResources, type Resources } from '../../domain/capacity';
 import type { HostState } from '../../domain/rows';
 import type { ScheduleRequest } from './request';
 
@@ -15,13 +15,13 @@ export const DEFAULT_MULTIPLIERS: Readonly<WeightMultipliers> = { ram: 1, cpu: 1
 interface Weigher {
   multiplier: keyof WeightMultipliers;
   /** Raw value, higher is better before the multiplier: what the host would have left after the request. */
-  raw(host: HostState, req: ScheduleRequest): number;
+  raw(free: Resources, req: ScheduleRequest): number;
 }
 
 const WEIGHERS: readonly Weigher[] = [
-  { multiplier: 'ram', raw: (h, req) => freeResources(h).memoryMb - req.resources.memoryMb },
-  { multiplier: 'cpu', raw: (h, req) => freeResources(h).vcpus - req.resources.vcpus },
-  { multiplier: 'disk', raw: (h, req) => freeResources(h).diskGb - req.resources.diskGb },
+  { multiplier: 'ram', raw: (free, req) => free.memoryMb - req.resources.memoryMb },
+  { multiplier: 'cpu', raw: (free, req) => free.vcpus - req.resources.vcpus },
+  { multiplier: 'disk', raw: (free, req) => free.diskGb - req.resources.diskGb },
 ];
 
 /**
@@ -41,10 +41,11 @@ export function hostWeights(
   multipliers: Partial<WeightMultipliers> = {},
 ): number[] {
   const totals = hosts.map(() => 0);
+  const free = hosts.map(freeResources);
   for (const weigher of WEIGHERS) {
     const multiplier = multipliers[weigher.multiplier] ?? DEFAULT_MULTIPLIERS[weigher.multiplier];
     if (multiplier === 0) continue;
-    normalise(hosts.map((h) => weigher.raw(h, req))).forEach((w, i) => {
+    normalise(free.map((f) => weigher.raw(f, req))).forEach((w, i) => {
       totals[i] = (totals[i] ?? 0) + w * multiplier;
     });
   }

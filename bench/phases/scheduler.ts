@@ -1,11 +1,11 @@
 /**
  * Host selection + claim among the seeded hosts, outside Temporal: the conductor's own scheduler activity
- * (filters and weighers over every host's state) and its claim (one atomic statement), called as the workflow
- * calls them. A claim that lost its candidates to a concurrent one selects again, as a reschedule would.
+ * (filters and weighers over every host's state, then one atomic claim down the ranked list), called as the
+ * workflows call it. A request that still finds no room selects again (a failed check if it never does).
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { listHostStates, claimResources } from '../../activities/conductor/claims';
+import { claimRanked, listHostStates } from '../../activities/conductor/claims';
 import type { Sql } from '../../activities/conductor/db';
 import { createSchedulerActivities } from '../../activities/scheduler';
 import { auditAllocations, type OvercommittedHost } from '../../api/queries/allocation-audit';
@@ -15,9 +15,8 @@ import { forEachConcurrently } from '../scenarios';
 import { refreshSeededHosts } from '../seed';
 
 /**
- * A request gives up after this many selections. The seeded room is three times the requests, so giving up means
- * starvation, not a full cloud: concurrent requests rank the hosts alike and race for the same few, and on two
- * loaded cores one request lost 20 races in a row (load average 7).
+ * A request gives up after this many selections. The seeded room is three times the requests, and a claim walks
+ * the whole ranked list, so selecting again at all means a claim found no host with room: a failed check.
  */
 const MAX_SELECTIONS = 60;
 const DAY_MS = 86_400_000;
@@ -27,7 +26,7 @@ export interface SchedulerResult {
   single: number[];
   concurrent: number[];
   concurrency: number;
-  /** Claims that found their candidates taken by a concurrent claim and selected again. */
+  /** Requests whose claim found no ranked host with room and selected again (0 while the cloud has room). */
   reselections: number;
   /** Requests that found no host at all within MAX_SELECTIONS (a failed check). */
   unplaced: number;
@@ -47,7 +46,11 @@ export async function measureScheduler(
 ): Promise<SchedulerResult> {
   await refreshSeededHosts(sql);
   // The seeded hosts never report: liveness is not under test here, so none of them may count as down mid-run.
-  const scheduler = createSchedulerActivities({ listHostStates: () => listHostStates(sql), serviceDownTimeMs: DAY_MS });
+  const scheduler = createSchedulerActivities({
+    listHostStates: () => listHostStates(sql),
+    claimRanked: (req) => claimRanked(sql, req),
+    serviceDownTimeMs: DAY_MS,
+  });
   let reselections = 0;
   let unplaced = 0;
   const placeOne = async (): Promise<number> => {
@@ -57,13 +60,12 @@ export async function measureScheduler(
       // Selection and claim both answer NoValidHost when the room is gone: either way the request selects again,
       // and one that never finds room counts as unplaced (a failed check) instead of ending the run.
       try {
-        const candidates = await scheduler.selectDestinations({
+        await scheduler.selectAndClaim({
           instanceUuid: consumerUuid,
           resources: opts.resources,
           ignoreHosts: opts.ignoreHosts,
           maxAttempts: opts.maxAttempts,
         });
-        await claimResources(sql, { consumerUuid, candidates, resources: opts.resources });
         return performance.now() - began;
       } catch (err) {
         if (!(err instanceof ApplicationFailure) || err.type !== FaultType.NoValidHost) throw err;

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import type { Claim } from '../../activities/conductor';
 import type { ActionEvent } from '../../activities/conductor/events';
 import { flavorResources } from '../../domain/capacity';
 import { FaultType, liveMigrationRetriesMessage } from '../../domain/faults';
@@ -50,7 +51,7 @@ export class LiveMigrationPreChecks {
    * claim released, its event ended in error with its reason, and the next alternate is tried. A requested host
    * comes alone from the scheduler, so it gets no alternates, as in Nova. Returns the checked destination.
    */
-  async findDestination(candidates: string[]): Promise<string> {
+  async findDestination(claimFirst: () => Promise<Claim>): Promise<string> {
     const { settings, instanceUuid } = this.input;
     const conductor = conductorOn(settings);
     const release = (host: string) => conductor.releaseClaim({ consumerUuid: instanceUuid, host });
@@ -58,7 +59,7 @@ export class LiveMigrationPreChecks {
       return await placeAndRun(
         settings,
         this.placement,
-        candidates,
+        claimFirst,
         async (host, refused) => {
           this.tried++;
           const checking = started(EventName.CheckCanLiveMigrateDestination, host);

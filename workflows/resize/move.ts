@@ -4,8 +4,8 @@ import type { Claim } from '../../activities/conductor';
 import type { InstanceRow } from '../../domain/rows';
 import { HostKey } from '../../domain/search-attributes';
 import { PowerState, VmState } from '../../domain/states';
-import { computeOn, conductorOn, schedulerOn } from '../activities';
-import { claimNextAlternate, isReschedulable } from '../alternates';
+import { computeOn, conductorOn } from '../activities';
+import { claimNextAlternate, isReschedulable, scheduleAndClaim } from '../alternates';
 import { flavorResources } from '../../domain/capacity';
 import { faultFrom } from '../failures';
 import { EventName, failed, started, succeeded } from '../events';
@@ -39,14 +39,13 @@ export async function moveToDestination(
   const requestId = requester.requestId;
   let current = started(EventName.MigrateServer);
   try {
-    const candidates = await schedulerOn(settings).selectDestinations({
+    claim = await scheduleAndClaim(settings, {
       instanceUuid,
       resources,
       ignoreHosts: settings.allowResizeToSameHost && input.newFlavor ? [] : [source],
       requestedHost: input.targetHost ?? undefined,
       maxAttempts: settings.maxAttempts,
     });
-    claim = await conductor.claimResources({ consumerUuid: instanceUuid, candidates, resources });
     const copying = started(EventName.ResizeInstance, source);
     await conductor.beginMigrating({
       migrationUuid,

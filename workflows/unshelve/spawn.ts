@@ -5,8 +5,8 @@ import { flavorResources } from '../../domain/capacity';
 import type { InstanceRow } from '../../domain/rows';
 import { HostKey } from '../../domain/search-attributes';
 import { TaskState, VmState } from '../../domain/states';
-import { computeOn, conductorOn, schedulerOn } from '../activities';
-import { placeAndRun, releasePlacement, type Placement } from '../alternates';
+import { computeOn, conductorOn } from '../activities';
+import { placeAndRun, releasePlacement, scheduleAndClaim, type Placement } from '../alternates';
 import { EventName, failed, started, succeeded } from '../events';
 import { asWorkflowFailure, faultFrom } from '../failures';
 import type { UnshelveServerInput } from '../inputs';
@@ -29,15 +29,16 @@ export async function unshelveOffloaded(input: UnshelveServerInput, instance: In
   let current = started(EventName.ScheduleInstances);
   try {
     const zone = input.availabilityZone === undefined ? instance.availability_zone : input.availabilityZone;
-    const candidates = await schedulerOn(settings).selectDestinations({
+    const request = {
       instanceUuid,
       resources: placement.resources,
       ignoreHosts: [],
       availabilityZone: zone ?? undefined,
       requestedHost: input.targetHost ?? undefined,
       maxAttempts: settings.maxAttempts,
-    });
-    const facts = await placeAndRun(settings, placement, candidates, async (host, refused) => {
+    };
+    const claimFirst = () => scheduleAndClaim(settings, request);
+    const facts = await placeAndRun(settings, placement, claimFirst, async (host, refused) => {
       upsertSearchAttributes([{ key: HostKey, value: host }]);
       const spawning = started(EventName.UnshelveInstance, host);
       if (current.name === EventName.ScheduleInstances) pending.push(succeeded(current.name));

@@ -1,0 +1,79 @@
+import type { Resources } from '../../domain/capacity';
+import type { HostState } from '../../domain/rows';
+
+/** How old the cached hosts may get before a request starts a fresh read (it still ranks on the cached ones). */
+export const HOST_STATE_MAX_AGE_MS = 1000;
+
+/**
+ * The scheduler's view of the hosts between requests, as Nova's HostManager keeps it: read from the conductor when
+ * older than `maxAgeMs` (in the background: the request ranks on what is cached) and updated in place by the
+ * placements of this process, so back-to-back and concurrent requests see each other without a read. It is only
+ * a ranking: the claim checks room, liveness and enablement again under the host's lock, and a request that finds
+ * nothing here or in its claim ranks again on a fresh read before answering NoValidHost.
+ */
+export class HostStateCache {
+  private hosts: HostState[] | undefined;
+  private byName = new Map<string, HostState>();
+  /** When the read behind the cached hosts began. */
+  private readAtMs = 0;
+  private reading: Promise<HostState[]> | undefined;
+
+  constructor(
+    private readonly read: () => Promise<HostState[]>,
+    private readonly maxAgeMs = HOST_STATE_MAX_AGE_MS,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** The cached hosts: read now only when there are none; a read in the background when they are too old. */
+  async current(): Promise<readonly HostState[]> {
+    if (this.hosts === undefined) return this.refresh();
+    if (this.clock() - this.readAtMs > this.maxAgeMs) this.refresh().catch(() => undefined);
+    return this.hosts;
+  }
+
+  /**
+   * A read, installed as the cached hosts. `joinOngoing` false: one that starts now, for a caller that must see
+   * every change committed before it asked (a read under way may have begun before).
+   */
+  refresh(joinOngoing = true): Promise<HostState[]> {
+    if (this.reading && joinOngoing) return this.reading;
+    const startedMs = this.clock();
+    const reading = this.read().then((hosts) => {
+      // Two reads may overlap (see joinOngoing): the one that began last wins, whichever ends last.
+      if (this.hosts === undefined || startedMs >= this.readAtMs) {
+        this.hosts = hosts;
+        this.byName = new Map(hosts.map((h) => [h.name, h]));
+        this.readAtMs = startedMs;
+      }
+      return hosts;
+    });
+    this.reading = reading;
+    const done = () => {
+      if (this.reading === reading) this.reading = undefined;
+    };
+    reading.then(done, done);
+    return reading;
+  }
+
+  /** Reads again now, in the background, once something the ranking uses changed (an operator's service update). */
+  invalidate(): void {
+    if (this.hosts !== undefined) this.refresh(false).catch(() => undefined);
+  }
+
+  /**
+   * Counts a placement on the cached host (Nova's consume_from_request) and returns its undo. The undo changes the
+   * same object, so it is harmless after a read replaced the cached hosts.
+   */
+  consume(name: string, want: Resources): () => void {
+    const host = this.byName.get(name);
+    if (!host) return () => undefined;
+    const add = (sign: number) => {
+      host.used_vcpus += sign * want.vcpus;
+      host.used_memory_mb += sign * want.memoryMb;
+      host.used_disk_gb += sign * want.diskGb;
+      host.instances += sign;
+    };
+    add(1);
+    return () => add(-1);
+  }
+}
