@@ -26,12 +26,6 @@ async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-/** The disk checksum of every image whole: its stored bytes, or the synthesized base image. */
-async function wholeImageChecksums(sql: Sql): Promise<Set<string>> {
-  const rows = await sql<{ id: string; store_sha256: string | null }[]>`SELECT id, store_sha256 FROM images`;
-  return new Set(rows.map((r) => r.store_sha256 ?? expectedDiskChecksum(r.id)));
-}
-
 /**
  * The hosts' side: every placed server has its guest on its host with the disk its image says (the image's stored
  * bytes for snapshots, the synthesized base image otherwise) and the power state the database says; nothing else
@@ -44,13 +38,6 @@ export async function auditHosts(sql: Sql, dataDir: string, hosts: string[]): Pr
   const live = await sql<LiveInstance[]>`
     SELECT i.uuid, i.host, i.vm_state, i.power_state, i.image_id, im.store_sha256
     FROM instances i LEFT JOIN images im ON im.id = i.image_id WHERE NOT i.deleted`;
-  const wholeImages = await wholeImageChecksums(sql);
-  const failedRebuilds = new Set(
-    (
-      await sql<{ instance_uuid: string }[]>`
-        SELECT DISTINCT instance_uuid FROM instance_actions WHERE action = 'rebuild' AND message = 'Error'`
-    ).map((r) => r.instance_uuid),
-  );
   for (const host of hosts) {
     const hypervisor = new FakeHypervisor(host, hostDataDir(dataDir, host), images);
     const mine = new Map(live.filter((i) => i.host === host).map((i) => [i.uuid, i]));
@@ -65,11 +52,9 @@ export async function auditHosts(sql: Sql, dataDir: string, hosts: string[]): Pr
       const actual = await hypervisor.diskChecksum(guest.uuid);
       const expected =
         instance.store_sha256 ?? (instance.image_id ? expectedDiskChecksum(instance.image_id) : undefined);
-      // A rebuild that failed (Nova: ERROR, the new image already recorded) may have left the previous image's
-      // disk in place: intact, as long as it is some image whole, never a partly written one.
-      const keptOldImage = failedRebuilds.has(guest.uuid) && actual !== undefined && wholeImages.has(actual);
+      // A rebuild that failed before its disk swap gave the server its previous image back: no exception here.
       if (actual === undefined) add('lost', `server ${guest.uuid} on ${host} has no disk`);
-      else if (actual !== expected && !keptOldImage)
+      else if (actual !== expected)
         add('corrupted', `disk of ${guest.uuid} on ${host} is not image ${instance.image_id}`);
       else if (actual !== guest.diskChecksum)
         add('corrupted', `guest ${guest.uuid} on ${host} records another checksum`);

@@ -11,8 +11,8 @@ import type { OperationContext } from './operations';
 import type { ChaosOptions } from './options';
 import { Random } from './random';
 import { countsOf, renderReport, type ChaosResult } from './report';
-import { startChaosSystem } from './system';
-import { Workload } from './workload';
+import { REPORT_INTERVAL_MS, startChaosSystem } from './system';
+import { pause, Workload } from './workload';
 
 /** One chaos run: start the system, run the mix and the faults, drain, audit, report. */
 export async function runChaos(
@@ -59,6 +59,9 @@ export async function runChaos(
     const workloadMs = Date.now() - workloadBegan;
     log(`chaos: workload done (${ledger.entries.length} requests); draining`);
     const quiescenceMs = await drain(system, ctx, injector, options.drainMs);
+    // The hosts' periodic reapers act on what settled last (an orphaned guest, a settled migration's disk copy) at
+    // their next report: a few report intervals before the audit looks.
+    if (quiescenceMs !== undefined) await pause(3 * REPORT_INTERVAL_MS);
     log(`chaos: ${quiescenceMs === undefined ? 'not quiescent at the deadline' : 'quiescent'}; auditing`);
     const histories = await auditHistories(system.client);
     const findings = [

@@ -15,6 +15,9 @@ import { registerSearchAttributes } from '../worker/search-attributes';
 import type { ChaosOptions } from './options';
 import { Supervisor, type ServiceSpec } from './supervisor';
 
+/** How often each host reports (and so how often its reaper acts on the conductor's reply). */
+export const REPORT_INTERVAL_MS = 2000;
+
 /**
  * Operation settings for the run: short enough that a dead host, a hung step or an undecided resize ends within
  * the drain, long enough that a restart within seconds is not mistaken for a dead host.
@@ -23,7 +26,7 @@ const OPERATION_ENV = {
   NOVA_COMPUTE_HEARTBEAT_TIMEOUT_S: '5',
   NOVA_COMPUTE_SCHEDULE_TO_START_S: '30',
   NOVA_SERVICE_DOWN_TIME_S: '20',
-  NOVA_COMPUTE_REPORT_INTERVAL_S: '2',
+  NOVA_COMPUTE_REPORT_INTERVAL_S: String(REPORT_INTERVAL_MS / 1000),
   NOVA_RESIZE_CONFIRM_WINDOW_S: '60',
   NOVA_LIVE_MIGRATION_COMPLETION_TIMEOUT_S: '30',
   NOVA_SHELVED_OFFLOAD_TIME_S: '20',

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { ComputeConfig, OperationSettings } from '../config';
 import { createComputeActivities } from '../activities/compute';
+import { listTransfers } from '../activities/compute/disk-transfer';
 import { FakeHypervisor } from '../activities/compute/fake-hypervisor';
 import { LocalImageStore } from '../storage/image-store';
 import type { HostReport } from '../activities/conductor';
@@ -69,6 +70,8 @@ export async function reportHostForever(
         startedAt,
         // The conductor compares them with the evacuations away from this host: stale copies get destroyed.
         guests: guests.map((g) => g.uuid),
+        // The conductor names those of settled migrations: a rollback that could not reach its source left them.
+        transfers: await listTransfers(config.transferDir),
       };
       await client.workflow.signalWithStart(hostHeartbeatWorkflow, {
         ...hostWorkflowStart(settings, config.host),

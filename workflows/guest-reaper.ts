@@ -4,10 +4,10 @@ import { computeOn } from './activities';
 
 /**
  * Destroys the orphaned guests the conductor names in its replies to a host's reports (Nova's
- * running_deleted_instance_action=reap). The destroys run beside the report loop, never in it: a host whose
- * destroy fails or hangs still gets its liveness recorded. One destroy per guest at a time, a single attempt each
- * with a bounded run time: the conductor names a guest that is still there again in a later reply, and destroy is
- * idempotent.
+ * running_deleted_instance_action=reap), and removes the disk copies of settled migrations left in the transfer
+ * area. The removals run beside the report loop, never in it: a host whose destroy fails or hangs still gets its
+ * liveness recorded. One removal per guest or copy at a time, a single attempt each with a bounded run time: the
+ * conductor names a leftover that is still there again in a later reply, and every removal is idempotent.
  */
 export class GuestReaper {
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -19,34 +19,59 @@ export class GuestReaper {
 
   reap(orphans: readonly string[]): void {
     for (const instanceUuid of orphans) {
-      if (this.inFlight.has(instanceUuid)) continue;
-      const done = this.destroy(instanceUuid).finally(() => this.inFlight.delete(instanceUuid));
-      this.inFlight.set(instanceUuid, done);
+      this.once('destroy', instanceUuid, {
+        summary: `reap the orphaned guest of instance ${instanceUuid}`,
+        what: 'an orphaned guest',
+        ids: { instanceUuid },
+      });
     }
   }
 
-  /** Resolves once no destroy is in flight (before the workflow continues as new). */
+  /** Removes the transfer-area copies of migrations the conductor found settled. */
+  removeTransfers(migrationUuids: readonly string[]): void {
+    for (const migrationUuid of migrationUuids) {
+      this.once('removeMigrationTransfer', migrationUuid, {
+        summary: `remove the disk copy of settled migration ${migrationUuid}`,
+        what: 'the disk copy of a settled migration',
+        ids: { migrationUuid },
+      });
+    }
+  }
+
+  /** Resolves once no removal is in flight (before the workflow continues as new). */
   async settled(): Promise<void> {
     await Promise.all([...this.inFlight.values()]);
   }
 
-  private async destroy(instanceUuid: string): Promise<void> {
+  private once(step: 'destroy' | 'removeMigrationTransfer', uuid: string, about: Removal): void {
+    const key = `${step} ${uuid}`;
+    if (this.inFlight.has(key)) return;
+    this.inFlight.set(
+      key,
+      this.remove(step, uuid, about).finally(() => this.inFlight.delete(key)),
+    );
+  }
+
+  private async remove(step: 'destroy' | 'removeMigrationTransfer', uuid: string, about: Removal): Promise<void> {
     try {
-      await computeOn(this.settings, this.host).destroy.executeWithOptions(
-        {
-          summary: `reap the orphaned guest of instance ${instanceUuid}`,
-          startToCloseTimeout: '1m',
-          retry: { maximumAttempts: 1 },
-        },
-        [instanceUuid],
+      await computeOn(this.settings, this.host)[step].executeWithOptions(
+        { summary: about.summary, startToCloseTimeout: '1m', retry: { maximumAttempts: 1 } },
+        [uuid],
       );
-      log.info('reaped an orphaned guest', { host: this.host, instanceUuid });
+      log.info(`removed ${about.what}`, { host: this.host, ...about.ids });
     } catch (err) {
-      log.warn('could not reap an orphaned guest; a later report tries again', {
+      log.warn(`could not remove ${about.what}; a later report tries again`, {
         host: this.host,
-        instanceUuid,
+        ...about.ids,
         error: String(err),
       });
     }
   }
+}
+
+interface Removal {
+  summary: string;
+  /** For the log: what is removed. */
+  what: string;
+  ids: Record<string, string>;
 }

@@ -48,7 +48,8 @@ const REPORTS_PER_RUN_BEFORE_SHORT_RUNS = 500;
  * compute processes reach the database only through this path, as nova-compute reaches it through nova-conductor.
  * The conductor answers a report with the guests evacuated away from this host while it was down; the host
  * destroys them before it counts as up again, as nova-compute's init_host does. An up host's reply names the
- * orphaned guests it holds (left behind by a cleanup that failed), which the host reaps in the background.
+ * orphaned guests it holds (left behind by a cleanup that failed), which the host reaps in the background, and
+ * the disk copies of settled migrations in the transfer area, which the host removes the same way.
  */
 export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<void> {
   let latest = input.pending;
@@ -73,8 +74,10 @@ export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<
     // Histories recorded before the conductor answered reports hold no reply here.
     const reply = await conductor.recordHostReport(report);
     if (reply?.stale.length) await destroyStaleGuests(input, reply.stale);
-    // Replies recorded before orphans were reported carry none: those histories schedule nothing more here.
+    // Replies recorded before orphans (or transfers) were reported carry none: those histories schedule nothing
+    // more here.
     if (reply?.orphans?.length) reaper.reap(reply.orphans);
+    if (reply?.settledTransfers?.length) reaper.removeTransfers(reply.settledTransfers);
   }
   await reaper.settled();
   await condition(allHandlersFinished);

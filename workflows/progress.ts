@@ -120,6 +120,7 @@ const TASK_STATE_AFTER: Partial<Record<keyof ConductorActivities, string | null>
   beginRevert: TaskState.ResizeReverting,
   finishTask: null,
   failTask: null,
+  failRebuildBeforeSwap: null,
   markDeleted: null,
   finishResize: null,
   rollbackMigration: null,

@@ -1,4 +1,4 @@
-import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ActionEvent } from '../activities/conductor/events';
 import { StateRules } from '../domain/guards';
 import { HostKey } from '../domain/search-attributes';
@@ -9,6 +9,9 @@ import { asWorkflowFailure, faultFrom } from './failures';
 import { EventName, failed, started, succeeded } from './events';
 import type { RebuildServerInput } from './inputs';
 
+/** Patch: a rebuild that fails before the disk swap restores the previous image_ref. */
+const REBUILD_RESTORES_IMAGE = 'rebuild-restores-image-before-swap';
+
 /**
  * rebuild: the same host, the same flavor (no claim), a new disk from the new image.
  *
@@ -17,7 +20,9 @@ import type { RebuildServerInput } from './inputs';
  * rebuild_spawning, and the compute step: power off, the new disk written beside the old one and swapped in,
  * boot. The instance ends active, with launched_at renewed; one that was stopped is brought back to stopped
  * the way Nova does it: active and powering-off, then a stop (`compute_stop_instance`, in the same action).
- * Any failure, a delete's cancellation included, puts it in error with the fault (Nova's rule for rebuild).
+ * Any failure, a delete's cancellation included, puts it in error with the fault (Nova's rule for rebuild). Unlike
+ * Nova, a rebuild that ends before the host swapped the disk gives the instance its previous image back: the
+ * guest still has that image's disk, and image_ref says what the disk is.
  */
 export async function rebuildServerWorkflow(input: RebuildServerInput): Promise<void> {
   const { instanceUuid, requester, settings, changes } = input;
@@ -46,6 +51,11 @@ export async function rebuildServerWorkflow(input: RebuildServerInput): Promise<
   let task: string = TaskState.Rebuilding;
   /** The event running when a failure strikes. */
   let current: ActionEvent = conductorStep;
+  /**
+   * Whether the host's rebuild step returned: until then the old disk is whole (the step writes the new one beside
+   * it and renames it over the old one last; a failed or cancelled step removes what it wrote).
+   */
+  let diskSwapped = false;
 
   try {
     const rebuilding = started(EventName.RebuildInstance, host);
@@ -77,6 +87,7 @@ export async function rebuildServerWorkflow(input: RebuildServerInput): Promise<
         },
       ],
     );
+    diskSwapped = true;
     if (!wasStopped) {
       await conductor.finishTask({
         instanceUuid,
@@ -116,15 +127,21 @@ export async function rebuildServerWorkflow(input: RebuildServerInput): Promise<
       events: [succeeded(stopping.name, host)],
     });
   } catch (err) {
+    const failure = {
+      instanceUuid,
+      expected: task,
+      requestId,
+      fault: faultFrom(err),
+      vmState: VmState.Error,
+      events: [failed(current.name, err, current.host)],
+    };
+    // Admissions recorded before the previous image was returned carry none: those runs fail as Nova does.
+    const { previousImageId } = admitted;
+    const restore = !diskSwapped && previousImageId !== undefined && patched(REBUILD_RESTORES_IMAGE);
     await CancellationScope.nonCancellable(() =>
-      conductor.failTask({
-        instanceUuid,
-        expected: task,
-        requestId,
-        fault: faultFrom(err),
-        vmState: VmState.Error,
-        events: [failed(current.name, err, current.host)],
-      }),
+      restore
+        ? conductor.failRebuildBeforeSwap({ ...failure, imageId: changes.imageId, previousImageId })
+        : conductor.failTask(failure),
     );
     throw asWorkflowFailure(err);
   }

@@ -133,3 +133,16 @@ export async function removeTransfer(transferFile: string): Promise<void> {
   await fs.rm(transferFile, { force: true });
   await fs.rm(`${transferFile}.partial`, { force: true });
 }
+
+const TRANSFER_FILE = /^(.+)\.disk(\.partial)?$/;
+
+/**
+ * The migrations whose disk copies (whole or partial) sit in the transfer area: what a host reports, so that the
+ * conductor can name those whose migration is settled, for the host to remove (a rollback that could not reach
+ * its source left them behind).
+ */
+export async function listTransfers(transferDir: string): Promise<string[]> {
+  const names = await fs.readdir(transferDir).catch(() => [] as string[]);
+  const migrations = names.map((name) => TRANSFER_FILE.exec(name)?.[1]).filter((m) => m !== undefined);
+  return [...new Set(migrations)].sort();
+}

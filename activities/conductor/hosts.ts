@@ -3,7 +3,7 @@ import { FaultType } from '../../domain/faults';
 import { EvacuationStatus } from '../../domain/states';
 import type { Sql } from './db';
 import { EVACUATION, staleGuests, type StaleGuest } from './evacuations';
-import { orphanGuests } from './orphans';
+import { orphanGuests, settledTransfers } from './orphans';
 
 /** What a compute host reports about itself, through its host workflow (compute never touches the DB). */
 export interface HostReport {
@@ -15,6 +15,8 @@ export interface HostReport {
   startedAt: string;
   /** The uuids of the guests its hypervisor has (absent from hosts that predate the field). */
   guests?: string[];
+  /** The migrations whose disk copies sit in the transfer area (absent from hosts that predate the field). */
+  transfers?: string[];
 }
 
 /** What the conductor answers a report with: the evacuated guests the host must destroy first. */
@@ -26,19 +28,26 @@ export interface HostReportReply {
    * first finishes its evacuations. Absent from replies recorded before the field existed.
    */
   orphans?: string[];
+  /**
+   * Migrations among the reported transfers whose disk copy nothing needs any more (settled, or unknown here), for
+   * the host to remove (orphans.ts). Absent from replies recorded before the field existed.
+   */
+  settledTransfers?: string[];
 }
 
 /**
  * Registers the host on its first report and refreshes its liveness on every later one. A host that comes
  * back after its instances were evacuated stays down until it has destroyed their stale copies, as nova-compute
  * runs init_host before it reports up: until then the scheduler cannot place anything on it. An up host also
- * learns which of its guests are orphans to reap.
+ * learns which of its guests are orphans to reap; every host learns which disk copies in the transfer area belong
+ * to settled migrations, to remove.
  */
 export async function recordHostReport(sql: Sql, report: HostReport): Promise<HostReportReply> {
   return sql.begin(async (tx) => {
     const stale = await staleGuests(tx, report.host, report.guests);
     const up = stale.length === 0;
     const orphans = up ? await orphanGuests(tx, report.host, report.guests ?? []) : [];
+    const transfers = await settledTransfers(tx, report.transfers ?? []);
     await tx`
       INSERT INTO hosts (name, vcpus, memory_mb, disk_gb, running_vms, started_at, last_seen_at)
       VALUES (${report.host}, ${report.vcpus}, ${report.memoryMb}, ${report.diskGb}, ${report.runningVms},
@@ -47,7 +56,7 @@ export async function recordHostReport(sql: Sql, report: HostReport): Promise<Ho
         vcpus = EXCLUDED.vcpus, memory_mb = EXCLUDED.memory_mb, disk_gb = EXCLUDED.disk_gb,
         running_vms = EXCLUDED.running_vms, started_at = EXCLUDED.started_at,
         last_seen_at = CASE WHEN ${up} THEN now() ELSE hosts.last_seen_at END, updated_at = now()`;
-    return { stale, orphans };
+    return { stale, orphans, settledTransfers: transfers };
   });
 }
 

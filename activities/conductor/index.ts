@@ -38,7 +38,7 @@ import {
   type ResizeDecision,
 } from './resize-decision';
 import { updateInstanceMetadata, type MetadataChange } from './metadata';
-import { admitRebuild, type RebuildAdmission } from './rebuild';
+import { admitRebuild, failRebuildBeforeSwap, type RebuildAdmission, type RebuildFailureBeforeSwap } from './rebuild';
 import { finishLiveMigration, updateLiveMigration, type LiveMigrationUpdate } from './live-migrations';
 import {
   finishOffload,
@@ -76,6 +76,7 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     advanceTask: (step: TaskAdvance) => advanceTask(sql, step),
     finishTask: (step: TaskFinish) => finishTask(sql, step),
     failTask: (step: TaskFailure) => failTask(sql, step),
+    failRebuildBeforeSwap: (step: RebuildFailureBeforeSwap) => failRebuildBeforeSwap(sql, step),
     markDeleted: (input: Parameters<typeof markDeleted>[2]) => markDeleted(sql, images, input),
     claimResources: (req: ClaimRequest) => claimResources(sql, req),
     releaseClaim: (input: { consumerUuid: string; host?: string }) => releaseClaim(sql, input),
@@ -125,6 +126,6 @@ export type { MissingRef, OrphanRef, RepairOutcome } from './allocation-repair';
 export type { HostReport, HostReportReply, ServiceChange } from './hosts';
 export type { StaleGuest } from './evacuations';
 export type { MetadataChange } from './metadata';
-export type { RebuildAdmission, RebuildChanges } from './rebuild';
+export type { RebuildAdmission, RebuildAdmitted, RebuildChanges, RebuildFailureBeforeSwap } from './rebuild';
 export type { SnapshotImage } from './images';
 export type { ShelvedImage } from './shelve';

@@ -1,4 +1,4 @@
-import { EvacuationStatus, LiveMigrationStatus, MigrationStatus } from '../../domain/states';
+import { EvacuationStatus, FINAL_MIGRATION_STATUSES, LiveMigrationStatus, MigrationStatus } from '../../domain/states';
 import type { Queryable } from './db';
 
 /**
@@ -38,5 +38,29 @@ export async function orphanGuests(tx: Queryable, host: string, guests: readonly
         SELECT 1 FROM server_migrations m
         WHERE m.instance_uuid = i.uuid AND m.status <> ALL (${tx.array([...SETTLED])}::text[]))
     ORDER BY i.uuid`;
+  return rows.map((row) => row.uuid);
+}
+
+/**
+ * Migration statuses after which no step reads the migration's disk copy again: every final status, and a cold
+ * move's `finished` (VERIFY_RESIZE: the destination has imported the copy, and a revert goes back to the source's
+ * own disk). Before that an alternate destination may import the copy again, so it stays.
+ */
+const COPY_UNUSED: readonly string[] = [...FINAL_MIGRATION_STATUSES, MigrationStatus.Finished];
+
+/**
+ * The migrations among those with a disk copy in the transfer area (as a host reports them) whose copy nothing
+ * needs any more: the migration is settled (a rollback that could not reach its source host left the copy
+ * behind), or this database never knew it. A migration's record is written before its copy starts, so a copy
+ * of no record belongs to no move that can still use it.
+ */
+export async function settledTransfers(tx: Queryable, migrations: readonly string[]): Promise<string[]> {
+  const candidates = migrations.filter((uuid) => UUID.test(uuid));
+  if (candidates.length === 0) return [];
+  const rows = await tx<{ uuid: string }[]>`
+    SELECT c.uuid::text AS uuid FROM unnest(${tx.array(candidates)}::uuid[]) AS c(uuid)
+    LEFT JOIN server_migrations m ON m.uuid = c.uuid
+    WHERE m.uuid IS NULL OR m.status = ANY (${tx.array([...COPY_UNUSED])}::text[])
+    ORDER BY c.uuid`;
   return rows.map((row) => row.uuid);
 }

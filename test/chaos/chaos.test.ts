@@ -10,15 +10,6 @@ import { PROJECT_ROOT } from '../../worker/infra/temporal-server';
 const HARD_LIMIT_MS = 14 * 60_000;
 const ARGS = ['--seed', '42', '--minutes', '2', '--pool', '6', '--concurrency', '3', '--fault-interval-s', '8'];
 
-/**
- * Findings of the chaos run that are open bugs, each an "open" row of docs/chaos-report.md: reported, not failed
- * on, until fixed. Anything else the audit finds fails the test.
- */
-const KNOWN_OPEN: readonly RegExp[] = [
-  // A move rolled back while its source host was down keeps the disk copy in the transfer area.
-  /^leaked: transfer file transfer\/[0-9a-f-]+\.disk left behind$/,
-];
-
 function runChaos(dir: string): Promise<number | null> {
   const child = spawn(
     process.execPath,
@@ -49,12 +40,8 @@ it(
     const dir = mkdtempSync(path.join(os.tmpdir(), 'nova-chaos-'));
     const code = await runChaos(dir);
     const result = JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8')) as ChaosResult;
-    // Every finding fails the test except the open ones named in docs/chaos-report.md (the run's report.md, kept
-    // with its logs when the test fails, lists them all).
-    const unexpected = result.findings
-      .map((f) => `${f.category}: ${f.detail}`)
-      .filter((line) => !KNOWN_OPEN.some((open) => open.test(line)));
-    expect(unexpected).toEqual([]);
+    // Every finding fails the test (the run's report.md, kept with its logs when the test fails, lists them all).
+    expect(result.findings.map((f) => `${f.category}: ${f.detail}`)).toEqual([]);
     expect(result.counts).toMatchObject({ unrecovered: 0, crashed: 0 });
     expect(code).toBe(result.findings.length === 0 ? 0 : 1);
     const accepted = result.operations.reduce((sum, [, o]) => sum + o.accepted, 0);

@@ -314,7 +314,8 @@ describe('rebuild failures', () => {
     const server = await api.waitForStatus(id, 'ERROR');
     expect(server['OS-EXT-STS:vm_state']).toBe('error');
     expect(server.fault).toMatchObject({ code: 500, message: expect.stringContaining('failed step rebuild') });
-    expect(server.image.id).toBe(UBUNTU); // Nova keeps the new image on the record
+    // Nova keeps the new image on the record; the disk was never swapped, so the server shows its image again.
+    expect(server.image.id).toBe(CIRROS);
     expect(await hv.diskChecksum(id)).toBe(oldDisk);
     expect(await hv.getGuest(id)).toMatchObject({ imageId: CIRROS, diskChecksum: oldDisk, powerState: 1 });
     await expect(fs.stat(hv.rebuildDiskPath(id))).rejects.toMatchObject({ code: 'ENOENT' });

@@ -47,6 +47,13 @@ export interface TestStack {
   stopHost(host: string): Promise<void>;
   /** Starts an in-process compute worker for a host. */
   startHost(spec: HostSpec): Promise<void>;
+  /**
+   * Stops the in-process conductor worker: workflow tasks and conductor steps wait in their queue (what the
+   * workflows receive meanwhile arrives together once it is back).
+   */
+  stopConductor(): Promise<void>;
+  /** Starts the in-process conductor worker again. */
+  startConductor(): Promise<void>;
   computeConfig(spec: HostSpec): ComputeConfig;
   stop(): Promise<void>;
 }
@@ -137,7 +144,7 @@ export async function startTestStack(opts: {
     imageDir,
   };
   const running = new Map<string, { worker: Worker; done: Promise<void> }>();
-  if (opts.inProcessConductor !== false) {
+  const startConductor = async () => {
     const conductor = await createConductorWorker({
       connection: nativeConnection,
       sql,
@@ -146,7 +153,8 @@ export async function startTestStack(opts: {
       tracing,
     });
     running.set('conductor', { worker: conductor, done: conductor.run() });
-  }
+  };
+  if (opts.inProcessConductor !== false) await startConductor();
 
   // The metadata service first: hosts get its URL (and the per-stack secret) in their configuration.
   const metadataSecret = randomBytes(32).toString('hex');
@@ -234,6 +242,8 @@ export async function startTestStack(opts: {
       await stopWorker(host);
     },
     startHost,
+    stopConductor: () => stopWorker('conductor'),
+    startConductor,
     computeConfig,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
