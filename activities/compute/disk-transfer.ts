@@ -67,7 +67,7 @@ export async function exportDisk(
       await target.write(buffer, 0, bytesRead, i * DISK_CHUNK_BYTES);
       ctx.progress({ step: 'migrateDisk', done: i + 1, total });
     }
-    await target.sync();
+    // Not fsynced, like the fake hypervisor's disks: the page cache outlives a killed worker.
   } finally {
     await source.close();
     await target.close();

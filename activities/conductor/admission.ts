@@ -6,7 +6,7 @@ import type { Queryable, Sql } from './db';
 import { instanceGone, invalidState } from './errors';
 import { recordEvents, type ActionEvent } from './events';
 import { closeInterrupted } from './interrupted';
-import { enforceCreateQuota } from './quotas';
+import { createQuotaRefusal, quotaExceeded } from './quotas';
 
 /** Who asked for an operation: recorded as Nova's instance action. */
 export interface Requester {
@@ -65,15 +65,17 @@ export async function recordAction(
   return rows.length === 1;
 }
 
-/** Creates the instance record in building/scheduling. Idempotent: a retried activity finds its own row. */
+/**
+ * Creates the instance record in building/scheduling. Idempotent: a retried activity finds its own row. Every
+ * statement is sent at once, in order (pipelined), and judged after: a refusal throws and rolls back whatever ran.
+ */
 export async function admitCreate(sql: Sql, input: CreateAdmission): Promise<void> {
   await sql.begin(async (tx) => {
-    const [retried] = await tx`SELECT 1 FROM instances WHERE uuid = ${input.instanceUuid}`;
-    if (!retried) {
-      const { vcpus, memory_mb } = input.flavor;
-      await enforceCreateQuota(tx, input.projectId, { instances: 1, cores: vcpus, ram: memory_mb });
-    }
-    const inserted = await tx`
+    const { vcpus, memory_mb } = input.flavor;
+    // .execute() sends each statement now, so they reach the server in this order.
+    const retried = tx`SELECT 1 FROM instances WHERE uuid = ${input.instanceUuid}`.execute();
+    const refusal = createQuotaRefusal(tx, input.projectId, { instances: 1, cores: vcpus, ram: memory_mb });
+    const inserted = tx`
       INSERT INTO instances (uuid, name, project_id, user_id, flavor, image_id, vm_state, task_state, metadata,
                              availability_zone, key_name, key_data, user_data, description, reservation_id)
       VALUES (${input.instanceUuid}, ${input.name}, ${input.projectId}, ${input.userId}, ${tx.json(input.flavor)},
@@ -81,10 +83,13 @@ export async function admitCreate(sql: Sql, input: CreateAdmission): Promise<voi
               ${input.availabilityZone}, ${input.keyName}, ${input.keyData ?? null}, ${input.userData ?? null},
               ${input.description}, ${input.reservationId})
       ON CONFLICT (uuid) DO NOTHING
-      RETURNING uuid`;
-    const recorded = await recordAction(tx, input.instanceUuid, 'create', input);
-    if (inserted.length === 0 && recorded) throw invalidState(`Instance ${input.instanceUuid} already exists`);
-    await recordEvents(tx, input.instanceUuid, input.requestId, input.events);
+      RETURNING uuid`.execute();
+    const recorded = recordAction(tx, input.instanceUuid, 'create', input);
+    const events = recordEvents(tx, input.instanceUuid, input.requestId, input.events);
+    const [[wasRetried], quota, rows, isRecorded] = await Promise.all([retried, refusal, inserted, recorded, events]);
+    // A retry's own instance is in the count already: only a first admission is held to the quota.
+    if (!wasRetried && quota) throw quotaExceeded(quota);
+    if (rows.length === 0 && isRecorded) throw invalidState(`Instance ${input.instanceUuid} already exists`);
   });
 }
 

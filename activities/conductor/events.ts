@@ -12,6 +12,11 @@ export interface ActionEvent {
   finish?: { result: 'Success' | 'Error'; traceback?: string };
 }
 
+/**
+ * Records the events in one pipelined batch: one statement per event, which finds the action itself, so the
+ * step's writes cost one round trip however many events it carries. The statements run in order, each seeing
+ * the ones before it.
+ */
 export async function recordEvents(
   tx: Queryable,
   instanceUuid: string,
@@ -19,47 +24,52 @@ export async function recordEvents(
   events: readonly ActionEvent[] | undefined,
 ): Promise<void> {
   if (!events?.length) return;
-  const [action] = await tx<{ id: string }[]>`
-    SELECT id FROM instance_actions WHERE instance_uuid = ${instanceUuid} AND request_id = ${requestId}`;
-  if (!action) return;
-  for (const event of events) {
-    if (!event.finish) {
-      await tx`
-        INSERT INTO instance_action_events (action_id, event, host) VALUES (${action.id}, ${event.name}, ${event.host ?? null})
-        ON CONFLICT (action_id, event, host) DO NOTHING`;
-      continue;
-    }
-    await finishEvent(tx, action.id, event, event.finish);
+  await Promise.all(events.map((event) => recordEvent(tx, instanceUuid, requestId, event)));
+}
+
+function recordEvent(tx: Queryable, instanceUuid: string, requestId: string, event: ActionEvent) {
+  const host = event.host ?? null;
+  if (!event.finish) {
+    return tx`
+      INSERT INTO instance_action_events (action_id, event, host)
+      SELECT id, ${event.name}, ${host} FROM instance_actions
+      WHERE instance_uuid = ${instanceUuid} AND request_id = ${requestId}
+      ON CONFLICT (action_id, event, host) DO NOTHING`;
   }
+  return finishEvent(tx, instanceUuid, requestId, event, event.finish);
 }
 
 /**
  * Finishes the event's row on its host; a finish that names no host (or another one) finishes the newest row of
  * that step still open, as the one row per step used to be finished. With nothing to finish, the event is
- * recorded started and finished at once. A retried finish changes nothing.
+ * recorded started and finished at once. A retried finish changes nothing. No action, no event.
  */
-async function finishEvent(
+function finishEvent(
   tx: Queryable,
-  actionId: string,
+  instanceUuid: string,
+  requestId: string,
   event: ActionEvent,
   finish: NonNullable<ActionEvent['finish']>,
-): Promise<void> {
+) {
   const host = event.host ?? null;
-  const [updated] = await tx`
-    UPDATE instance_action_events e SET
-      finish_time = COALESCE(e.finish_time, now()),
-      result = COALESCE(e.result, ${finish.result}),
-      traceback = COALESCE(e.traceback, ${finish.traceback ?? null}),
-      host = COALESCE(e.host, ${host})
-    WHERE e.id = (
-      SELECT id FROM instance_action_events
-      WHERE action_id = ${actionId} AND event = ${event.name} AND (host IS NOT DISTINCT FROM ${host} OR finish_time IS NULL)
-      ORDER BY host IS NOT DISTINCT FROM ${host} DESC, id DESC
-      LIMIT 1)
-    RETURNING e.id`;
-  if (updated) return;
-  await tx`
+  return tx`
+    WITH action AS (
+      SELECT id FROM instance_actions WHERE instance_uuid = ${instanceUuid} AND request_id = ${requestId}),
+    updated AS (
+      UPDATE instance_action_events e SET
+        finish_time = COALESCE(e.finish_time, now()),
+        result = COALESCE(e.result, ${finish.result}),
+        traceback = COALESCE(e.traceback, ${finish.traceback ?? null}),
+        host = COALESCE(e.host, ${host})
+      WHERE e.id = (
+        SELECT ev.id FROM instance_action_events ev, action
+        WHERE ev.action_id = action.id AND ev.event = ${event.name}
+          AND (ev.host IS NOT DISTINCT FROM ${host} OR ev.finish_time IS NULL)
+        ORDER BY ev.host IS NOT DISTINCT FROM ${host} DESC, ev.id DESC
+        LIMIT 1)
+      RETURNING e.id)
     INSERT INTO instance_action_events (action_id, event, host, finish_time, result, traceback)
-    VALUES (${actionId}, ${event.name}, ${host}, now(), ${finish.result}, ${finish.traceback ?? null})
+    SELECT action.id, ${event.name}, ${host}, now(), ${finish.result}, ${finish.traceback ?? null} FROM action
+    WHERE NOT EXISTS (SELECT 1 FROM updated)
     ON CONFLICT (action_id, event, host) DO NOTHING`;
 }

@@ -73,10 +73,13 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     admitCreate: (input: CreateAdmission) => admitCreate(sql, input),
     admitOperation: (input: OperationAdmission) => admitOperation(sql, input),
     admitRebuild: (input: RebuildAdmission) => admitRebuild(sql, input),
-    advanceTask: (step: TaskAdvance) => advanceTask(sql, step),
-    finishTask: (step: TaskFinish) => finishTask(sql, step),
-    failTask: (step: TaskFailure) => failTask(sql, step),
-    failRebuildBeforeSwap: (step: RebuildFailureBeforeSwap) => failRebuildBeforeSwap(sql, step),
+    // The three most frequent steps return nothing: no workflow reads the row, and each result is stored in the
+    // history (~760 bytes of JSON) and carried through the server and both workers.
+    advanceTask: async (step: TaskAdvance): Promise<void> => void (await advanceTask(sql, step)),
+    finishTask: async (step: TaskFinish): Promise<void> => void (await finishTask(sql, step)),
+    failTask: async (step: TaskFailure): Promise<void> => void (await failTask(sql, step)),
+    failRebuildBeforeSwap: async (step: RebuildFailureBeforeSwap): Promise<void> =>
+      void (await failRebuildBeforeSwap(sql, step)),
     markDeleted: (input: Parameters<typeof markDeleted>[2]) => markDeleted(sql, images, input),
     claimResources: (req: ClaimRequest) => claimResources(sql, req),
     releaseClaim: (input: { consumerUuid: string; host?: string }) => releaseClaim(sql, input),

@@ -58,8 +58,13 @@ export async function compareAndSet(
   step: TaskStep,
   update: (tx: Queryable) => Promise<InstanceRow[]>,
   done: (row: InstanceRow) => boolean,
+  /**
+   * Writes of the same step sent right behind the update, in the same round trip (pipelined): the caller's
+   * transaction rolls them back with the update when the compare-and-set finds a conflict.
+   */
+  alongside?: () => Promise<unknown>,
 ): Promise<InstanceRow> {
-  const [row] = await update(sql);
+  const [[row]] = await Promise.all([update(sql), alongside?.()]);
   if (row) return row;
   const [current] = await sql<InstanceRow[]>`SELECT * FROM instances WHERE uuid = ${step.instanceUuid}`;
   if (!current) throw instanceGone(step.instanceUuid);
@@ -89,13 +94,16 @@ export async function advanceInTransaction(tx: Queryable, step: TaskAdvance): Pr
       WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
       RETURNING *`,
     (r) => r.task_state === step.next,
+    () => (step.requestId ? recordEvents(tx, step.instanceUuid, step.requestId, step.events) : Promise.resolve()),
   );
-  if (step.requestId) await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
   return row;
 }
 
-export async function finishAction(sql: Queryable, instanceUuid: string, requestId: string, failed: boolean) {
-  const [closed] = await sql<{ action: string; seconds: number; first: boolean }[]>`
+type ClosedAction = { action: string; seconds: number; first: boolean } | undefined;
+
+/** Closes the instance action; what it returns is counted by countClosed once the step has committed to it. */
+async function closeAction(sql: Queryable, instanceUuid: string, requestId: string, failed: boolean) {
+  const [closed] = await sql<NonNullable<ClosedAction>[]>`
     WITH before AS (
       SELECT id, finish_time IS NULL AS first FROM instance_actions
       WHERE instance_uuid = ${instanceUuid} AND request_id = ${requestId} FOR UPDATE)
@@ -104,6 +112,10 @@ export async function finishAction(sql: Queryable, instanceUuid: string, request
         message = CASE WHEN ${failed} THEN 'Error' ELSE a.message END
     FROM before WHERE a.id = before.id
     RETURNING a.action, extract(epoch FROM a.finish_time - a.start_time)::float8 AS seconds, before.first`;
+  return closed;
+}
+
+function countClosed(closed: ClosedAction, failed: boolean): void {
   // Counted once per action: a retried activity finds the action already closed.
   if (closed?.first) {
     operationsFinished.inc({ action: closed.action, outcome: failed ? 'error' : 'success' });
@@ -111,25 +123,50 @@ export async function finishAction(sql: Queryable, instanceUuid: string, request
   }
 }
 
+export async function finishAction(sql: Queryable, instanceUuid: string, requestId: string, failed: boolean) {
+  countClosed(await closeAction(sql, instanceUuid, requestId, failed), failed);
+}
+
+/**
+ * The end of an operation in the same round trip as its compare-and-set: the last events and the action's close
+ * go right behind the update (see compareAndSet); the close is counted once the update has held.
+ */
+async function endWith(
+  tx: Queryable,
+  step: TaskStep & { requestId: string },
+  failed: boolean,
+  cas: (alongside: () => Promise<unknown>) => Promise<InstanceRow>,
+): Promise<InstanceRow> {
+  let closed: ClosedAction;
+  const row = await cas(() =>
+    Promise.all([
+      recordEvents(tx, step.instanceUuid, step.requestId, step.events),
+      closeAction(tx, step.instanceUuid, step.requestId, failed).then((c) => (closed = c)),
+    ]),
+  );
+  countClosed(closed, failed);
+  return row;
+}
+
 export async function finishTask(sql: Sql, step: TaskFinish): Promise<InstanceRow> {
-  return sql.begin(async (tx) => {
-    const row = await compareAndSet(
-      tx,
-      step,
-      (q) => q<InstanceRow[]>`
-        UPDATE instances
-        SET vm_state = ${step.vmState}, power_state = ${step.powerState}, task_state = NULL,
-            progress = CASE WHEN ${step.vmState} = ${VmState.Active} THEN 100 ELSE progress END,
-            launched_at = CASE WHEN ${step.launched ?? false} THEN now() ELSE launched_at END,
-            fault = NULL, updated_at = now()
-        WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
-        RETURNING *`,
-      (r) => r.task_state === null && r.vm_state === step.vmState,
-    );
-    await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
-    await finishAction(tx, step.instanceUuid, step.requestId, false);
-    return row;
-  });
+  return sql.begin((tx) =>
+    endWith(tx, step, false, (alongside) =>
+      compareAndSet(
+        tx,
+        step,
+        (q) => q<InstanceRow[]>`
+          UPDATE instances
+          SET vm_state = ${step.vmState}, power_state = ${step.powerState}, task_state = NULL,
+              progress = CASE WHEN ${step.vmState} = ${VmState.Active} THEN 100 ELSE progress END,
+              launched_at = CASE WHEN ${step.launched ?? false} THEN now() ELSE launched_at END,
+              fault = NULL, updated_at = now()
+          WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
+          RETURNING *`,
+        (r) => r.task_state === null && r.vm_state === step.vmState,
+        alongside,
+      ),
+    ),
+  );
 }
 
 /** Ends an operation that failed: task_state cleared, fault stored, the instance action marked Error. */
@@ -140,10 +177,11 @@ export async function failTask(sql: Sql, step: TaskFailure): Promise<InstanceRow
 /** failTask inside the caller's transaction, for failures that undo more than the instance's state. */
 export async function failInTransaction(tx: Queryable, step: TaskFailure): Promise<InstanceRow> {
   const fault = { ...step.fault, created: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
-  const row = await compareAndSet(
-    tx,
-    step,
-    (q) => q<InstanceRow[]>`
+  return endWith(tx, step, true, (alongside) =>
+    compareAndSet(
+      tx,
+      step,
+      (q) => q<InstanceRow[]>`
       UPDATE instances
       SET task_state = NULL, vm_state = COALESCE(${step.vmState ?? null}, vm_state),
           power_state = COALESCE(${step.powerState ?? null}, power_state),
@@ -153,9 +191,8 @@ export async function failInTransaction(tx: Queryable, step: TaskFailure): Promi
              OR ${step.requestId} = (SELECT request_id FROM instance_actions WHERE instance_uuid = ${step.instanceUuid}
                                      ORDER BY id DESC LIMIT 1))
       RETURNING *`,
-    (r) => r.task_state === null,
+      (r) => r.task_state === null,
+      alongside,
+    ),
   );
-  await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
-  await finishAction(tx, step.instanceUuid, step.requestId, true);
-  return row;
 }
