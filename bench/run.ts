@@ -61,7 +61,7 @@ function environment(stack: BenchStack, loadAverage: number[]): Record<string, u
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     loadAverage: loadAverage.map((l) => l.toFixed(2)).join(' '),
     temporalServer: stack.ownTemporal
-      ? 'own dev server (in memory, stock dynamic config)'
+      ? 'own dev server (in memory, the dynamic config of worker/infra/temporal-server.ts)'
       : `existing server at ${process.env['BENCH_TEMPORAL_ADDRESS']} (its CPU is not counted)`,
     hosts: stack.hosts.length,
     workerSettings: stack.workerSettings,
