@@ -16,7 +16,7 @@ import { conductorQueue, hostWorkflowId } from '../domain/naming';
 import { HostKey, OperationKey } from '../domain/search-attributes';
 import { computeOn, conductorOn } from './activities';
 import { refusal } from './admission';
-import { GuestReaper } from './guest-reaper';
+import { HostReaper } from './host-reaper';
 
 /** A compute host's periodic report of capacity and liveness. */
 export const hostReportSignal = defineSignal<[HostReport]>('hostReport');
@@ -57,7 +57,7 @@ export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<
     latest = report;
   });
   const conductor = conductorOn(input.settings);
-  const reaper = new GuestReaper(input.settings, input.host);
+  const reaper = new HostReaper(input.settings, input.host);
   setHandler(updateServiceUpdate, async (change) => {
     try {
       await conductor.updateHostService({ ...change, host: input.host });

@@ -9,7 +9,7 @@ import { computeOn } from './activities';
  * liveness recorded. One removal per guest or copy at a time, a single attempt each with a bounded run time: the
  * conductor names a leftover that is still there again in a later reply, and every removal is idempotent.
  */
-export class GuestReaper {
+export class HostReaper {
   private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
