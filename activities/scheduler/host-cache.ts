@@ -1,12 +1,12 @@
 import type { Resources } from '../../domain/capacity';
 import type { HostState } from '../../domain/rows';
 
-/** How old the cached hosts may get before a request starts a fresh read (it still ranks on the cached ones). */
+/** How old the cached hosts may get before a request waits for a fresh read: how late a new host is seen. */
 export const HOST_STATE_MAX_AGE_MS = 1000;
 
 /**
- * The scheduler's view of the hosts between requests, as Nova's HostManager keeps it: read from the conductor when
- * older than `maxAgeMs` (in the background: the request ranks on what is cached) and updated in place by the
+ * The scheduler's view of the hosts between requests, as Nova's HostManager keeps it: read again when older than
+ * `maxAgeMs` (concurrent requests share one read, so a burst pays for it once per interval) and updated in place by the
  * placements of this process, so back-to-back and concurrent requests see each other without a read. It is only
  * a ranking: the claim checks room, liveness and enablement again under the host's lock, and a request that finds
  * nothing here or in its claim ranks again on a fresh read before answering NoValidHost.
@@ -24,10 +24,12 @@ export class HostStateCache {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** The cached hosts: read now only when there are none; a read in the background when they are too old. */
+  /**
+   * The cached hosts, read again first when there are none or they are older than `maxAgeMs`: a host that
+   * registered, or one whose state changed elsewhere, is ranked at most that late, however long the scheduler idled.
+   */
   async current(): Promise<readonly HostState[]> {
-    if (this.hosts === undefined) return this.refresh();
-    if (this.clock() - this.readAtMs > this.maxAgeMs) this.refresh().catch(() => undefined);
+    if (this.hosts === undefined || this.clock() - this.readAtMs > this.maxAgeMs) return this.refresh();
     return this.hosts;
   }
 

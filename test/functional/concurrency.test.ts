@@ -36,9 +36,8 @@ async function listDetail(api: ApiClient): Promise<any[]> {
 
 describe('one operation at a time under a burst of conflicting actions', () => {
   const BURST = 50;
-  // The accepted operation's hypervisor step is held this long, so every request of the burst overlaps it:
-  // a request that arrives after the operation has finished is not a conflict and may rightly be admitted.
-  const HOLD_MS = 3000;
+  // The accepted operation's hypervisor step hangs until every reply of the burst is in, so every request
+  // overlaps it however slow the machine: one that arrived after it had finished could rightly be admitted.
   const STOP = { body: { 'os-stop': null }, action: 'stop', status: 'SHUTOFF', powerState: 4 } as const;
   const HARD = { body: { reboot: { type: 'HARD' } }, action: 'reboot', status: 'ACTIVE', powerState: 1 } as const;
   const SOFT = { body: { reboot: { type: 'SOFT' } }, action: 'reboot', status: 'ACTIVE', powerState: 1 } as const;
@@ -75,8 +74,8 @@ describe('one operation at a time under a burst of conflicting actions', () => {
     ]);
     const allocationsBefore = await allocations(stack.sql);
     const faults = stack.hypervisor(host).faults;
-    await faults.set(HypervisorStep.PowerOff, { mode: 'slow', delayMs: HOLD_MS });
-    await faults.set(HypervisorStep.Reboot, { mode: 'slow', delayMs: HOLD_MS });
+    await faults.set(HypervisorStep.PowerOff, { mode: 'hang' });
+    await faults.set(HypervisorStep.Reboot, { mode: 'hang' });
 
     let replies: Reply[];
     try {

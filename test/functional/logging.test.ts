@@ -4,7 +4,7 @@ import { instanceWorkflowId } from '../../domain/naming';
 import { createLogger } from '../../worker/logger';
 import { ApiClient, CIRROS } from '../support/http';
 import { captureLogs, type LogLine } from '../support/log-capture';
-import { startTestStack, waitForHosts, type TestStack } from '../support/test-stack';
+import { startTestStack, waitForHostsScheduled, type TestStack } from '../support/test-stack';
 
 // What the API and the workers log while servers are created, rescued and rebuilt with chosen admin passwords
 // under Keystone auth: every line about a request or an operation carries its ids, and no secret ever appears.
@@ -151,7 +151,7 @@ describe('logs of a build that fails on its first host', () => {
   beforeAll(async () => {
     // Four times the memory: the RAM weigher makes it the primary, and the build fails there.
     await stack.startHost({ name: BIG, memoryMb: 131072 });
-    await waitForHosts(stack.sql, 2);
+    await waitForHostsScheduled(stack.sql, 2);
     await stack.hypervisor(BIG).faults.set(HypervisorStep.Spawn, { mode: 'fail' });
     const reply = await api.post('/v2.1/servers', {
       server: { name: 'moved', flavorRef: '1', imageRef: CIRROS, networks: 'none' },

@@ -75,7 +75,7 @@ describe('a traced create', () => {
     const onConductor = activities.filter((s) => s.attributes['temporal.task_queue'] === conductorQueue(stack.prefix));
     expect(onHost.map((s) => s.name)).toContain('RunActivity:spawn');
     expect(onConductor.map((s) => s.name)).toEqual(
-      expect.arrayContaining(['RunActivity:admitCreate', 'RunActivity:selectDestinations']),
+      expect.arrayContaining(['RunActivity:admitCreate', 'RunActivity:selectAndClaim']),
     );
     for (const activity of activities) {
       const chain = ancestry(activity, spans);
