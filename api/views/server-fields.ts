@@ -43,7 +43,7 @@ export function sanitizeHostname(displayName: string, uuid: string): string {
  * Whether the instance has ports yet. Nova reads security groups from the instance's Neutron ports, so
  * they appear once the build has passed networking and go with the ports on delete or a failed build.
  */
-export function hasPorts(row: InstanceRow): boolean {
+export function hasPorts(row: Pick<InstanceRow, 'deleted' | 'vm_state' | 'task_state' | 'launched_at'>): boolean {
   if (row.deleted || row.vm_state === VmState.Deleted) return false;
   if (row.vm_state === VmState.Building) {
     return row.task_state === TaskState.BlockDeviceMapping || row.task_state === TaskState.Spawning;
@@ -52,7 +52,7 @@ export function hasPorts(row: InstanceRow): boolean {
 }
 
 /** Compute sets the root device while preparing block devices, just before spawning. */
-export function rootDeviceName(row: InstanceRow): string | null {
+export function rootDeviceName(row: Pick<InstanceRow, 'launched_at' | 'task_state'>): string | null {
   if (row.launched_at !== null || row.task_state === TaskState.Spawning) return '/dev/sda';
   return null;
 }

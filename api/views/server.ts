@@ -3,19 +3,13 @@ import type { InstanceRow } from '../../domain/rows';
 import { bookmarkLink, selfLinks, type Link } from '../links';
 import { atLeast, type ApiVersion } from '../microversion';
 import { hasPorts, hostIdFor, instanceName, rootDeviceName, sanitizeHostname } from './server-fields';
+import type { HostFacts, ServerViewRow } from './server-row';
 import { isoTime, isoTimeText, perfectTime } from './time';
 
 export { rebuildBodySchema, serverBodySchema, serverSummarySchema } from './server-schema';
 
-/** What the read queries join onto an instance row; views also take a bare InstanceRow. */
-export interface HostFacts {
-  /** The availability zone of the instance's host, which Nova shows once the instance has one. */
-  host_availability_zone?: string | null;
-  /** Nova's host_status of the instance's host: UP, DOWN, MAINTENANCE, UNKNOWN or "". */
-  host_status?: string | null;
-}
-
 export type ServerRow = InstanceRow & HostFacts;
+export type { HostFacts, ServerViewRow };
 
 export interface ServerViewContext {
   baseUrl: string;
@@ -33,12 +27,12 @@ const FAULT_STATUSES: readonly string[] = ['ERROR', 'DELETED'];
 const DEFAULT_AVAILABILITY_ZONE = 'nova';
 
 /** An entry of GET /servers: `{id, name, links}`. */
-export function serverSummaryView(row: InstanceRow, ctx: Pick<ServerViewContext, 'baseUrl'>): ServerBody {
+export function serverSummaryView(row: ServerViewRow, ctx: Pick<ServerViewContext, 'baseUrl'>): ServerBody {
   return { id: row.uuid, name: row.name, links: selfLinks(ctx.baseUrl, 'servers', row.uuid) };
 }
 
 /** The server of GET /servers/{id} (and an entry of /servers/detail) as Nova shows it at ctx.version. */
-export function serverDetailView(row: ServerRow, ctx: ServerViewContext): ServerBody {
+export function serverDetailView(row: ServerViewRow, ctx: ServerViewContext): ServerBody {
   const status = row.deleted ? 'DELETED' : serverStatus(row.vm_state, row.task_state);
   const server: ServerBody = {
     id: row.uuid,
@@ -112,7 +106,7 @@ const REBUILD_REPLY_KEYS_SINCE: readonly (readonly [string, string])[] = [
  * except `OS-EXT-SRV-ATTR:user_data` (Nova puts the user data at the top level from 2.57 instead), before
  * that the reduced view of Nova's rebuild. The caller adds `adminPass` and `user_data`.
  */
-export function rebuildServerView(row: ServerRow, ctx: ServerViewContext): ServerBody {
+export function rebuildServerView(row: ServerViewRow, ctx: ServerViewContext): ServerBody {
   const full = serverDetailView(row, { ...ctx, inList: false });
   delete full['OS-EXT-SRV-ATTR:user_data'];
   if (atLeast(ctx.version, '2.75')) return full;
@@ -123,7 +117,7 @@ export function rebuildServerView(row: ServerRow, ctx: ServerViewContext): Serve
   return Object.fromEntries(Object.entries(full).filter(([key]) => keep.has(key)));
 }
 
-function imageRef(row: InstanceRow, ctx: ServerViewContext): ServerBody | '' {
+function imageRef(row: ServerViewRow, ctx: ServerViewContext): ServerBody | '' {
   // Volume-backed servers have no image: Nova sends an empty string, not null.
   if (!row.image_id) return '';
   const image: ServerBody = { id: row.image_id, links: [bookmarkLink(ctx.baseUrl, 'images', row.image_id)] };
@@ -131,7 +125,7 @@ function imageRef(row: InstanceRow, ctx: ServerViewContext): ServerBody | '' {
   return image;
 }
 
-function flavorRef(row: InstanceRow, ctx: ServerViewContext): ServerBody {
+function flavorRef(row: ServerViewRow, ctx: ServerViewContext): ServerBody {
   const { flavor } = row;
   if (!atLeast(ctx.version, '2.47')) {
     const links: Link[] = [bookmarkLink(ctx.baseUrl, 'flavors', flavor.id)];
@@ -155,13 +149,13 @@ function faultView(fault: NonNullable<InstanceRow['fault']>, isAdmin: boolean): 
   return view;
 }
 
-function availabilityZone(row: ServerRow): string {
+function availabilityZone(row: ServerViewRow): string {
   if (!row.host) return row.availability_zone ?? '';
   return row.host_availability_zone ?? row.availability_zone ?? DEFAULT_AVAILABILITY_ZONE;
 }
 
 // The two below add to the server in place, in Nova's key order: a list builds a thousand servers at a time.
-function addExtendedServerAttributes(server: ServerBody, row: InstanceRow, version: ApiVersion): void {
+function addExtendedServerAttributes(server: ServerBody, row: ServerViewRow, version: ApiVersion): void {
   server['OS-EXT-SRV-ATTR:host'] = row.host;
   server['OS-EXT-SRV-ATTR:instance_name'] = instanceName(row.seq);
   server['OS-EXT-SRV-ATTR:hypervisor_hostname'] = row.node;
@@ -175,7 +169,7 @@ function addExtendedServerAttributes(server: ServerBody, row: InstanceRow, versi
   server['OS-EXT-SRV-ATTR:user_data'] = row.user_data ?? null;
 }
 
-function addMicroversionFields(fields: ServerBody, row: ServerRow, ctx: ServerViewContext): void {
+function addMicroversionFields(fields: ServerBody, row: ServerViewRow, ctx: ServerViewContext): void {
   const v = ctx.version;
   if (atLeast(v, '2.9')) fields['locked'] = row.locked;
   if (atLeast(v, '2.16') && ctx.isAdmin) {
