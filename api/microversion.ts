@@ -39,9 +39,17 @@ export function compareVersions(a: ApiVersion, b: ApiVersion): number {
   return a.major !== b.major ? a.major - b.major : a.minor - b.minor;
 }
 
+// The literals views compare against, parsed once: a server list compares each of its rows.
+const parsedLiterals = new Map<string, ApiVersion>();
+
 /** True when `v` is `min` or later; `min` is a `2.N` literal. */
 export function atLeast(v: ApiVersion, min: string): boolean {
-  return compareVersions(v, mustParse(min)) >= 0;
+  let parsed = parsedLiterals.get(min);
+  if (!parsed) {
+    parsed = mustParse(min);
+    parsedLiterals.set(min, parsed);
+  }
+  return compareVersions(v, parsed) >= 0;
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

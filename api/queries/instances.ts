@@ -3,6 +3,7 @@ import { VmState, vmStatesForStatus } from '../../domain/states';
 import type { RequestContext } from '../context';
 import { BadRequest } from '../errors';
 import type { ServerRow } from '../views/server';
+import { SERVER_VIEW_COLUMNS, serverViewRowOf, type ServerViewRow } from '../views/server-row';
 import { allOf } from './conditions';
 import { isUuid } from './uuid';
 
@@ -27,10 +28,13 @@ export interface InstanceListOptions {
   changesSince?: Date | undefined;
 }
 
-// The host's zone and status are joined in because Nova shows them on the server.
-function selectServers(sql: Sql): Fragment {
+/** A list reads only what its views show (not the key pair, shelve or deletion bookkeeping). */
+const LIST_COLUMNS = SERVER_VIEW_COLUMNS.map((column) => `i.${column}`).join(', ');
+
+// The host's zone and status are joined in, last, because Nova shows them on the server.
+function selectServers(sql: Sql, columns: string): Fragment {
   return sql`
-    SELECT i.*, h.availability_zone AS host_availability_zone,
+    SELECT ${sql.unsafe(columns)}, h.availability_zone AS host_availability_zone,
            CASE WHEN h.name IS NULL THEN ''
                 WHEN h.forced_down THEN 'DOWN'
                 WHEN h.disabled THEN 'MAINTENANCE'
@@ -46,7 +50,7 @@ function ownedBy(sql: Sql, ctx: RequestContext): Fragment {
 export async function getInstance(sql: Sql, uuid: string, ctx: RequestContext): Promise<ServerRow | null> {
   if (!isUuid(uuid)) return null;
   const [row] = await sql<ServerRow[]>`
-    ${selectServers(sql)}
+    ${selectServers(sql, 'i.*')}
     WHERE i.uuid = ${uuid} AND NOT i.deleted AND ${ownedBy(sql, ctx)}`;
   return row ?? null;
 }
@@ -84,14 +88,15 @@ async function assertMarkerExists(sql: Sql, marker: string): Promise<void> {
 }
 
 /** Servers newest first (created_at, then uuid, descending), one page after the marker. */
-export async function listInstances(sql: Sql, opts: InstanceListOptions): Promise<ServerRow[]> {
+export async function listInstances(sql: Sql, opts: InstanceListOptions): Promise<ServerViewRow[]> {
   if (opts.marker !== undefined) await assertMarkerExists(sql, opts.marker);
   try {
-    return await sql<ServerRow[]>`
-      ${selectServers(sql)}
+    const values = await sql`
+      ${selectServers(sql, LIST_COLUMNS)}
       WHERE ${allOf(sql, listConditions(sql, opts))}
       ORDER BY i.created_at DESC, i.uuid DESC
-      LIMIT ${opts.limit}`;
+      LIMIT ${opts.limit}`.values();
+    return values.map(serverViewRowOf);
   } catch (err) {
     if ((err as { code?: unknown }).code === INVALID_REGEX) {
       throw new BadRequest(`Invalid regular expression in filter name: ${opts.name ?? ''}`);

@@ -2,12 +2,21 @@ import { createHash } from 'node:crypto';
 import { TaskState, VmState } from '../../domain/states';
 import type { InstanceRow } from '../../domain/rows';
 
+// hostIds already computed, by the hashed text: a server list asks for the same few thousand on every page.
+const knownHostIds = new Map<string, string>();
+const KNOWN_HOST_IDS_MAX = 20_000;
+
 /** Nova's `utils.generate_hostid`: an opaque per-project host identifier, `""` without a host. */
 export function hostIdFor(projectId: string, host: string | null): string {
   if (!host) return '';
-  return createHash('sha224')
-    .update(projectId + host, 'utf8')
-    .digest('hex');
+  const hashed = projectId + host;
+  let hostId = knownHostIds.get(hashed);
+  if (hostId === undefined) {
+    hostId = createHash('sha224').update(hashed, 'utf8').digest('hex');
+    if (knownHostIds.size >= KNOWN_HOST_IDS_MAX) knownHostIds.clear();
+    knownHostIds.set(hashed, hostId);
+  }
+  return hostId;
 }
 
 /** Nova's `instance_name_template` default, `instance-%08x` of the database id. */
@@ -34,7 +43,7 @@ export function sanitizeHostname(displayName: string, uuid: string): string {
  * Whether the instance has ports yet. Nova reads security groups from the instance's Neutron ports, so
  * they appear once the build has passed networking and go with the ports on delete or a failed build.
  */
-export function hasPorts(row: InstanceRow): boolean {
+export function hasPorts(row: Pick<InstanceRow, 'deleted' | 'vm_state' | 'task_state' | 'launched_at'>): boolean {
   if (row.deleted || row.vm_state === VmState.Deleted) return false;
   if (row.vm_state === VmState.Building) {
     return row.task_state === TaskState.BlockDeviceMapping || row.task_state === TaskState.Spawning;
@@ -43,7 +52,7 @@ export function hasPorts(row: InstanceRow): boolean {
 }
 
 /** Compute sets the root device while preparing block devices, just before spawning. */
-export function rootDeviceName(row: InstanceRow): string | null {
+export function rootDeviceName(row: Pick<InstanceRow, 'launched_at' | 'task_state'>): string | null {
   if (row.launched_at !== null || row.task_state === TaskState.Spawning) return '/dev/sda';
   return null;
 }

@@ -3,19 +3,13 @@ import type { InstanceRow } from '../../domain/rows';
 import { bookmarkLink, selfLinks, type Link } from '../links';
 import { atLeast, type ApiVersion } from '../microversion';
 import { hasPorts, hostIdFor, instanceName, rootDeviceName, sanitizeHostname } from './server-fields';
+import type { HostFacts, ServerViewRow } from './server-row';
 import { isoTime, isoTimeText, perfectTime } from './time';
 
 export { rebuildBodySchema, serverBodySchema, serverSummarySchema } from './server-schema';
 
-/** What the read queries join onto an instance row; views also take a bare InstanceRow. */
-export interface HostFacts {
-  /** The availability zone of the instance's host, which Nova shows once the instance has one. */
-  host_availability_zone?: string | null;
-  /** Nova's host_status of the instance's host: UP, DOWN, MAINTENANCE, UNKNOWN or "". */
-  host_status?: string | null;
-}
-
 export type ServerRow = InstanceRow & HostFacts;
+export type { HostFacts, ServerViewRow };
 
 export interface ServerViewContext {
   baseUrl: string;
@@ -33,12 +27,12 @@ const FAULT_STATUSES: readonly string[] = ['ERROR', 'DELETED'];
 const DEFAULT_AVAILABILITY_ZONE = 'nova';
 
 /** An entry of GET /servers: `{id, name, links}`. */
-export function serverSummaryView(row: InstanceRow, ctx: Pick<ServerViewContext, 'baseUrl'>): ServerBody {
+export function serverSummaryView(row: ServerViewRow, ctx: Pick<ServerViewContext, 'baseUrl'>): ServerBody {
   return { id: row.uuid, name: row.name, links: selfLinks(ctx.baseUrl, 'servers', row.uuid) };
 }
 
 /** The server of GET /servers/{id} (and an entry of /servers/detail) as Nova shows it at ctx.version. */
-export function serverDetailView(row: ServerRow, ctx: ServerViewContext): ServerBody {
+export function serverDetailView(row: ServerViewRow, ctx: ServerViewContext): ServerBody {
   const status = row.deleted ? 'DELETED' : serverStatus(row.vm_state, row.task_state);
   const server: ServerBody = {
     id: row.uuid,
@@ -66,12 +60,13 @@ export function serverDetailView(row: ServerRow, ctx: ServerViewContext): Server
   server['OS-SRV-USG:launched_at'] = row.launched_at ? perfectTime(row.launched_at) : null;
   server['OS-SRV-USG:terminated_at'] = row.terminated_at ? perfectTime(row.terminated_at) : null;
   if (hasPorts(row)) server['security_groups'] = [{ name: 'default' }];
-  if (ctx.isAdmin) Object.assign(server, extendedServerAttributes(row, ctx.version));
+  if (ctx.isAdmin) addExtendedServerAttributes(server, row, ctx.version);
   server['OS-EXT-STS:task_state'] = row.task_state;
   server['OS-EXT-STS:vm_state'] = row.vm_state;
   server['OS-EXT-STS:power_state'] = row.power_state;
   server['os-extended-volumes:volumes_attached'] = [];
-  return Object.assign(server, microversionFields(row, ctx));
+  addMicroversionFields(server, row, ctx);
+  return server;
 }
 
 /** What Nova's rebuild reply shows before 2.75: show() with the extensions off (no zone, states, usage...). */
@@ -111,7 +106,7 @@ const REBUILD_REPLY_KEYS_SINCE: readonly (readonly [string, string])[] = [
  * except `OS-EXT-SRV-ATTR:user_data` (Nova puts the user data at the top level from 2.57 instead), before
  * that the reduced view of Nova's rebuild. The caller adds `adminPass` and `user_data`.
  */
-export function rebuildServerView(row: ServerRow, ctx: ServerViewContext): ServerBody {
+export function rebuildServerView(row: ServerViewRow, ctx: ServerViewContext): ServerBody {
   const full = serverDetailView(row, { ...ctx, inList: false });
   delete full['OS-EXT-SRV-ATTR:user_data'];
   if (atLeast(ctx.version, '2.75')) return full;
@@ -122,7 +117,7 @@ export function rebuildServerView(row: ServerRow, ctx: ServerViewContext): Serve
   return Object.fromEntries(Object.entries(full).filter(([key]) => keep.has(key)));
 }
 
-function imageRef(row: InstanceRow, ctx: ServerViewContext): ServerBody | '' {
+function imageRef(row: ServerViewRow, ctx: ServerViewContext): ServerBody | '' {
   // Volume-backed servers have no image: Nova sends an empty string, not null.
   if (!row.image_id) return '';
   const image: ServerBody = { id: row.image_id, links: [bookmarkLink(ctx.baseUrl, 'images', row.image_id)] };
@@ -130,7 +125,7 @@ function imageRef(row: InstanceRow, ctx: ServerViewContext): ServerBody | '' {
   return image;
 }
 
-function flavorRef(row: InstanceRow, ctx: ServerViewContext): ServerBody {
+function flavorRef(row: ServerViewRow, ctx: ServerViewContext): ServerBody {
   const { flavor } = row;
   if (!atLeast(ctx.version, '2.47')) {
     const links: Link[] = [bookmarkLink(ctx.baseUrl, 'flavors', flavor.id)];
@@ -154,33 +149,28 @@ function faultView(fault: NonNullable<InstanceRow['fault']>, isAdmin: boolean): 
   return view;
 }
 
-function availabilityZone(row: ServerRow): string {
+function availabilityZone(row: ServerViewRow): string {
   if (!row.host) return row.availability_zone ?? '';
   return row.host_availability_zone ?? row.availability_zone ?? DEFAULT_AVAILABILITY_ZONE;
 }
 
-function extendedServerAttributes(row: InstanceRow, version: ApiVersion): ServerBody {
-  const attrs: ServerBody = {
-    'OS-EXT-SRV-ATTR:host': row.host,
-    'OS-EXT-SRV-ATTR:instance_name': instanceName(row.seq),
-    'OS-EXT-SRV-ATTR:hypervisor_hostname': row.node,
-  };
-  if (!atLeast(version, '2.3')) return attrs;
-  return {
-    ...attrs,
-    'OS-EXT-SRV-ATTR:hostname': sanitizeHostname(row.name, row.uuid),
-    'OS-EXT-SRV-ATTR:kernel_id': '',
-    'OS-EXT-SRV-ATTR:launch_index': 0,
-    'OS-EXT-SRV-ATTR:ramdisk_id': '',
-    'OS-EXT-SRV-ATTR:reservation_id': row.reservation_id,
-    'OS-EXT-SRV-ATTR:root_device_name': rootDeviceName(row),
-    'OS-EXT-SRV-ATTR:user_data': row.user_data ?? null,
-  };
+// The two below add to the server in place, in Nova's key order: a list builds a thousand servers at a time.
+function addExtendedServerAttributes(server: ServerBody, row: ServerViewRow, version: ApiVersion): void {
+  server['OS-EXT-SRV-ATTR:host'] = row.host;
+  server['OS-EXT-SRV-ATTR:instance_name'] = instanceName(row.seq);
+  server['OS-EXT-SRV-ATTR:hypervisor_hostname'] = row.node;
+  if (!atLeast(version, '2.3')) return;
+  server['OS-EXT-SRV-ATTR:hostname'] = sanitizeHostname(row.name, row.uuid);
+  server['OS-EXT-SRV-ATTR:kernel_id'] = '';
+  server['OS-EXT-SRV-ATTR:launch_index'] = 0;
+  server['OS-EXT-SRV-ATTR:ramdisk_id'] = '';
+  server['OS-EXT-SRV-ATTR:reservation_id'] = row.reservation_id;
+  server['OS-EXT-SRV-ATTR:root_device_name'] = rootDeviceName(row);
+  server['OS-EXT-SRV-ATTR:user_data'] = row.user_data ?? null;
 }
 
-function microversionFields(row: ServerRow, ctx: ServerViewContext): ServerBody {
+function addMicroversionFields(fields: ServerBody, row: ServerViewRow, ctx: ServerViewContext): void {
   const v = ctx.version;
-  const fields: ServerBody = {};
   if (atLeast(v, '2.9')) fields['locked'] = row.locked;
   if (atLeast(v, '2.16') && ctx.isAdmin) {
     fields['host_status'] = ctx.hostStatus ?? row.host_status ?? (row.host ? 'UP' : '');
@@ -194,5 +184,4 @@ function microversionFields(row: ServerRow, ctx: ServerViewContext): ServerBody 
   // The requested zone only (Nova reads it from the request spec), not the one the scheduler picked.
   if (atLeast(v, '2.96')) fields['pinned_availability_zone'] = row.availability_zone;
   if (atLeast(v, '2.100')) fields['scheduler_hints'] = {};
-  return fields;
 }
