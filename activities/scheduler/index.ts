@@ -3,11 +3,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FaultType, NO_VALID_HOST_MESSAGE } from '../../domain/faults';
 import type { HostState } from '../../domain/rows';
 import type { Claim, RankedClaimRequest } from '../conductor/claims';
-import { explainRejections, filterHosts } from './filters';
+import { explainRejections } from './filters';
 import { HostStateCache } from './host-cache';
+import { HostRanking } from './ranking';
 import { schedulerDecisions, schedulerSeconds } from './metrics';
 import type { FilterContext, ScheduleRequest } from './request';
-import { weighHosts, type WeightMultipliers } from './weighers';
+import type { WeightMultipliers } from './weighers';
 
 export interface SchedulerDeps {
   /** Hosts with their current usage: the conductor's read function, passed in (the scheduler has no `sql`). */
@@ -23,17 +24,17 @@ export interface SchedulerDeps {
 }
 
 /**
- * Every host that passes the filters, best first. A requested host comes back alone: Nova gives no alternates
- * when the destination is forced. Throws NoValidHost when nothing passes the filters.
+ * Every host that passes the filters, weighed. A requested host comes alone: Nova gives no alternates when the
+ * destination is forced. Throws NoValidHost when nothing passes the filters.
  */
 export function rankHosts(
   hosts: readonly HostState[],
   req: ScheduleRequest,
   ctx: FilterContext,
   multipliers?: Partial<WeightMultipliers>,
-): string[] {
-  const passed = filterHosts(hosts, req, ctx);
-  if (passed.length === 0) {
+): HostRanking {
+  const ranking = new HostRanking(hosts, req, ctx, multipliers);
+  if (ranking.size === 0) {
     const rejectedBy = explainRejections(hosts, req, ctx);
     logInActivity('No valid host', { instanceUuid: req.instanceUuid, hosts: hosts.length, rejectedBy });
     throw ApplicationFailure.nonRetryable(NO_VALID_HOST_MESSAGE, FaultType.NoValidHost, {
@@ -41,7 +42,7 @@ export function rankHosts(
       rejectedBy,
     });
   }
-  return weighHosts(passed, req, multipliers).map((host) => host.name);
+  return ranking;
 }
 
 /** Host names best first: the primary, then up to maxAttempts − 1 alternates (see rankHosts). */
@@ -51,7 +52,11 @@ export function pickDestinations(
   ctx: FilterContext,
   multipliers?: Partial<WeightMultipliers>,
 ): string[] {
-  return rankHosts(hosts, req, ctx, multipliers).slice(0, alternatesLimit(req) + 1);
+  return names(rankHosts(hosts, req, ctx, multipliers).best(alternatesLimit(req) + 1));
+}
+
+function names(hosts: readonly HostState[]): string[] {
+  return hosts.map((host) => host.name);
 }
 
 /** How many alternates a placement keeps for reschedules: Nova's max_attempts − 1, none for a requested host. */
@@ -88,8 +93,9 @@ export function createSchedulerActivities(deps: SchedulerDeps) {
    * instead of racing for the same one (what Nova's host_subset_size spreads at random).
    */
   const placeOn = async (hosts: readonly HostState[], req: ScheduleRequest): Promise<Claim | undefined> => {
-    const ranked = rankHosts(hosts, req, context(), deps.multipliers);
-    const undo = cache.consume(ranked[0]!, req.resources);
+    const ranking = rankHosts(hosts, req, context(), deps.multipliers);
+    const top = names(ranking.best(FIRST_CLAIM_CHUNK + alternatesLimit(req)));
+    const undo = cache.consume(top[0]!, req.resources);
     const claimAmong = (candidates: string[]) =>
       deps.claimRanked({
         consumerUuid: req.instanceUuid,
@@ -98,10 +104,14 @@ export function createSchedulerActivities(deps: SchedulerDeps) {
         resources: req.resources,
         serviceDownTimeMs: deps.serviceDownTimeMs,
       });
+    let ranked = top;
     let host: string | null;
     try {
-      host = await claimAmong(ranked.slice(0, FIRST_CLAIM_CHUNK));
-      if (host === null && ranked.length > FIRST_CLAIM_CHUNK) host = await claimAmong(ranked.slice(FIRST_CLAIM_CHUNK));
+      host = await claimAmong(top.slice(0, FIRST_CLAIM_CHUNK));
+      if (host === null && ranking.size > FIRST_CLAIM_CHUNK) {
+        ranked = names(ranking.best(ranking.size));
+        host = await claimAmong(ranked.slice(FIRST_CLAIM_CHUNK));
+      }
     } finally {
       undo();
     }
