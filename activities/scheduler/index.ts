@@ -2,7 +2,10 @@ import { asyncLocalStorage, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FaultType, NO_VALID_HOST_MESSAGE } from '../../domain/faults';
 import type { HostState } from '../../domain/rows';
-import type { Claim, RankedClaimRequest } from '../conductor/claims';
+import type { AssignedClaimRequest, Claim, RankedClaimRequest } from '../conductor/claims';
+import { alternatesLimit, claimWithAlternates } from './alternates';
+import { placeTogether } from './batch-placement';
+import { Batcher } from './batcher';
 import { explainRejections } from './filters';
 import { HostStateCache } from './host-cache';
 import { HostRanking } from './ranking';
@@ -17,6 +20,8 @@ export interface SchedulerDeps {
   hostStates?: HostStateCache;
   /** The conductor's atomic claim down a ranked list, passed in the same way; null when no candidate had room. */
   claimRanked(req: RankedClaimRequest): Promise<string | null>;
+  /** The conductor's claim of the hosts a batch of requests was given, in one statement; null where one was not. */
+  claimAssigned(req: AssignedClaimRequest): Promise<(string | null)[]>;
   now?: () => Date;
   /** Nova's service_down_time: a host silent for longer is down. */
   serviceDownTimeMs: number;
@@ -57,21 +62,6 @@ export function pickDestinations(
 
 function names(hosts: readonly HostState[]): string[] {
   return hosts.map((host) => host.name);
-}
-
-/** How many alternates a placement keeps for reschedules: Nova's max_attempts − 1, none for a requested host. */
-function alternatesLimit(req: ScheduleRequest): number {
-  return req.requestedHost !== undefined ? 0 : Math.max(0, Math.floor(req.maxAttempts) - 1);
-}
-
-/**
- * The claimed host and its alternates: the hosts ranked after it, up to maxAttempts − 1 (a retried claim's host
- * may have dropped out of the ranking: then the best others).
- */
-export function claimWithAlternates(ranked: readonly string[], host: string, req: ScheduleRequest): Claim {
-  const at = ranked.indexOf(host);
-  const after = at >= 0 ? ranked.slice(at + 1) : ranked.filter((name) => name !== host);
-  return { host, alternates: after.slice(0, alternatesLimit(req)) };
 }
 
 /**
@@ -119,6 +109,9 @@ export function createSchedulerActivities(deps: SchedulerDeps) {
     cache.consume(host, req.resources);
     return claimWithAlternates(ranked, host, req);
   };
+  const batcher = new Batcher(async (requests: ScheduleRequest[]) =>
+    placeTogether(requests, await cache.current(), context(), { ...deps, cache }),
+  );
   const decided = async <T>(decide: () => Promise<T>): Promise<T> => {
     const timer = schedulerSeconds.startTimer();
     try {
@@ -138,12 +131,16 @@ export function createSchedulerActivities(deps: SchedulerDeps) {
       decided(async () => pickDestinations(await deps.listHostStates(), req, context(), deps.multipliers)),
 
     /**
-     * Ranks every host on the cached view and claims the first of them that still has room: concurrent claims
-     * that took the best hosts since only push this one further down the list. When the cached view has no
-     * host for it, or none of its hosts had room, it ranks and claims again on a fresh read before NoValidHost.
+     * Places the request with the others that arrived with it: one ranking and one claim statement for them all
+     * (placeTogether). One the batch did not place ranks every host on the cached view alone and claims the first
+     * that still has room: concurrent claims that took the best hosts since only push it further down the list.
+     * When the cached view has no host for it, or none of its hosts had room, it ranks and claims again on a fresh
+     * read before NoValidHost.
      */
     selectAndClaim: (req: ScheduleRequest): Promise<Claim> =>
       decided(async () => {
+        const batched = await batcher.submit(req);
+        if (batched) return batched;
         const cached = await placeOn(await cache.current(), req).catch((err: unknown) => {
           if (failureType(err) === FaultType.NoValidHost) return undefined;
           throw err;

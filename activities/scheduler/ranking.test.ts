@@ -68,7 +68,10 @@ describe('HostRanking', () => {
   });
 
   it('drops a host once a placement leaves it no room', () => {
-    const hosts = [hostState('a', { last_seen_at: NOW, used_memory_mb: 14_848 }), hostState('b', { last_seen_at: NOW })];
+    const hosts = [
+      hostState('a', { last_seen_at: NOW, used_memory_mb: 14_848 }),
+      hostState('b', { last_seen_at: NOW }),
+    ];
     const ranking = new HostRanking(hosts, req, ctx);
     place(hosts[0]!);
     ranking.rejudge(hosts[0]!);
