@@ -1,7 +1,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ConductorConfig } from '../config';
 import { createConductorActivities } from '../activities/conductor';
-import { claimRanked, listHostStates } from '../activities/conductor/claims';
+import { claimAssigned, claimRanked, listHostStates } from '../activities/conductor/claims';
 import type { Sql } from '../activities/conductor/db';
 import { HostStateCache, createSchedulerActivities } from '../activities/scheduler';
 import { conductorQueue } from '../domain/naming';
@@ -46,6 +46,7 @@ export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<
         listHostStates: () => listHostStates(sql),
         hostStates,
         claimRanked: (req) => claimRanked(sql, req),
+        claimAssigned: (req) => claimAssigned(sql, req),
         serviceDownTimeMs: config.serviceDownTimeMs,
       }),
     },

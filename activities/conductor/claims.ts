@@ -63,11 +63,15 @@ export interface RankedClaimRequest {
  */
 export async function claimRanked(sql: Sql, req: RankedClaimRequest): Promise<string | null> {
   const { vcpus, memoryMb, diskGb } = req.resources;
-  const downAfter = `${req.serviceDownTimeMs / 1000} seconds`;
   const [row] = await sql<{ host: string | null }[]>`
     SELECT claim_ranked(${req.consumerUuid}, ${sql.array(req.candidates)}, ${sql.array(req.ignoreHosts)},
-                        ${vcpus}, ${memoryMb}, ${diskGb}, ${downAfter}::interval) AS host`;
+                        ${vcpus}, ${memoryMb}, ${diskGb}, ${downAfter(req.serviceDownTimeMs)}::interval) AS host`;
   return row?.host ?? null;
+}
+
+/** Nova's service_down_time as a PostgreSQL interval. */
+function downAfter(serviceDownTimeMs: number): string {
+  return `${serviceDownTimeMs / 1000} seconds`;
 }
 
 /** Drops a consumer's allocation on one host, or everywhere when no host is given. Idempotent. */
@@ -77,4 +81,31 @@ export async function releaseClaim(sql: Sql, input: { consumerUuid: string; host
   } else {
     await sql`DELETE FROM allocations WHERE consumer_uuid = ${input.consumerUuid}`;
   }
+}
+
+/** Claims for requests of one shape that the scheduler gave a host each (see migrations/00020-claim-assigned.js). */
+export interface AssignedClaimRequest {
+  consumerUuids: string[];
+  /** The host given to each consumer, in the same order. */
+  hosts: string[];
+  /** Hosts the requests may not use: an allocation a consumer holds there (a move's source) is not its claim. */
+  ignoreHosts: string[];
+  resources: Resources;
+  serviceDownTimeMs: number;
+}
+
+/**
+ * Claims each consumer's host in one statement, under the hosts' locks; per consumer, in order, the host it holds
+ * now (its own, or the one a retried claim already held), or null when its host had no room or is no longer
+ * enabled and up.
+ */
+export async function claimAssigned(sql: Sql, req: AssignedClaimRequest): Promise<(string | null)[]> {
+  const { vcpus, memoryMb, diskGb } = req.resources;
+  // As rows, not one text[]: postgres.js reads a NULL element of a text array as the string 'NULL'.
+  const rows = await sql<{ host: string | null }[]>`
+    SELECT claimed.host FROM unnest(claim_assigned(
+      ${sql.array(req.consumerUuids)}::uuid[], ${sql.array(req.hosts)}, ${sql.array(req.ignoreHosts)},
+      ${vcpus}, ${memoryMb}, ${diskGb}, ${downAfter(req.serviceDownTimeMs)}::interval)) WITH ORDINALITY AS claimed (host, at)
+    ORDER BY claimed.at`;
+  return rows.map((row) => row.host);
 }

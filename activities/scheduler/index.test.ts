@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FaultType, NO_VALID_HOST_MESSAGE } from '../../domain/faults';
 import type { HostState } from '../../domain/rows';
 import { hostState } from '../../test/support/host-state';
-import { createSchedulerActivities, type ScheduleRequest } from './index';
+import { createSchedulerActivities, type ScheduleRequest, type SchedulerDeps } from './index';
 
 const NOW = new Date('2026-01-01T12:00:00Z');
 
@@ -23,10 +23,31 @@ function request(over: Partial<ScheduleRequest> = {}): ScheduleRequest {
   };
 }
 
+/**
+ * Claims that find `taken` hosts full, as when concurrent claims filled them since the read; `seen` records the
+ * candidates of each claim: a batch's claim as one list per request, a ranked claim as its list.
+ */
+function fakeClaims(taken: string[] = []) {
+  const seen: string[][] = [];
+  const statements: string[][] = [];
+  const claims: Pick<SchedulerDeps, 'claimRanked' | 'claimAssigned'> = {
+    claimRanked: async (req) => {
+      seen.push(req.candidates);
+      return req.candidates.find((name) => !taken.includes(name)) ?? null;
+    },
+    claimAssigned: async (req) => {
+      statements.push(req.hosts);
+      seen.push(...req.hosts.map((host) => [host]));
+      return req.hosts.map((host) => (taken.includes(host) ? null : host));
+    },
+  };
+  return { claims, seen, statements };
+}
+
 function scheduler(hosts: HostState[], now: Date = NOW) {
   return createSchedulerActivities({
     listHostStates: async () => hosts,
-    claimRanked: async (req) => req.candidates[0] ?? null,
+    ...fakeClaims().claims,
     now: () => now,
     serviceDownTimeMs: 60_000,
   });
@@ -133,25 +154,55 @@ describe('NoValidHost', () => {
 
 describe('selectAndClaim', () => {
   const fleet = [loaded('c', 2), loaded('a', 4), loaded('e', 0), loaded('b', 1), loaded('d', 3)];
-  /** A claim that finds `taken` hosts full, as when concurrent claims filled them since the read. */
   function claimingPast(taken: string[], hosts: HostState[] = fleet) {
-    const seen: string[][] = [];
+    const { claims, seen, statements } = fakeClaims(taken);
     const activities = createSchedulerActivities({
-      listHostStates: async () => hosts,
-      claimRanked: async (req) => {
-        seen.push(req.candidates);
-        return req.candidates.find((name) => !taken.includes(name)) ?? null;
-      },
+      listHostStates: async () => structuredClone(hosts),
+      ...claims,
       now: () => NOW,
       serviceDownTimeMs: 60_000,
     });
-    return { activities, seen };
+    return { activities, seen, statements };
   }
 
   it('claims down every ranked host, not only the first maxAttempts, and keeps the next ones as alternates', async () => {
     const { activities, seen } = claimingPast(['e', 'b', 'c']);
     await expect(activities.selectAndClaim(request())).resolves.toEqual({ host: 'd', alternates: ['a'] });
-    expect(seen).toEqual([['e', 'b', 'c', 'd', 'a']]);
+    expect(seen).toEqual([['e'], ['e', 'b', 'c', 'd', 'a']]);
+  });
+
+  it('ranks requests that arrive together once and claims them in one statement, spread as if one after another', async () => {
+    const { activities, statements } = claimingPast([]);
+    const uuid = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+    const claims = await Promise.all(
+      [1, 2, 3].map((n) => activities.selectAndClaim(request({ instanceUuid: uuid(n) }))),
+    );
+    expect(claims).toEqual([
+      { host: 'e', alternates: ['b', 'c'] },
+      { host: 'b', alternates: ['e', 'c'] },
+      { host: 'e', alternates: ['b', 'c'] },
+    ]);
+    expect(statements).toEqual([['e', 'b', 'e']]);
+  });
+
+  it('claims requests of different shapes in a statement each', async () => {
+    const { activities, statements } = claimingPast([]);
+    await Promise.all([
+      activities.selectAndClaim(request()),
+      activities.selectAndClaim(request({ ignoreHosts: ['e'] })),
+    ]);
+    expect(statements).toEqual([['e'], ['b']]);
+  });
+
+  it('answers a retried claim with the host the consumer already holds, whatever the batch gave it', async () => {
+    const activities = createSchedulerActivities({
+      listHostStates: async () => structuredClone(fleet),
+      claimRanked: async () => 'c',
+      claimAssigned: async (req) => req.hosts.map(() => 'c'),
+      now: () => NOW,
+      serviceDownTimeMs: 60_000,
+    });
+    await expect(activities.selectAndClaim(request())).resolves.toEqual({ host: 'c', alternates: ['d', 'a'] });
   });
 
   it('keeps at most maxAttempts − 1 alternates', async () => {
@@ -181,7 +232,7 @@ describe('selectAndClaim on a cached view of the hosts', () => {
     let reads = 0;
     const activities = createSchedulerActivities({
       listHostStates: async () => structuredClone(views[Math.min(reads++, views.length - 1)]!),
-      claimRanked: async (req) => req.candidates[0] ?? null,
+      ...fakeClaims().claims,
       now: () => NOW,
       serviceDownTimeMs: 60_000,
     });

@@ -2,12 +2,16 @@ import { asyncLocalStorage, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FaultType, NO_VALID_HOST_MESSAGE } from '../../domain/faults';
 import type { HostState } from '../../domain/rows';
-import type { Claim, RankedClaimRequest } from '../conductor/claims';
-import { explainRejections, filterHosts } from './filters';
+import type { AssignedClaimRequest, Claim, RankedClaimRequest } from '../conductor/claims';
+import { alternatesLimit, claimWithAlternates } from './alternates';
+import { placeTogether } from './batch-placement';
+import { Batcher } from './batcher';
+import { explainRejections } from './filters';
 import { HostStateCache } from './host-cache';
+import { HostRanking } from './ranking';
 import { schedulerDecisions, schedulerSeconds } from './metrics';
 import type { FilterContext, ScheduleRequest } from './request';
-import { weighHosts, type WeightMultipliers } from './weighers';
+import type { WeightMultipliers } from './weighers';
 
 export interface SchedulerDeps {
   /** Hosts with their current usage: the conductor's read function, passed in (the scheduler has no `sql`). */
@@ -16,6 +20,8 @@ export interface SchedulerDeps {
   hostStates?: HostStateCache;
   /** The conductor's atomic claim down a ranked list, passed in the same way; null when no candidate had room. */
   claimRanked(req: RankedClaimRequest): Promise<string | null>;
+  /** The conductor's claim of the hosts a batch of requests was given, in one statement; null where one was not. */
+  claimAssigned(req: AssignedClaimRequest): Promise<(string | null)[]>;
   now?: () => Date;
   /** Nova's service_down_time: a host silent for longer is down. */
   serviceDownTimeMs: number;
@@ -23,17 +29,17 @@ export interface SchedulerDeps {
 }
 
 /**
- * Every host that passes the filters, best first. A requested host comes back alone: Nova gives no alternates
- * when the destination is forced. Throws NoValidHost when nothing passes the filters.
+ * Every host that passes the filters, weighed. A requested host comes alone: Nova gives no alternates when the
+ * destination is forced. Throws NoValidHost when nothing passes the filters.
  */
 export function rankHosts(
   hosts: readonly HostState[],
   req: ScheduleRequest,
   ctx: FilterContext,
   multipliers?: Partial<WeightMultipliers>,
-): string[] {
-  const passed = filterHosts(hosts, req, ctx);
-  if (passed.length === 0) {
+): HostRanking {
+  const ranking = new HostRanking(hosts, req, ctx, multipliers);
+  if (ranking.size === 0) {
     const rejectedBy = explainRejections(hosts, req, ctx);
     logInActivity('No valid host', { instanceUuid: req.instanceUuid, hosts: hosts.length, rejectedBy });
     throw ApplicationFailure.nonRetryable(NO_VALID_HOST_MESSAGE, FaultType.NoValidHost, {
@@ -41,7 +47,7 @@ export function rankHosts(
       rejectedBy,
     });
   }
-  return weighHosts(passed, req, multipliers).map((host) => host.name);
+  return ranking;
 }
 
 /** Host names best first: the primary, then up to maxAttempts − 1 alternates (see rankHosts). */
@@ -51,22 +57,11 @@ export function pickDestinations(
   ctx: FilterContext,
   multipliers?: Partial<WeightMultipliers>,
 ): string[] {
-  return rankHosts(hosts, req, ctx, multipliers).slice(0, alternatesLimit(req) + 1);
+  return names(rankHosts(hosts, req, ctx, multipliers).best(alternatesLimit(req) + 1));
 }
 
-/** How many alternates a placement keeps for reschedules: Nova's max_attempts − 1, none for a requested host. */
-function alternatesLimit(req: ScheduleRequest): number {
-  return req.requestedHost !== undefined ? 0 : Math.max(0, Math.floor(req.maxAttempts) - 1);
-}
-
-/**
- * The claimed host and its alternates: the hosts ranked after it, up to maxAttempts − 1 (a retried claim's host
- * may have dropped out of the ranking: then the best others).
- */
-export function claimWithAlternates(ranked: readonly string[], host: string, req: ScheduleRequest): Claim {
-  const at = ranked.indexOf(host);
-  const after = at >= 0 ? ranked.slice(at + 1) : ranked.filter((name) => name !== host);
-  return { host, alternates: after.slice(0, alternatesLimit(req)) };
+function names(hosts: readonly HostState[]): string[] {
+  return hosts.map((host) => host.name);
 }
 
 /**
@@ -88,8 +83,9 @@ export function createSchedulerActivities(deps: SchedulerDeps) {
    * instead of racing for the same one (what Nova's host_subset_size spreads at random).
    */
   const placeOn = async (hosts: readonly HostState[], req: ScheduleRequest): Promise<Claim | undefined> => {
-    const ranked = rankHosts(hosts, req, context(), deps.multipliers);
-    const undo = cache.consume(ranked[0]!, req.resources);
+    const ranking = rankHosts(hosts, req, context(), deps.multipliers);
+    const top = names(ranking.best(FIRST_CLAIM_CHUNK + alternatesLimit(req)));
+    const undo = cache.consume(top[0]!, req.resources);
     const claimAmong = (candidates: string[]) =>
       deps.claimRanked({
         consumerUuid: req.instanceUuid,
@@ -98,10 +94,14 @@ export function createSchedulerActivities(deps: SchedulerDeps) {
         resources: req.resources,
         serviceDownTimeMs: deps.serviceDownTimeMs,
       });
+    let ranked = top;
     let host: string | null;
     try {
-      host = await claimAmong(ranked.slice(0, FIRST_CLAIM_CHUNK));
-      if (host === null && ranked.length > FIRST_CLAIM_CHUNK) host = await claimAmong(ranked.slice(FIRST_CLAIM_CHUNK));
+      host = await claimAmong(top.slice(0, FIRST_CLAIM_CHUNK));
+      if (host === null && ranking.size > FIRST_CLAIM_CHUNK) {
+        ranked = names(ranking.best(ranking.size));
+        host = await claimAmong(ranked.slice(FIRST_CLAIM_CHUNK));
+      }
     } finally {
       undo();
     }
@@ -109,6 +109,9 @@ export function createSchedulerActivities(deps: SchedulerDeps) {
     cache.consume(host, req.resources);
     return claimWithAlternates(ranked, host, req);
   };
+  const batcher = new Batcher(async (requests: ScheduleRequest[]) =>
+    placeTogether(requests, await cache.current(), context(), { ...deps, cache }),
+  );
   const decided = async <T>(decide: () => Promise<T>): Promise<T> => {
     const timer = schedulerSeconds.startTimer();
     try {
@@ -128,12 +131,16 @@ export function createSchedulerActivities(deps: SchedulerDeps) {
       decided(async () => pickDestinations(await deps.listHostStates(), req, context(), deps.multipliers)),
 
     /**
-     * Ranks every host on the cached view and claims the first of them that still has room: concurrent claims
-     * that took the best hosts since only push this one further down the list. When the cached view has no
-     * host for it, or none of its hosts had room, it ranks and claims again on a fresh read before NoValidHost.
+     * Places the request with the others that arrived with it: one ranking and one claim statement for them all
+     * (placeTogether). One the batch did not place ranks every host on the cached view alone and claims the first
+     * that still has room: concurrent claims that took the best hosts since only push it further down the list.
+     * When the cached view has no host for it, or none of its hosts had room, it ranks and claims again on a fresh
+     * read before NoValidHost.
      */
     selectAndClaim: (req: ScheduleRequest): Promise<Claim> =>
       decided(async () => {
+        const batched = await batcher.submit(req);
+        if (batched) return batched;
         const cached = await placeOn(await cache.current(), req).catch((err: unknown) => {
           if (failureType(err) === FaultType.NoValidHost) return undefined;
           throw err;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { claimRanked, listHostStates } from '../../activities/conductor/claims';
+import { claimAssigned, claimRanked, listHostStates } from '../../activities/conductor/claims';
 import type { Sql } from '../../activities/conductor/db';
 import { createSchedulerActivities } from '../../activities/scheduler';
 import { auditAllocations, type OvercommittedHost } from '../../api/queries/allocation-audit';
@@ -49,6 +49,7 @@ export async function measureScheduler(
   const scheduler = createSchedulerActivities({
     listHostStates: () => listHostStates(sql),
     claimRanked: (req) => claimRanked(sql, req),
+    claimAssigned: (req) => claimAssigned(sql, req),
     serviceDownTimeMs: DAY_MS,
   });
   let reselections = 0;

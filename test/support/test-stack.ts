@@ -61,7 +61,8 @@ export interface TestStack {
 
 const quietLog = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 
-async function cloneDatabase(name: string): Promise<string> {
+/** A database of its own for a test, cloned from the migrated template; its URL. */
+export async function cloneDatabase(name: string): Promise<string> {
   const adminUrl = process.env['NOVA_TEST_PG_ADMIN_URL']!;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE nova_template`);
