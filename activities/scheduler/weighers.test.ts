@@ -1,7 +1,7 @@
 import type { HostState } from '../../domain/rows';
 import { hostState } from '../../test/support/host-state';
 import type { ScheduleRequest } from './request';
-import { hostWeights, normalise, weighHosts } from './weighers';
+import { hostWeights, weighHosts } from './weighers';
 
 const host = (name: string, over: Partial<HostState> = {}): HostState =>
   hostState(name, { last_seen_at: new Date('2026-01-01T00:00:00Z'), ...over });
@@ -19,13 +19,18 @@ const loaded = (name: string, n: number): HostState =>
 
 const names = (hosts: HostState[]): string[] => hosts.map((h) => h.name);
 
-describe('normalise', () => {
+describe('normalisation of a weigher (RAM alone)', () => {
+  const ramOnly = { cpu: 0, disk: 0 };
+  const freeRam = (name: string, usedMb: number) => host(name, { used_memory_mb: usedMb });
+
   it('maps the minimum to 0 and the maximum to 1', () => {
-    expect(normalise([10, 20, 15])).toEqual([0, 1, 0.5]);
+    const hosts = [freeRam('a', 10_240), freeRam('b', 0), freeRam('c', 5_120)];
+    expect(hostWeights(hosts, req, ramOnly)).toEqual([0, 1, 0.5]);
   });
 
   it('gives every host 0 when all values are equal', () => {
-    expect(normalise([7, 7, 7])).toEqual([0, 0, 0]);
+    const hosts = [freeRam('a', 2_048), freeRam('b', 2_048), freeRam('c', 2_048)];
+    expect(hostWeights(hosts, req, ramOnly)).toEqual([0, 0, 0]);
   });
 });
 

@@ -24,19 +24,12 @@ const WEIGHERS: readonly Weigher[] = [
   { multiplier: 'disk', raw: (free, req) => free.diskGb - req.resources.diskGb },
 ];
 
-/** One value's place between the candidates' min and max; 0 when they are all equal. */
+/**
+ * Nova's `normalize` of one value: min–max to [0, 1] over the candidates; all equal → all 0, so a weigher that
+ * cannot tell hosts apart adds nothing. This is why 1 TB of free disk does not outweigh a CPU difference.
+ */
 function normalised(value: number, min: number, max: number): number {
   return max === min ? 0 : (value - min) / (max - min);
-}
-
-/**
- * Nova's `normalize`: min–max to [0, 1] over the candidates; all equal → all 0, so a weigher that cannot tell
- * hosts apart adds nothing. This is why 1 TB of free disk does not outweigh a CPU difference.
- */
-export function normalise(values: readonly number[]): number[] {
-  const min = values.reduce((a, b) => Math.min(a, b), Infinity);
-  const max = values.reduce((a, b) => Math.max(a, b), -Infinity);
-  return values.map((v) => normalised(v, min, max));
 }
 
 /** One weigher's raw values over the hosts, and their range over the hosts still candidates. */
