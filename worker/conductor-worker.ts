@@ -1,7 +1,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ConductorConfig } from '../config';
 import { createConductorActivities } from '../activities/conductor';
-import { claimAssigned, claimRanked, listHostStates } from '../activities/conductor/claims';
+import { listHostStates, schedulerClaims } from '../activities/conductor/claims';
 import type { Sql } from '../activities/conductor/db';
 import { HostStateCache, createSchedulerActivities } from '../activities/scheduler';
 import { conductorQueue } from '../domain/naming';
@@ -43,10 +43,8 @@ export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<
         onHostServiceChanged: () => hostStates.invalidate(),
       }),
       ...createSchedulerActivities({
-        listHostStates: () => listHostStates(sql),
+        ...schedulerClaims(sql),
         hostStates,
-        claimRanked: (req) => claimRanked(sql, req),
-        claimAssigned: (req) => claimAssigned(sql, req),
         serviceDownTimeMs: config.serviceDownTimeMs,
       }),
     },

@@ -109,3 +109,12 @@ export async function claimAssigned(sql: Sql, req: AssignedClaimRequest): Promis
     ORDER BY claimed.at`;
   return rows.map((row) => row.host);
 }
+
+/** The conductor's reads and claims the scheduler is given (it has no `sql` of its own). */
+export function schedulerClaims(sql: Sql) {
+  return {
+    listHostStates: () => listHostStates(sql),
+    claimRanked: (req: RankedClaimRequest) => claimRanked(sql, req),
+    claimAssigned: (req: AssignedClaimRequest) => claimAssigned(sql, req),
+  };
+}

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { claimAssigned, claimRanked, listHostStates } from '../../activities/conductor/claims';
+import { listHostStates, schedulerClaims } from '../../activities/conductor/claims';
 import type { Sql } from '../../activities/conductor/db';
 import { createSchedulerActivities } from '../../activities/scheduler';
 import { auditAllocations, type OvercommittedHost } from '../../api/queries/allocation-audit';
@@ -47,9 +47,7 @@ export async function measureScheduler(
   await refreshSeededHosts(sql);
   // The seeded hosts never report: liveness is not under test here, so none of them may count as down mid-run.
   const scheduler = createSchedulerActivities({
-    listHostStates: () => listHostStates(sql),
-    claimRanked: (req) => claimRanked(sql, req),
-    claimAssigned: (req) => claimAssigned(sql, req),
+    ...schedulerClaims(sql),
     serviceDownTimeMs: DAY_MS,
   });
   let reselections = 0;
