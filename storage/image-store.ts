@@ -51,8 +51,10 @@ export class LocalImageStore implements ImageStore {
     const handle = await fs.open(temp, 'w');
     try {
       for await (const chunk of source) {
-        await handle.write(chunk);
+        // The bytes go to the disk while this thread hashes them.
+        const written = handle.write(chunk);
         for (const hash of Object.values(hashes)) hash.update(chunk);
+        await written;
         sizeBytes += chunk.byteLength;
       }
       await handle.sync();

@@ -16,7 +16,32 @@ export function imageChunk(imageId: string, index: number): Buffer {
 
 /** The checksum a freshly written disk of this image has (a guest disk unless `chunks` says otherwise). */
 export function expectedDiskChecksum(imageId: string, chunks = DISK_CHUNKS): string {
-  const hash = createHash('sha256');
-  for (let i = 0; i < chunks; i++) hash.update(imageChunk(imageId, i));
-  return hash.digest('hex');
+  return imageDisk(imageId, chunks).checksum;
+}
+
+/** A disk's bytes as written from an image, and their checksum. Shared: never write into `bytes`. */
+export interface ImageDisk {
+  bytes: Buffer;
+  checksum: string;
+}
+
+/** A host spawns from a handful of base images: it keeps their disks, as a real host caches base images. */
+const CACHED_IMAGE_DISKS = 8;
+const imageDisks = new Map<string, ImageDisk>();
+
+/** The disk `chunks` chunks of this image make, built once and then taken from the host's image cache. */
+export function imageDisk(imageId: string, chunks = DISK_CHUNKS): ImageDisk {
+  const key = `${imageId}/${chunks}`;
+  const cached = imageDisks.get(key);
+  if (cached) {
+    // Most recently used last: the first key is the one to evict.
+    imageDisks.delete(key);
+    imageDisks.set(key, cached);
+    return cached;
+  }
+  const bytes = Buffer.concat(Array.from({ length: chunks }, (_, i) => imageChunk(imageId, i)));
+  const disk = { bytes, checksum: createHash('sha256').update(bytes).digest('hex') };
+  imageDisks.set(key, disk);
+  if (imageDisks.size > CACHED_IMAGE_DISKS) imageDisks.delete(imageDisks.keys().next().value!);
+  return disk;
 }

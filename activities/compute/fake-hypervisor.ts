@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PowerState } from '../../domain/states';
 import type { InstanceFlavor } from '../../domain/rows';
-import { DISK_CHUNKS, imageChunk } from './disk-image';
+import { DISK_CHUNK_BYTES, DISK_CHUNKS, imageDisk } from './disk-image';
 import { GuestInWrongState, GuestNotFound, HypervisorStepFailed, ImageDataCorrupted } from './errors';
 import { FaultSwitchFile, HypervisorStep, type FaultSwitch } from './fault-switches';
 import { readJson, writeJsonAtomic } from './json-file';
@@ -279,16 +279,12 @@ export class FakeHypervisor {
   ): Promise<{ checksum: string; bytes: number }> {
     await fs.mkdir(path.dirname(target), { recursive: true });
     const partial = `${target}.partial`;
-    const hash = createHash('sha256');
+    const disk = imageDisk(imageId, chunks);
     const handle = await fs.open(partial, 'w');
-    let bytes = 0;
     try {
       for (let i = 0; i < chunks; i++) {
         checkCancelled(ctx, step);
-        const chunk = imageChunk(imageId, i);
-        await handle.write(chunk);
-        hash.update(chunk);
-        bytes += chunk.length;
+        await handle.write(disk.bytes, i * DISK_CHUNK_BYTES, DISK_CHUNK_BYTES);
         ctx.progress({ step, done: i + 1, total: chunks });
       }
     } finally {
@@ -296,7 +292,7 @@ export class FakeHypervisor {
     }
     checkCancelled(ctx, step);
     await fs.rename(partial, target);
-    return { checksum: hash.digest('hex'), bytes };
+    return { checksum: disk.checksum, bytes: disk.bytes.length };
   }
 
   /** Writes a disk from image bytes in the store, through a `.partial` file like `writeImage`. */

@@ -40,8 +40,10 @@ async function* readConsistently(
     let current = await readChunk(handle, 0);
     for (let index = 0; current.length > 0; index++) {
       checkCancelled(ctx, STEP);
+      // The next chunk is read while this thread hashes the current one.
+      const reading = readChunk(handle, (index + 1) * DISK_CHUNK_BYTES);
       hash.update(current);
-      const next = await readChunk(handle, (index + 1) * DISK_CHUNK_BYTES);
+      const next = await reading;
       if (next.length === 0) {
         const checksum = hash.digest('hex');
         const now = (await hv.getGuest(uuid))?.diskChecksum;
