@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { waitFor } from './ports';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -44,6 +45,8 @@ export function devServerArgs(opts: DevServerOptions): string[] {
   for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) {
     args.push('--dynamic-config-value', `${key}=${value}`);
   }
+  // Defined before any service reads them, so the servers' search attribute caches never hold a set without them.
+  for (const key of CUSTOM_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
   return args;
 }
 
@@ -60,6 +63,10 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number 
   'history.timerProcessorMaxPollRPS': 1000,
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
+  // The dev server reads the search attribute definitions from its store on every use unless told otherwise: three
+  // store reads for each search attribute upsert of every workflow task. The attributes are defined at start
+  // (devServerArgs), so the servers' caches (refreshed every minute) always know them.
+  'system.forceSearchAttributesCacheRefreshOnRead': false,
 };
 
 /** Whether the Temporal frontend at `address` answers a real call. */
