@@ -37,6 +37,8 @@ export class ImageDataNotFound extends Error {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** Reads in 1 MiB pieces: a guest disk in one, where the stream's 64 KiB default took sixteen round trips. */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** A content-addressed directory: `<root>/<first two hex digits>/<sha256>`, written through a temp file. */
 export class LocalImageStore implements ImageStore {
@@ -74,7 +76,7 @@ export class LocalImageStore implements ImageStore {
   async read(sha256: string): Promise<Readable> {
     const file = this.pathOf(sha256);
     if (!(await this.has(sha256))) throw new ImageDataNotFound(sha256);
-    return createReadStream(file);
+    return createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
   }
 
   async has(sha256: string): Promise<boolean> {

@@ -311,8 +311,9 @@ export class FakeHypervisor {
     try {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         checkCancelled(ctx, step);
-        await handle.write(chunk);
+        const written = handle.write(chunk);
         hash.update(chunk);
+        await written;
         bytes += chunk.length;
         ctx.progress({ step, done: bytes, total: 0 });
       }
