@@ -5,16 +5,34 @@ import type { CpuPerOp } from './report';
 export class CpuAccounting {
   readonly rows: CpuPerOp[] = [];
 
-  /** Runs a phase and records the CPU its operations cost, per operation. */
+  /**
+   * Runs a phase and records the CPU its operations cost, per operation. A phase run in several rounds (see
+   * interleaved) adds up into one row.
+   */
   async phase<T>(phase: string, run: () => Promise<T>, ops: (result: T) => number): Promise<T> {
     const before = cpuSnapshot();
     const result = await run();
     const used = cpuSince(before);
     const n = ops(result);
-    if (used && n > 0) {
-      this.rows.push({ phase, ops: n, node: used.node / n, temporal: used.temporal / n, postgres: used.postgres / n });
-    }
+    if (used && n > 0)
+      this.add({ phase, ops: n, node: used.node / n, temporal: used.temporal / n, postgres: used.postgres / n });
     return result;
+  }
+
+  private add(row: CpuPerOp): void {
+    const earlier = this.rows.find((r) => r.phase === row.phase);
+    if (!earlier) {
+      this.rows.push(row);
+      return;
+    }
+    const ops = earlier.ops + row.ops;
+    const mean = (a: number, b: number) => (a * earlier.ops + b * row.ops) / ops;
+    Object.assign(earlier, {
+      ops,
+      node: mean(earlier.node, row.node),
+      temporal: mean(earlier.temporal, row.temporal),
+      postgres: mean(earlier.postgres, row.postgres),
+    });
   }
 
   /** The idle system's CPU per second (pollers, host reports, housekeeping), sampled over `ms`. */

@@ -1,7 +1,7 @@
 /**
  * Operation latency, one operation at a time: create, cold migrate + confirm, resize + confirm,
- * shelve → offload → unshelve and createImage, each followed by its baseline of the same shape, and the
- * activity sequences of one run of each side compared step by step.
+ * shelve → offload → unshelve and createImage, each beside its baseline of the same shape (in two rounds, A B then
+ * B A: bench/interleave.ts), and the activity sequences of one run of each side compared step by step.
  */
 import { instanceWorkflowId } from '../../domain/naming';
 import type { CpuAccounting } from '../accounting';
@@ -14,7 +14,8 @@ import {
   ourShelveCycle,
   ourSnapshot,
 } from '../more-operations';
-import { sequential, POLL_MS, type Bench } from '../scenarios';
+import { interleavedSequences } from '../interleave';
+import { POLL_MS, type Bench } from '../scenarios';
 
 export interface LatencySeries {
   createApi: number[];
@@ -48,8 +49,6 @@ export interface LatencyResult {
   shapes: Shape[];
 }
 
-const count = (r: { samples: number[] }) => r.samples.length;
-
 export async function measureLatency(
   bench: Bench,
   cpu: CpuAccounting,
@@ -57,53 +56,54 @@ export async function measureLatency(
   log: (line: string) => void,
 ): Promise<LatencyResult> {
   log(`create: ${opts.n} through the API (POST → ACTIVE, GET every ${POLL_MS} ms), the client, the baseline`);
-  const createApi = await cpu.phase(
-    'create (API, polling)',
-    () => sequential(bench, 'create (API)', opts.n, (i) => bench.ourCreateViaApi(`bench-api-${i}`)),
-    count,
-  );
-  const createClient = await cpu.phase(
-    'create (client)',
-    () => sequential(bench, 'create (client)', opts.n, (i) => bench.ourCreateViaClient(`bench-client-${i}`)),
-    count,
-  );
-  const createBaseline = await cpu.phase(
-    'baseline create',
-    () =>
-      sequential(bench, 'baseline create', opts.n, async () => {
+  const [createApi, createClient, createBaseline] = await interleavedSequences(bench, cpu, opts.n, [
+    { cpuPhase: 'create (API, polling)', phase: 'create (API)', op: (i) => bench.ourCreateViaApi(`bench-api-${i}`) },
+    {
+      cpuPhase: 'create (client)',
+      phase: 'create (client)',
+      op: (i) => bench.ourCreateViaClient(`bench-client-${i}`),
+    },
+    {
+      cpuPhase: 'baseline create',
+      phase: 'baseline create',
+      op: async () => {
         const id = bench.baselineId();
         const host = bench.nextHost();
         await bench.baselineCreate(id, host);
         return { id, host };
-      }),
-    count,
-  );
+      },
+    },
+  ]);
   const api = createApi.values.map((v) => v.id);
   const client = createClient.values;
   const base = createBaseline.values;
   const k = Math.min(opts.nOps, api.length, client.length, base.length);
 
   log(`cold migrate + confirm: ${k} through the API, the client, the baseline`);
-  const migrateApi = await cpu.phase(
-    'migrate+confirm (API, polling)',
-    () => sequential(bench, 'migrate+confirm (API)', k, (i) => bench.ourMigrateViaApi(api[i]!)),
-    count,
-  );
-  const migrateClient = await cpu.phase(
-    'migrate+confirm (client)',
-    () => sequential(bench, 'migrate+confirm (client)', k, (i) => bench.ourMigrateViaClient(client[i]!)),
-    count,
-  );
-  const migrateBaseline = await cpu.phase(
-    'baseline migrate+confirm',
-    () => sequential(bench, 'baseline migrate+confirm', k, (i) => bench.baselineMigrate(base[i]!.id, base[i]!.host)),
-    count,
-  );
+  const [migrateApi, migrateClient, migrateBaseline] = await interleavedSequences(bench, cpu, k, [
+    {
+      cpuPhase: 'migrate+confirm (API, polling)',
+      phase: 'migrate+confirm (API)',
+      op: (i) => bench.ourMigrateViaApi(api[i]!),
+    },
+    {
+      cpuPhase: 'migrate+confirm (client)',
+      phase: 'migrate+confirm (client)',
+      op: (i) => bench.ourMigrateViaClient(client[i]!),
+    },
+    {
+      cpuPhase: 'baseline migrate+confirm',
+      phase: 'baseline migrate+confirm',
+      op: (i) => bench.baselineMigrate(base[i]!.id, base[i]!.host),
+    },
+  ]);
 
-  log(`resize + confirm, shelve → offload → unshelve, createImage: ${k} each, ours then the baseline`);
+  log(`resize + confirm, shelve → offload → unshelve, createImage: ${k} each, ours and the baseline`);
   const pair = async (what: string, ours: (i: number) => Promise<void>, baseline: (i: number) => Promise<void>) => {
-    const o = await cpu.phase(what, () => sequential(bench, what, k, ours), count);
-    const b = await cpu.phase(`baseline ${what}`, () => sequential(bench, `baseline ${what}`, k, baseline), count);
+    const [o, b] = await interleavedSequences(bench, cpu, k, [
+      { cpuPhase: what, phase: what, op: ours },
+      { cpuPhase: `baseline ${what}`, phase: `baseline ${what}`, op: baseline },
+    ]);
     return [o.samples, b.samples] as const;
   };
   const [resize, resizeBaseline] = await pair(

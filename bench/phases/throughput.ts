@@ -1,5 +1,5 @@
 /**
- * Sustained create+delete through the API at each concurrency, ours then the baseline's; and at the highest
+ * Sustained create+delete through the API at each concurrency, ours and the baseline's in turns; and at the highest
  * concurrency again with a second conductor worker, a process of its own on the same queue (how the conductor
  * scales out), to compare with one.
  */
@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawnEntryPoint } from '../../worker/infra/processes';
 import { stopChild } from '../../worker/infra/temporal-server';
 import type { CpuAccounting } from '../accounting';
+import { interleavedLoops } from '../interleave';
 import { closedLoop, type Bench, type ClosedLoopResult } from '../scenarios';
 import { workerProcessEnv } from '../stack';
 
@@ -16,34 +17,36 @@ export interface ThroughputPoint {
   baseline: ClosedLoopResult;
 }
 
-/** Each side's CPU is accounted on its own, per pair: on two cores the rates follow what a pair costs. */
+/**
+ * Each side's CPU is accounted on its own, per pair: on two cores the rates follow what a pair costs. The sides
+ * take turns (ours, the baseline, the baseline, ours: bench/interleave.ts), half the time each turn.
+ */
 export async function measureThroughput(
   bench: Bench,
   cpu: CpuAccounting,
   concurrency: number,
   seconds: number,
 ): Promise<ThroughputPoint> {
-  const pairs = (r: ClosedLoopResult) => r.count;
-  const ours = await cpu.phase(
-    `create+delete pair (API, ${concurrency})`,
-    () =>
-      closedLoop(bench, `create+delete (API, ${concurrency})`, concurrency, seconds, (l, i) =>
-        bench.ourCreateDeletePair(`bench-tp${concurrency}-${l}-${i}`),
-      ),
-    pairs,
-  );
-  const baseline = await cpu.phase(
-    `baseline create+delete pair (${concurrency})`,
-    () =>
-      closedLoop(bench, `baseline create+delete (${concurrency})`, concurrency, seconds, async () => {
-        const id = bench.baselineId();
-        const host = bench.nextHost();
-        await bench.baselineCreate(id, host);
-        await bench.baselineDelete(id, host);
-      }),
-    pairs,
-  );
-  return { concurrency, ours, baseline };
+  const [ours, baseline] = await interleavedLoops(cpu, seconds, [
+    {
+      cpuPhase: `create+delete pair (API, ${concurrency})`,
+      loop: (s) =>
+        closedLoop(bench, `create+delete (API, ${concurrency})`, concurrency, s, (l, i) =>
+          bench.ourCreateDeletePair(`bench-tp${concurrency}-${l}-${i}`),
+        ),
+    },
+    {
+      cpuPhase: `baseline create+delete pair (${concurrency})`,
+      loop: (s) =>
+        closedLoop(bench, `baseline create+delete (${concurrency})`, concurrency, s, async () => {
+          const id = bench.baselineId();
+          const host = bench.nextHost();
+          await bench.baselineCreate(id, host);
+          await bench.baselineDelete(id, host);
+        }),
+    },
+  ]);
+  return { concurrency, ours: ours!, baseline: baseline! };
 }
 
 function startConductorProcess(bench: Bench): ChildProcess {
