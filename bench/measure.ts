@@ -76,7 +76,7 @@ export async function measure(bench: Bench, opts: Options, log: (line: string) =
 
   const throughput: ThroughputPoint[] = [];
   for (const c of opts.concurrencies) {
-    log(`throughput: create+delete pairs at concurrency ${c} for ${opts.seconds} s, ours then the baseline`);
+    log(`throughput: create+delete pairs at concurrency ${c} for ${opts.seconds} s each, ours and the baseline in turns`);
     throughput.push(await measureThroughput(bench, cpu, c, opts.seconds));
   }
   // At the lowest concurrency: at 50 on two shared cores a second Node process starves both, and admissions
