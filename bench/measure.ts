@@ -6,6 +6,7 @@ import { breakdownByType, type TypeBreakdown } from './history';
 import { measureAccept, type AcceptResult } from './phases/accept';
 import { measureLatency, type LatencyResult } from './phases/latency';
 import { measureList, type ListResult } from './phases/list';
+import { baselineShelveCycle, baselineSnapshot, ourShelveCycle, ourSnapshot } from './more-operations';
 import { measureRecovery, type RecoveryResult } from './phases/recovery';
 import { measureScheduler, type SchedulerResult } from './phases/scheduler';
 import { measureThroughput, measureTwoConductors, type ThroughputPoint } from './phases/throughput';
@@ -47,6 +48,10 @@ async function warmUp(bench: Bench, count: number): Promise<void> {
     await bench.ourMigrateViaApi(api);
     await bench.ourMigrateViaClient(client);
     await bench.baselineMigrate(id, host);
+    await ourShelveCycle(bench, client);
+    await baselineShelveCycle(bench, id, host);
+    await ourSnapshot(bench, api, `bench-warm-snap-${i}`);
+    await baselineSnapshot(bench, id, host);
   });
 }
 
@@ -76,7 +81,9 @@ export async function measure(bench: Bench, opts: Options, log: (line: string) =
 
   const throughput: ThroughputPoint[] = [];
   for (const c of opts.concurrencies) {
-    log(`throughput: create+delete pairs at concurrency ${c} for ${opts.seconds} s each, ours and the baseline in turns`);
+    log(
+      `throughput: create+delete pairs at concurrency ${c} for ${opts.seconds} s each, ours and the baseline in turns`,
+    );
     throughput.push(await measureThroughput(bench, cpu, c, opts.seconds));
   }
   // At the lowest concurrency: at 50 on two shared cores a second Node process starves both, and admissions

@@ -13,6 +13,10 @@ export interface Options {
   twoConductors: boolean;
   apiSeconds: number;
   connections: number;
+  /**
+   * Rounds of every latency operation, each side, before anything is measured: ours runs far more code than the
+   * baseline's no-ops, and V8 compiles it while it runs the first few.
+   */
   warmup: number;
   /** Seeded servers for the list, spread over `seedHosts` seeded hosts (the scheduler's hosts too). */
   listInstances: number;
@@ -34,7 +38,7 @@ const SPEC = {
   'two-conductors': { type: 'string', default: 'yes' },
   'api-seconds': { type: 'string', default: '10' },
   connections: { type: 'string', default: '100' },
-  warmup: { type: 'string', default: '1' },
+  warmup: { type: 'string', default: '3' },
   'list-instances': { type: 'string', default: '10000' },
   'seed-hosts': { type: 'string', default: '1000' },
   'list-requests': { type: 'string', default: '40' },
