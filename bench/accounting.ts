@@ -6,8 +6,8 @@ export class CpuAccounting {
   readonly rows: CpuPerOp[] = [];
 
   /**
-   * Runs a phase and records the CPU its operations cost, per operation. A phase run in several rounds (see
-   * interleaved) adds up into one row.
+   * Runs a phase and records the CPU its operations cost, per operation. A phase run in several rounds
+   * (bench/interleave.ts) adds up into one row.
    */
   async phase<T>(phase: string, run: () => Promise<T>, ops: (result: T) => number): Promise<T> {
     const before = cpuSnapshot();

@@ -14,8 +14,8 @@ export interface Options {
   apiSeconds: number;
   connections: number;
   /**
-   * Rounds of every latency operation, each side, before anything is measured: ours runs far more code than the
-   * baseline's no-ops, and V8 compiles it while it runs the first few.
+   * Rounds of create, cold migrate, shelve → unshelve and createImage, each side, before anything is measured: ours
+   * runs far more code than the baseline's no-ops, and V8 compiles it while it runs the first few.
    */
   warmup: number;
   /** Seeded servers for the list, spread over `seedHosts` seeded hosts (the scheduler's hosts too). */
