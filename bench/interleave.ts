@@ -4,8 +4,8 @@ import { sequential, type Bench, type ClosedLoopResult } from './scenarios';
 /**
  * What the bench compares runs in two rounds, the second in the reverse order (A B C, then C B A): a drift of the
  * machine's speed during a phase (a noisy neighbour on a shared host, a cache warming up) then weighs on every side
- * alike instead of on whichever side ran last. Runs of the same measure differed by ±0.15 in their ratios with one
- * block per side.
+ * alike instead of on whichever side ran last. It removes that bias, not the noise: on a shared host the ratios of
+ * whole runs still move (docs/performance.md).
  */
 async function inTwoRounds<T>(sides: number, run: (side: number, round: 0 | 1) => Promise<T>): Promise<T[][]> {
   const parts: T[][] = Array.from({ length: sides }, () => []);

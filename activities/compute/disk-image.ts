@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { boundedMemo } from '../../domain/bounded-memo';
 
 export const DISK_CHUNK_BYTES = 64 * 1024;
 /** Every fake disk holds this many chunks: big enough to be real I/O, small enough for tests. */
@@ -26,22 +27,14 @@ export interface ImageDisk {
 }
 
 /** A host spawns from a handful of base images: it keeps their disks, as a real host caches base images. */
-const CACHED_IMAGE_DISKS = 8;
-const imageDisks = new Map<string, ImageDisk>();
+const cachedImageDisk = boundedMemo(8, (key): ImageDisk => {
+  const colon = key.indexOf(':');
+  const [chunks, imageId] = [Number(key.slice(0, colon)), key.slice(colon + 1)];
+  const bytes = Buffer.concat(Array.from({ length: chunks }, (_, i) => imageChunk(imageId, i)));
+  return { bytes, checksum: createHash('sha256').update(bytes).digest('hex') };
+});
 
 /** The disk `chunks` chunks of this image make, built once and then taken from the host's image cache. */
 export function imageDisk(imageId: string, chunks = DISK_CHUNKS): ImageDisk {
-  const key = `${imageId}/${chunks}`;
-  const cached = imageDisks.get(key);
-  if (cached) {
-    // Most recently used last: the first key is the one to evict.
-    imageDisks.delete(key);
-    imageDisks.set(key, cached);
-    return cached;
-  }
-  const bytes = Buffer.concat(Array.from({ length: chunks }, (_, i) => imageChunk(imageId, i)));
-  const disk = { bytes, checksum: createHash('sha256').update(bytes).digest('hex') };
-  imageDisks.set(key, disk);
-  if (imageDisks.size > CACHED_IMAGE_DISKS) imageDisks.delete(imageDisks.keys().next().value!);
-  return disk;
+  return cachedImageDisk(`${chunks}:${imageId}`);
 }

@@ -1,22 +1,14 @@
 import { createHash } from 'node:crypto';
+import { boundedMemo } from '../../domain/bounded-memo';
 import { TaskState, VmState } from '../../domain/states';
 import type { InstanceRow } from '../../domain/rows';
 
-// hostIds already computed, by the hashed text: a server list asks for the same few thousand on every page.
-const knownHostIds = new Map<string, string>();
-const KNOWN_HOST_IDS_MAX = 20_000;
+// A server list asks for the same few thousand hostIds on every page.
+const hostIdOf = boundedMemo(20_000, (hashed) => createHash('sha224').update(hashed, 'utf8').digest('hex'));
 
 /** Nova's `utils.generate_hostid`: an opaque per-project host identifier, `""` without a host. */
 export function hostIdFor(projectId: string, host: string | null): string {
-  if (!host) return '';
-  const hashed = projectId + host;
-  let hostId = knownHostIds.get(hashed);
-  if (hostId === undefined) {
-    hostId = createHash('sha224').update(hashed, 'utf8').digest('hex');
-    if (knownHostIds.size >= KNOWN_HOST_IDS_MAX) knownHostIds.clear();
-    knownHostIds.set(hashed, hostId);
-  }
-  return hostId;
+  return host ? hostIdOf(projectId + host) : '';
 }
 
 /** Nova's `instance_name_template` default, `instance-%08x` of the database id. */
