@@ -45,7 +45,7 @@ const IN_THE_CONDUCTOR: LocalActivityOptions = {
 };
 
 /** Runs recorded before this patch scheduled conductor and scheduler steps on the conductor's task queue. */
-const LOCAL_CONDUCTOR_STEPS = 'conductor-steps-local';
+export const LOCAL_CONDUCTOR_STEPS = 'conductor-steps-local';
 
 function conductorProxy<A extends object>(settings: OperationSettings): ActivityInterfaceFor<A> {
   return patched(LOCAL_CONDUCTOR_STEPS)
