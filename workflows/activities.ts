@@ -57,14 +57,6 @@ export function conductorOn(settings: OperationSettings): ActivityInterfaceFor<C
   return tracked(conductorProxy<ConductorActivities>(settings), 'conductor');
 }
 
-/**
- * Conductor steps from the conductor's task queue, as runs before LOCAL_CONDUCTOR_STEPS took them: the bench's
- * twin of raw Temporal written the common way, with every step an activity on a queue.
- */
-export function queuedConductorOn(settings: OperationSettings): ActivityInterfaceFor<ConductorActivities> {
-  return tracked(proxyActivities<ConductorActivities>(onConductorQueue(settings)), 'conductor');
-}
-
 export function schedulerOn(settings: OperationSettings): ActivityInterfaceFor<SchedulerActivities> {
   return tracked(conductorProxy<SchedulerActivities>(settings), 'scheduler');
 }
