@@ -2,7 +2,6 @@ import {
   workflowInfo,
   type ActivityInput,
   type GetLogAttributesInput,
-  type LocalActivityInput,
   type Next,
   type WorkflowInterceptorsFactory,
   type WorkflowOutboundCallsInterceptor,
@@ -24,20 +23,9 @@ function logContext(): LogContext {
   };
 }
 
-function withLogContext<I extends { headers: ActivityInput['headers'] }>(input: I): I {
-  return { ...input, headers: { ...input.headers, [LOG_CONTEXT_HEADER]: encodeLogContext(logContext()) } };
-}
-
 class LogContextOutbound implements WorkflowOutboundCallsInterceptor {
   scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>) {
-    return next(withLogContext(input));
-  }
-
-  scheduleLocalActivity(
-    input: LocalActivityInput,
-    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
-  ) {
-    return next(withLogContext(input));
+    return next({ ...input, headers: { ...input.headers, [LOG_CONTEXT_HEADER]: encodeLogContext(logContext()) } });
   }
 
   getLogAttributes(input: GetLogAttributesInput, next: Next<WorkflowOutboundCallsInterceptor, 'getLogAttributes'>) {
