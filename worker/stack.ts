@@ -6,6 +6,7 @@ import { Connection } from '@temporalio/client';
 import { writeWorkflowBundle } from './infra/bundle';
 import { prepareDatabase } from './infra/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres';
+import { waitFor } from './infra/ports';
 import { spawnEntryPoint } from './infra/processes';
 import {
   PROJECT_ROOT,
@@ -128,6 +129,9 @@ async function main(): Promise<void> {
     );
   }
   supervise('api', () => spawnEntryPoint('api', { ...common, ...metadata, DATABASE_URL: databaseUrl }));
+  // "Up" is when the API answers: the first thing a user runs is a token request against it.
+  const identity = `http://127.0.0.1:${env.NOVA_API_PORT}/identity/v3`;
+  await waitFor(`the compute API (${identity})`, async () => (await fetch(identity)).ok, 120_000);
 
   const ui = temporal ? `http://127.0.0.1:${env.TEMPORAL_UI_PORT}` : (process.env['TEMPORAL_UI_URL'] ?? '(external)');
   log.info(
