@@ -129,9 +129,12 @@ async function main(): Promise<void> {
     );
   }
   supervise('api', () => spawnEntryPoint('api', { ...common, ...metadata, DATABASE_URL: databaseUrl }));
-  // "Up" is when the API answers: the first thing a user runs is a token request against it.
+  // "Up" is when the API answers: the first thing a user runs is a token request against it. An API that does not
+  // answer is restarted by its supervisor; the servers already started keep running for it.
   const identity = `http://127.0.0.1:${env.NOVA_API_PORT}/identity/v3`;
-  await waitFor(`the compute API (${identity})`, async () => (await fetch(identity)).ok, 120_000);
+  await waitFor(`the compute API (${identity})`, async () => (await fetch(identity)).ok, 120_000).catch(
+    (err: unknown) => log.warn({ err }, 'the compute API does not answer yet: see its lines above'),
+  );
 
   const ui = temporal ? `http://127.0.0.1:${env.TEMPORAL_UI_PORT}` : (process.env['TEMPORAL_UI_URL'] ?? '(external)');
   log.info(
