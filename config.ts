@@ -199,7 +199,7 @@ export interface ConductorConfig {
   temporal: TemporalConfig;
   databaseUrl: string;
   serviceDownTimeMs: number;
-  /** Activity slots; also the size of the PostgreSQL pool. */
+  /** Activity slots, local and from the queue; also the size of the PostgreSQL pool. */
   concurrency: number;
   imageDir: string;
 }

@@ -1,14 +1,16 @@
 /**
  * The physical limit of this design: raw Temporal workflows with the same number and shape of activities as our
- * operations, whose activities do nothing. They use our activity options (workflows/activities.ts) on their
- * own queues (prefix `baseline-`), and they are started the way the API starts an operation: update-with-start
- * with an `admission` update that completes once the first (admission) activity has returned.
+ * operations, whose activities do nothing. They use our activity proxies and options (workflows/activities.ts:
+ * conductor steps local, hypervisor steps on a host's queue) on their own queues (prefix `baseline-`), and they
+ * are started the way the API starts an operation: update-with-start with an `admission` update that completes
+ * once the first (admission) activity has returned. With `queuedSteps`, create and delete take their conductor
+ * steps from the queue instead: raw Temporal as it is commonly written.
  *
  * Bundled on its own (bench/stack.ts), run by workers that copy the conductor's and the compute hosts' settings.
  */
 import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
 import type { OperationSettings } from '../config';
-import { computeOn, conductorOn } from '../workflows/activities';
+import { computeOn, conductorOn, queuedConductorOn } from '../workflows/activities';
 
 /** Same name as our admission update (workflows/admission.ts). */
 export const baselineAdmissionUpdate = defineUpdate<void>('admission');
@@ -21,6 +23,8 @@ export interface BaselineInput {
   host: string;
   /** Migrate only: the destination. */
   dest?: string;
+  /** Conductor steps as activities on the conductor's queue, where ours run them as local activities. */
+  queuedSteps?: boolean;
 }
 
 type Step = () => Promise<unknown>;
@@ -28,7 +32,7 @@ type Steps = Record<string, Step>;
 
 /** Our proxies, with every activity name allowed: the baseline registers no-ops under our activity names. */
 function conductor(input: BaselineInput): Steps {
-  return conductorOn(input.settings) as unknown as Steps;
+  return (input.queuedSteps ? queuedConductorOn(input.settings) : conductorOn(input.settings)) as unknown as Steps;
 }
 
 function compute(input: BaselineInput, host: string): Steps {

@@ -4,6 +4,23 @@ import { temporal } from '@temporalio/proto';
 import { mean } from './stats';
 
 const E = temporal.api.enums.v1.EventType;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The marker the SDK records a local activity's outcome in; its `data` detail names the activity type. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/**
+ * The local activity an event records, or undefined. Its time is not in the history (the marker's complete_time
+ * is the workflow task's clock, not the activity's end): it counts in the workflow task that ran it.
+ */
+export function localActivityOf(e: HistoryEvent): { type: string } | undefined {
+  const marker = e.markerRecordedEventAttributes;
+  if (marker?.markerName !== LOCAL_ACTIVITY_MARKER) return undefined;
+  const payload = marker.details?.['data']?.payloads?.[0]?.data;
+  if (!payload) return undefined;
+  const data = JSON.parse(Buffer.from(payload).toString('utf8')) as { activity_type?: string };
+  return { type: data.activity_type ?? '?' };
+}
 
 /** Where one run's time went, from its history's event times (server clock). */
 export interface RunBreakdown {
@@ -11,14 +28,18 @@ export interface RunBreakdown {
   totalMs: number;
   /** Σ activity scheduled → started: waiting in the task queue for a worker slot and a poll. */
   activityQueueMs: number;
-  /** Σ activity started → completed: the activity's own work (PostgreSQL, disk, hypervisor...). */
+  /** Σ activity started → completed: the activity's own work (disk, hypervisor...). */
   activityExecMs: number;
-  /** Σ workflow task scheduled → completed: the workflow's turns (queue, replay or sticky activation, commands). */
+  /**
+   * Σ workflow task scheduled → completed: the workflow's turns (queue, replay or sticky activation, commands)
+   * and the local activities (conductor steps: PostgreSQL) they ran.
+   */
   workflowTaskMs: number;
   /** The rest: server-side handoffs between an event and the next task. */
   otherMs: number;
   events: number;
   workflowTasks: number;
+  localActivities: number;
   activities: { type: string; queueMs: number; execMs: number }[];
 }
 
@@ -33,6 +54,7 @@ export interface TypeBreakdown {
   events: number;
   workflowTasks: number;
   activities: number;
+  localActivities: number;
   /** Mean execution time per activity type, slowest first. */
   perActivity: { type: string; execMs: number; queueMs: number }[];
 }
@@ -50,6 +72,7 @@ export async function breakdownRun(client: Client, workflowId: string, runId: st
   let last = NaN;
   let workflowTaskMs = 0;
   let workflowTasks = 0;
+  let localActivities = 0;
   for (const e of events) {
     const id = String(e.eventId);
     const type = e.eventType;
@@ -73,6 +96,8 @@ export async function breakdownRun(client: Client, workflowId: string, runId: st
       const s = scheduled.get(key);
       const st = started.get(key);
       if (s && st !== undefined) activities.push({ type: s.type, queueMs: st - s.ms, execMs: at(e) - st });
+    } else if (localActivityOf(e)) {
+      localActivities++;
     }
   }
   const totalMs = last - first;
@@ -87,6 +112,7 @@ export async function breakdownRun(client: Client, workflowId: string, runId: st
     otherMs: totalMs - activityQueueMs - activityExecMs - workflowTaskMs,
     events: events.length,
     workflowTasks,
+    localActivities,
     activities,
   };
 }
@@ -122,6 +148,7 @@ export async function breakdownByType(client: Client, workflowIds: string[]): Pr
       events: mean(rs.map((r) => r.events)),
       workflowTasks: mean(rs.map((r) => r.workflowTasks)),
       activities: mean(rs.map((r) => r.activities.length)),
+      localActivities: mean(rs.map((r) => r.localActivities)),
       perActivity: [...perType.entries()]
         .map(([type, v]) => ({ type, execMs: mean(v.exec), queueMs: mean(v.queue) }))
         .sort((a, b) => b.execMs - a.execMs),
@@ -131,13 +158,15 @@ export async function breakdownByType(client: Client, workflowIds: string[]): Pr
 
 /**
  * The activities of the first completed run of `workflowType` under this workflow ID, in order, each as
- * `name@conductor` or `name@compute`: what the baseline must match step for step.
+ * `name@conductor`, `name@compute` or `name@local` (a local activity): what the baseline must match step for step.
  */
 export async function activityShape(client: Client, workflowId: string, workflowType: string): Promise<string[]> {
   const query = `WorkflowId = '${workflowId}' AND WorkflowType = '${workflowType}' AND ExecutionStatus = 'Completed'`;
   for await (const wf of client.workflow.list({ query })) {
     const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
     return (history.events ?? []).flatMap((e) => {
+      const local = localActivityOf(e);
+      if (local) return [`${local.type}@local`];
       const a = e.activityTaskScheduledEventAttributes;
       if (!a) return [];
       const queue = a.taskQueue?.name ?? '';

@@ -69,14 +69,23 @@ const ms = (v: number) => v.toFixed(1);
 
 /** Where a run's time goes, per workflow type (means over the runs, from their histories). */
 export function breakdownTable(types: TypeBreakdown[], markdown: boolean): string {
-  const headers = ['workflow', 'runs', 'total', 'activity exec', 'activity queue', 'workflow tasks', 'other', 'events'];
+  const headers = [
+    'workflow',
+    'runs',
+    'total',
+    'activity exec',
+    'activity queue',
+    'workflow tasks (local activities)',
+    'other',
+    'events',
+  ];
   const rows = types.map((t) => [
     t.workflowType,
     String(t.runs),
     ms(t.totalMs),
     ms(t.activityExecMs),
     ms(t.activityQueueMs),
-    `${ms(t.workflowTaskMs)} (${t.workflowTasks.toFixed(0)})`,
+    `${ms(t.workflowTaskMs)} (${t.workflowTasks.toFixed(0)} tasks, ${t.localActivities.toFixed(0)})`,
     ms(t.otherMs),
     t.events.toFixed(0),
   ]);

@@ -193,8 +193,8 @@ export class Bench {
     return hosts[(hosts.indexOf(host) + 1) % hosts.length]!;
   }
 
-  baselineInput(host: string, dest?: string): BaselineInput {
-    return { settings: this.stack.baselineSettings, host, dest };
+  baselineInput(host: string, dest?: string, queuedSteps = false): BaselineInput {
+    return { settings: this.stack.baselineSettings, host, dest, queuedSteps };
   }
 
   /** Update-with-start with the admission update, like the API; returns the run's handle. */
@@ -217,12 +217,23 @@ export class Bench {
     return instanceWorkflowId(this.stack.baselineSettings.queuePrefix, randomUUID());
   }
 
-  async baselineCreate(workflowId: string, host: string): Promise<void> {
-    await (await this.baselineStart(baselineCreateWorkflow, workflowId, this.baselineInput(host))).result();
+  /** `queuedSteps`: the twin whose conductor steps are activities on a queue (bench/baseline-workflows.ts). */
+  async baselineCreate(workflowId: string, host: string, queuedSteps = false): Promise<void> {
+    const input = this.baselineInput(host, undefined, queuedSteps);
+    await (await this.baselineStart(baselineCreateWorkflow, workflowId, input)).result();
   }
 
-  async baselineDelete(workflowId: string, host: string): Promise<void> {
-    await (await this.baselineStart(baselineDeleteWorkflow, workflowId, this.baselineInput(host))).result();
+  async baselineDelete(workflowId: string, host: string, queuedSteps = false): Promise<void> {
+    const input = this.baselineInput(host, undefined, queuedSteps);
+    await (await this.baselineStart(baselineDeleteWorkflow, workflowId, input)).result();
+  }
+
+  /** A baseline create then delete of a fresh workflow ID on the next host. */
+  async baselineCreateDeletePair(queuedSteps = false): Promise<void> {
+    const id = this.baselineId();
+    const host = this.nextHost();
+    await this.baselineCreate(id, host, queuedSteps);
+    await this.baselineDelete(id, host, queuedSteps);
   }
 
   async baselineMigrate(workflowId: string, source: string): Promise<void> {

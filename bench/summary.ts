@@ -5,6 +5,11 @@ import { POLL_MS, type Bench } from './scenarios';
 import { runQuery, type BenchStack } from './stack';
 import { distribution } from './stats';
 
+/** A row shown for comparison, without the issue's goal: the goals are against the same-shape baseline. */
+function informational(row: Row): Row {
+  return { ...row, goal: '', met: null };
+}
+
 export function rowsOf(m: Measured): Row[] {
   const rows: Row[] = [];
   const s = m.latency.series;
@@ -15,6 +20,12 @@ export function rowsOf(m: Measured): Row[] {
   };
   latency(`create, API POST→ACTIVE (poll ${POLL_MS} ms)`, s.createApi, s.createBaseline);
   latency('create, client start→result', s.createClient, s.createBaseline);
+  const queued = distribution(s.createBaselineQueued);
+  rows.push(
+    informational(
+      latencyRow('… create, client p50, vs the queued-steps baseline', distribution(s.createClient).p50, queued.p50),
+    ),
+  );
   latency('cold migrate+confirm, API', s.migrateApi, s.migrateBaseline);
   latency('cold migrate+confirm, client', s.migrateClient, s.migrateBaseline);
   latency('resize+confirm', s.resize, s.resizeBaseline);
@@ -23,6 +34,15 @@ export function rowsOf(m: Measured): Row[] {
   for (const t of m.throughput) {
     rows.push(
       throughputRow(`create+delete pairs/s, concurrency ${t.concurrency}`, t.ours.perSecond, t.baseline.perSecond),
+    );
+    rows.push(
+      informational(
+        throughputRow(
+          `… pairs/s vs the queued-steps baseline, concurrency ${t.concurrency}`,
+          t.ours.perSecond,
+          t.baselineQueued.perSecond,
+        ),
+      ),
     );
   }
   if (m.twoConductors) {

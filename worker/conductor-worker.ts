@@ -48,7 +48,10 @@ export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<
         serviceDownTimeMs: config.serviceDownTimeMs,
       }),
     },
+    // Conductor and scheduler steps run as local activities (workflows/activities.ts); runs recorded before
+    // that still take theirs from the queue. Either way each holds one of the pool's connections.
     maxConcurrentActivityTaskExecutions: config.concurrency,
+    maxConcurrentLocalActivityExecutions: config.concurrency,
     maxConcurrentWorkflowTaskExecutions: 10,
     shutdownGraceTime: '10s',
   });

@@ -1,8 +1,11 @@
 import {
   ActivityCancellationType,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   type ActivityInterfaceFor,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { OperationSettings } from '../config';
 import { FaultType } from '../domain/faults';
@@ -15,20 +18,55 @@ import { trackStep } from './progress';
 const BUSINESS_FAILURES = Object.values(FaultType);
 
 /** Conductor and scheduler steps retry until the database answers: an operation must never stop half-recorded. */
+const UNTIL_THE_DATABASE_ANSWERS = {
+  initialInterval: '200ms',
+  maximumInterval: '30s',
+  nonRetryableErrorTypes: BUSINESS_FAILURES,
+};
+
 function onConductorQueue(settings: OperationSettings): ActivityOptions {
   return {
     taskQueue: conductorQueue(settings.queuePrefix),
     startToCloseTimeout: '30s',
-    retry: { initialInterval: '200ms', maximumInterval: '30s', nonRetryableErrorTypes: BUSINESS_FAILURES },
+    retry: UNTIL_THE_DATABASE_ANSWERS,
   };
 }
 
+/**
+ * Conductor and scheduler steps are short database transactions in the process that runs the workflows, so they
+ * run there as local activities: no task queue round trip, and one workflow task carries an admission, the claim
+ * and the task_state change before the hypervisor step. A retry waiting longer than `localRetryThreshold` waits
+ * on a durable timer instead of holding the workflow task (a database outage).
+ */
+const IN_THE_CONDUCTOR: LocalActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: UNTIL_THE_DATABASE_ANSWERS,
+  localRetryThreshold: '10s',
+};
+
+/** Runs recorded before this patch scheduled conductor and scheduler steps on the conductor's task queue. */
+const LOCAL_CONDUCTOR_STEPS = 'conductor-steps-local';
+
+function conductorProxy<A extends object>(settings: OperationSettings): ActivityInterfaceFor<A> {
+  return patched(LOCAL_CONDUCTOR_STEPS)
+    ? proxyLocalActivities<A>(IN_THE_CONDUCTOR)
+    : proxyActivities<A>(onConductorQueue(settings));
+}
+
 export function conductorOn(settings: OperationSettings): ActivityInterfaceFor<ConductorActivities> {
+  return tracked(conductorProxy<ConductorActivities>(settings), 'conductor');
+}
+
+/**
+ * Conductor steps from the conductor's task queue, as runs before LOCAL_CONDUCTOR_STEPS took them: the bench's
+ * twin of raw Temporal written the common way, with every step an activity on a queue.
+ */
+export function queuedConductorOn(settings: OperationSettings): ActivityInterfaceFor<ConductorActivities> {
   return tracked(proxyActivities<ConductorActivities>(onConductorQueue(settings)), 'conductor');
 }
 
 export function schedulerOn(settings: OperationSettings): ActivityInterfaceFor<SchedulerActivities> {
-  return tracked(proxyActivities<SchedulerActivities>(onConductorQueue(settings)), 'scheduler');
+  return tracked(conductorProxy<SchedulerActivities>(settings), 'scheduler');
 }
 
 /**
@@ -64,7 +102,7 @@ function tracked<A extends object>(
   role: 'conductor' | 'scheduler' | 'compute',
   host?: string,
 ): ActivityInterfaceFor<A> {
-  type Call = (options: ActivityOptions, args: unknown[]) => Promise<unknown>;
+  type Call = (options: ActivityOptions | LocalActivityOptions, args: unknown[]) => Promise<unknown>;
   return new Proxy(proxy, {
     get(target, name, receiver) {
       const inner = Reflect.get(target, name, receiver) as unknown as { executeWithOptions: Call } | undefined;

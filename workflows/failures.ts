@@ -23,10 +23,14 @@ export const INTERRUPTED_MESSAGE =
   'The operation was interrupted: a delete (or an evacuation) of the server cancelled it';
 
 export function failureMessage(err: unknown): string {
-  const message =
-    err instanceof ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err);
-  // A cancellation carries no message of its own: say what happened rather than record an empty fault.
-  return message === '' && isCancellation(err) ? INTERRUPTED_MESSAGE : message;
+  // Only a delete or an evacuation cancels an operation; the SDK's words for it (none, or "Activity cancelled"
+  // for a local activity) do not say so.
+  if (isCancellation(err)) return INTERRUPTED_MESSAGE;
+  return err instanceof ActivityFailure && err.cause
+    ? err.cause.message
+    : err instanceof Error
+      ? err.message
+      : String(err);
 }
 
 /** What gets stored as the instance fault (Nova truncates messages to 255 characters). */

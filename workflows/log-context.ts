@@ -2,6 +2,7 @@ import {
   workflowInfo,
   type ActivityInput,
   type GetLogAttributesInput,
+  type LocalActivityInput,
   type Next,
   type WorkflowInterceptorsFactory,
   type WorkflowOutboundCallsInterceptor,
@@ -23,9 +24,20 @@ function logContext(): LogContext {
   };
 }
 
+function withLogContext<I extends { headers: ActivityInput['headers'] }>(input: I): I {
+  return { ...input, headers: { ...input.headers, [LOG_CONTEXT_HEADER]: encodeLogContext(logContext()) } };
+}
+
 class LogContextOutbound implements WorkflowOutboundCallsInterceptor {
   scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>) {
-    return next({ ...input, headers: { ...input.headers, [LOG_CONTEXT_HEADER]: encodeLogContext(logContext()) } });
+    return next(withLogContext(input));
+  }
+
+  scheduleLocalActivity(
+    input: LocalActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
+  ) {
+    return next(withLogContext(input));
   }
 
   getLogAttributes(input: GetLogAttributesInput, next: Next<WorkflowOutboundCallsInterceptor, 'getLogAttributes'>) {

@@ -22,6 +22,8 @@ export interface LatencySeries {
   createApiAccept: number[];
   createClient: number[];
   createBaseline: number[];
+  /** The baseline create with its conductor steps on a queue (bench/baseline-workflows.ts). */
+  createBaselineQueued: number[];
   migrateApi: number[];
   migrateClient: number[];
   migrateBaseline: number[];
@@ -55,25 +57,38 @@ export async function measureLatency(
   opts: { n: number; nOps: number },
   log: (line: string) => void,
 ): Promise<LatencyResult> {
-  log(`create: ${opts.n} through the API (POST → ACTIVE, GET every ${POLL_MS} ms), the client, the baseline`);
-  const [createApi, createClient, createBaseline] = await interleavedSequences(bench, cpu, opts.n, [
-    { cpuPhase: 'create (API, polling)', phase: 'create (API)', op: (i) => bench.ourCreateViaApi(`bench-api-${i}`) },
-    {
-      cpuPhase: 'create (client)',
-      phase: 'create (client)',
-      op: (i) => bench.ourCreateViaClient(`bench-client-${i}`),
-    },
-    {
-      cpuPhase: 'baseline create',
-      phase: 'baseline create',
-      op: async () => {
-        const id = bench.baselineId();
-        const host = bench.nextHost();
-        await bench.baselineCreate(id, host);
-        return { id, host };
+  log(
+    `create: ${opts.n} through the API (POST → ACTIVE, GET every ${POLL_MS} ms), the client, the baseline, ` +
+      'the baseline with queued conductor steps',
+  );
+  const [createApi, createClient, createBaseline, createBaselineQueued] = await interleavedSequences(
+    bench,
+    cpu,
+    opts.n,
+    [
+      { cpuPhase: 'create (API, polling)', phase: 'create (API)', op: (i) => bench.ourCreateViaApi(`bench-api-${i}`) },
+      {
+        cpuPhase: 'create (client)',
+        phase: 'create (client)',
+        op: (i) => bench.ourCreateViaClient(`bench-client-${i}`),
       },
-    },
-  ]);
+      {
+        cpuPhase: 'baseline create',
+        phase: 'baseline create',
+        op: async () => {
+          const id = bench.baselineId();
+          const host = bench.nextHost();
+          await bench.baselineCreate(id, host);
+          return { id, host };
+        },
+      },
+      {
+        cpuPhase: 'baseline create, queued steps',
+        phase: 'baseline create, queued steps',
+        op: () => bench.baselineCreate(bench.baselineId(), bench.nextHost(), true),
+      },
+    ],
+  );
   const api = createApi.values.map((v) => v.id);
   const client = createClient.values;
   const base = createBaseline.values;
@@ -147,6 +162,7 @@ export async function measureLatency(
       createApiAccept: createApi.values.map((v) => v.acceptMs),
       createClient: createClient.samples,
       createBaseline: createBaseline.samples,
+      createBaselineQueued: createBaselineQueued.samples,
       migrateApi: migrateApi.samples,
       migrateClient: migrateClient.samples,
       migrateBaseline: migrateBaseline.samples,

@@ -1,5 +1,6 @@
 /**
- * Sustained create+delete through the API at each concurrency, ours and the baseline's in turns; and at the highest
+ * Sustained create+delete through the API at each concurrency, ours, the baseline's and its queued-steps twin's
+ * in turns; and at the highest
  * concurrency again with a second conductor worker, a process of its own on the same queue (how the conductor
  * scales out), to compare with one.
  */
@@ -15,6 +16,8 @@ export interface ThroughputPoint {
   concurrency: number;
   ours: ClosedLoopResult;
   baseline: ClosedLoopResult;
+  /** The baseline with its conductor steps on a queue (bench/baseline-workflows.ts). */
+  baselineQueued: ClosedLoopResult;
 }
 
 /**
@@ -27,7 +30,7 @@ export async function measureThroughput(
   concurrency: number,
   seconds: number,
 ): Promise<ThroughputPoint> {
-  const [ours, baseline] = await interleavedLoops(cpu, seconds, [
+  const [ours, baseline, baselineQueued] = await interleavedLoops(cpu, seconds, [
     {
       cpuPhase: `create+delete pair (API, ${concurrency})`,
       loop: (s) =>
@@ -38,15 +41,19 @@ export async function measureThroughput(
     {
       cpuPhase: `baseline create+delete pair (${concurrency})`,
       loop: (s) =>
-        closedLoop(bench, `baseline create+delete (${concurrency})`, concurrency, s, async () => {
-          const id = bench.baselineId();
-          const host = bench.nextHost();
-          await bench.baselineCreate(id, host);
-          await bench.baselineDelete(id, host);
-        }),
+        closedLoop(bench, `baseline create+delete (${concurrency})`, concurrency, s, () =>
+          bench.baselineCreateDeletePair(),
+        ),
+    },
+    {
+      cpuPhase: `baseline create+delete pair, queued steps (${concurrency})`,
+      loop: (s) =>
+        closedLoop(bench, `baseline create+delete, queued steps (${concurrency})`, concurrency, s, () =>
+          bench.baselineCreateDeletePair(true),
+        ),
     },
   ]);
-  return { concurrency, ours: ours!, baseline: baseline! };
+  return { concurrency, ours: ours!, baseline: baseline!, baselineQueued: baselineQueued! };
 }
 
 function startConductorProcess(bench: Bench): ChildProcess {

@@ -95,6 +95,14 @@ describe('npm run bench, tiny', () => {
       expect(s.ours.length).toBeGreaterThan(2);
       expect(s.baseline).toEqual(s.ours);
     }
+    // Conductor steps run as local activities (their markers), hypervisor steps on the host's queue.
+    expect(json.shapes[0]!.ours).toEqual([
+      'admitCreate@local',
+      'selectAndClaim@local',
+      'advanceTask@local',
+      'spawn@compute',
+      'finishTask@local',
+    ]);
   });
 
   it('reports throughput per concurrency and with two conductors, the API, the scheduler and recovery', () => {
@@ -104,6 +112,8 @@ describe('npm run bench, tiny', () => {
       expect.arrayContaining([
         'create+delete pairs/s, concurrency 2',
         'create+delete pairs/s, concurrency 3',
+        '… pairs/s vs the queued-steps baseline, concurrency 2',
+        '… create, client p50, vs the queued-steps baseline',
         '… with 2 conductor workers (vs 1), concurrency 2',
         'action accept p99 (os-stop/os-start, 3 conns)',
         'servers/detail?limit=1000 p99 (200 servers, 1 conn)',
