@@ -1,12 +1,14 @@
-import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ConductorConfig } from '../config';
 import { createConductorActivities } from '../activities/conductor';
 import { listHostStates, schedulerClaims } from '../activities/conductor/claims';
 import type { Sql } from '../activities/conductor/db';
+import { StepLog } from '../activities/conductor/step-log';
 import { HostStateCache, createSchedulerActivities } from '../activities/scheduler';
 import { conductorQueue } from '../domain/naming';
 import { LocalImageStore } from '../storage/image-store';
 import { WORKFLOW_INTERCEPTOR_MODULES, activityInterceptors, workflowSinks } from './interceptors';
+import { stepLogInterceptor } from './step-log-interceptor';
 import type { Tracing } from './tracing';
 
 export interface ConductorWorkerDeps {
@@ -32,7 +34,8 @@ export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<
     taskQueue: conductorQueue(config.temporal.queuePrefix),
     ...bundle,
     interceptors: {
-      activity: activityInterceptors(deps.tracing),
+      // The step log innermost: a step it answers from the log still gets its log context and span.
+      activity: [...activityInterceptors(deps.tracing), stepLogInterceptor(new StepLog(sql, warnPurgeFailed))],
       // A prebuilt bundle has them compiled in (worker/infra/bundle.ts).
       ...(deps.workflowBundlePath ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
     },
@@ -55,4 +58,8 @@ export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<
     maxConcurrentWorkflowTaskExecutions: 10,
     shutdownGraceTime: '10s',
   });
+}
+
+function warnPurgeFailed(err: unknown): void {
+  Runtime.instance().logger.warn('Purging old step results failed; the next purge tries again', { err });
 }

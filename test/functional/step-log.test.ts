@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityExecuteInput, Next, ActivityInboundCallsInterceptor } from '@temporalio/worker';
+import { connectDatabase, type Sql } from '../../activities/conductor/db';
+import { StepLog } from '../../activities/conductor/step-log';
+import { FaultType } from '../../domain/faults';
+import { stepLogInterceptor } from '../../worker/step-log-interceptor';
+import { cloneDatabase } from '../support/test-stack';
+
+// The step log against the real PostgreSQL: a local step run a second time in the same workflow run (its
+// conductor died before the workflow task completed) returns what the first run returned, or throws what it
+// threw, without running again.
+
+let sql: Sql;
+
+beforeAll(async () => {
+  sql = connectDatabase(await cloneDatabase(`step_log_${process.pid}`), 4);
+});
+
+afterAll(() => sql.end());
+
+type Execute = Next<ActivityInboundCallsInterceptor, 'execute'>;
+
+/** One step of one run as the worker would call it: `isLocal` false is a queued activity. */
+function stepOf(runId: string, activityId: string, isLocal = true) {
+  const ctx = {
+    info: { isLocal, activityId, activityType: 'advanceTask', workflowExecution: { workflowId: 'w', runId } },
+    log: { info: () => undefined },
+  } as unknown as Context;
+  const inbound = stepLogInterceptor(new StepLog(sql))(ctx).inbound!;
+  return (body: Execute) => inbound.execute!({ args: [], headers: {} } as ActivityExecuteInput, body);
+}
+
+function counting(body: () => Promise<unknown>): Execute & { calls: number } {
+  const fn = Object.assign(
+    async () => {
+      fn.calls++;
+      return body();
+    },
+    { calls: 0 },
+  );
+  return fn;
+}
+
+it('returns a local step’s recorded result on its second run instead of running it again', async () => {
+  const runId = randomUUID();
+  const body = counting(async () => ({ host: 'host-a', at: new Date('2026-12-06T00:00:00Z') }));
+  expect(await stepOf(runId, '1')(body)).toEqual({ host: 'host-a', at: new Date('2026-12-06T00:00:00Z') });
+  // As the workflow saw it: through JSON, like the history's payload.
+  expect(await stepOf(runId, '1')(body)).toEqual({ host: 'host-a', at: '2026-12-06T00:00:00.000Z' });
+  expect(body.calls).toBe(1);
+
+  const next = counting(async () => 'second step');
+  expect(await stepOf(runId, '2')(next)).toBe('second step');
+  expect(next.calls).toBe(1);
+});
+
+it('remembers a step that returned nothing', async () => {
+  const runId = randomUUID();
+  const body = counting(async () => undefined);
+  await stepOf(runId, '1')(body);
+  expect(await stepOf(runId, '1')(body)).toBeUndefined();
+  expect(body.calls).toBe(1);
+});
+
+it('throws a recorded business failure again, with its type, message and details', async () => {
+  const runId = randomUUID();
+  const body = counting(async () => {
+    throw ApplicationFailure.nonRetryable('No valid host was found.', FaultType.NoValidHost, { hosts: 3 });
+  });
+  await expect(stepOf(runId, '1')(body)).rejects.toThrow('No valid host was found.');
+  const again = await stepOf(runId, '1')(body).catch((err: unknown) => err);
+  expect(again).toBeInstanceOf(ApplicationFailure);
+  expect(again).toMatchObject({ type: FaultType.NoValidHost, nonRetryable: true, details: [{ hosts: 3 }] });
+  expect(body.calls).toBe(1);
+});
+
+it('records neither a failure the step retries nor a queued activity', async () => {
+  const runId = randomUUID();
+  const flaky = counting(async () => {
+    throw new Error('connection reset');
+  });
+  await expect(stepOf(runId, '1')(flaky)).rejects.toThrow('connection reset');
+  await expect(stepOf(runId, '1')(flaky)).rejects.toThrow('connection reset');
+  expect(flaky.calls).toBe(2);
+
+  const queued = counting(async () => 'queued');
+  await stepOf(runId, '2', false)(queued);
+  await stepOf(runId, '2', false)(queued);
+  expect(queued.calls).toBe(2);
+  expect(await sql`SELECT 1 FROM step_results WHERE run_id = ${runId}`).toHaveLength(0);
+});
+
+it('keeps steps of other runs apart', async () => {
+  const [first, second] = [counting(async () => 'a'), counting(async () => 'b')];
+  expect(await stepOf(randomUUID(), '1')(first)).toBe('a');
+  expect(await stepOf(randomUUID(), '1')(second)).toBe('b');
+});
+
+it('purges outcomes older than three days only', async () => {
+  const [old, recent] = [randomUUID(), randomUUID()];
+  await stepOf(old, '1')(async () => 'old');
+  await stepOf(recent, '1')(async () => 'recent');
+  await sql`UPDATE step_results SET recorded_at = now() - interval '3 days 1 minute' WHERE run_id = ${old}`;
+  await sql`UPDATE step_results SET recorded_at = now() - interval '2 days' WHERE run_id = ${recent}`;
+  expect(await new StepLog(sql).purge()).toBeGreaterThanOrEqual(1);
+  const left = await sql<{ run_id: string }[]>`SELECT run_id FROM step_results WHERE run_id IN ${sql([old, recent])}`;
+  expect(left.map((r) => r.run_id)).toEqual([recent]);
+});
