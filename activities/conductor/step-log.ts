@@ -49,13 +49,13 @@ export class StepLog {
    * only makes a second run of the task a plain retry of this step, which every step is idempotent for.
    */
   async record(key: StepKey, outcome: StepOutcome): Promise<void> {
-    await this.sql.begin((tx) => [
-      tx`SET LOCAL synchronous_commit = off`,
-      tx`
-        INSERT INTO step_results (run_id, activity_id, activity_type, outcome)
-        VALUES (${key.runId}, ${key.activityId}, ${key.activityType}, ${tx.json(outcome as never)})
-        ON CONFLICT DO NOTHING`,
-    ]);
+    // One statement, its own transaction: set_config(..., true) holds until that transaction's commit.
+    await this.sql`
+      WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+      INSERT INTO step_results (run_id, activity_id, activity_type, outcome)
+      SELECT ${key.runId}::uuid, ${key.activityId}, ${key.activityType}, ${this.sql.json(outcome as never)}::json
+      FROM async_commit
+      ON CONFLICT DO NOTHING`;
     if (++this.recordedSincePurge >= PURGE_EVERY) {
       this.recordedSincePurge = 0;
       this.purge().catch(this.onPurgeFailed);
