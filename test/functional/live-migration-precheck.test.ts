@@ -83,6 +83,20 @@ async function guestsOf(id: string): Promise<Record<string, number>> {
   return where;
 }
 
+/** Every compute step the instance's operations scheduled, as [activity type, task queue]. */
+async function computeStepsOf(id: string): Promise<string[][]> {
+  const steps: string[][] = [];
+  for await (const wf of stack.client.workflow.list({ query: `InstanceId = '${id}'` })) {
+    const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+    for (const event of history.events ?? []) {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      const queue = scheduled?.taskQueue?.name ?? '';
+      if (queue.includes('compute-')) steps.push([scheduled!.activityType!.name!, queue]);
+    }
+  }
+  return steps;
+}
+
 async function faultOf(id: string): Promise<{ message: string; details: string } | null> {
   const [row] = await stack.sql<{ fault: { message: string; details: string } | null }[]>`
     SELECT fault FROM instances WHERE uuid = ${id}`;
@@ -127,6 +141,9 @@ describe('live migration pre-checks', () => {
     const squatter = '00000000-0000-4000-8000-00000000cafe';
     const big = { ...guest.flavor, root_gb: 500 };
     await stack.hypervisor('host-c').saveGuest({ ...guest, uuid: squatter, name: 'squatter', flavor: big });
+    // Outside the migration the leftover is an orphan that host-b's reaper rightly destroys on its next report;
+    // a failing destroy holds the reaper off, and the histories show the migration itself never tried one.
+    await stack.hypervisor('host-b').faults.set(HypervisorStep.Destroy, { mode: 'fail' });
     try {
       const { reply, server } = await migrateLive(id);
       expect(server.status).toBe('ACTIVE');
@@ -146,7 +163,11 @@ describe('live migration pre-checks', () => {
       // The refusal destroyed nothing: the source guest runs, the leftover and the squatter are untouched.
       expect(await guestsOf(id)).toEqual({ 'host-a': PowerState.Running, 'host-b': PowerState.Shutdown });
       expect(await stack.hypervisor('host-c').getGuest(squatter)).toBeDefined();
+      const steps = await computeStepsOf(id);
+      expect(steps).toContainEqual(['checkCanLiveMigrateDestination', `${stack.prefix}compute-host-b`]);
+      expect(steps.filter(([step]) => step === 'destroy')).toEqual([]);
     } finally {
+      await stack.hypervisor('host-b').faults.clear(HypervisorStep.Destroy);
       const ctx = { progress: () => undefined, signal: new AbortController().signal };
       await stack.hypervisor('host-b').destroy(id, ctx);
       await stack.hypervisor('host-c').destroy(squatter, ctx);
