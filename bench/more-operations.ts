@@ -43,19 +43,23 @@ export async function ourSnapshot(bench: Bench, id: string, name: string): Promi
   await bench.ourHandle(id).result();
 }
 
-export async function baselineResize(bench: Bench, workflowId: string, source: string): Promise<void> {
+/** `queuedSteps`: the twin whose conductor steps are activities on a queue (bench/baseline-workflows.ts). */
+export async function baselineResize(bench: Bench, workflowId: string, source: string, queuedSteps = false) {
   const dest = bench.otherHost(source);
-  const handle = await bench.baselineStart(baselineMigrateWorkflow, workflowId, bench.baselineInput(source, dest));
+  const input = bench.baselineInput(source, dest, queuedSteps);
+  const handle = await bench.baselineStart(baselineMigrateWorkflow, workflowId, input);
   await handle.executeUpdate(baselineConfirmUpdate, { args: [{ requestId: `req-${randomUUID()}` }] });
   await handle.result();
 }
 
-export async function baselineShelveCycle(bench: Bench, workflowId: string, host: string): Promise<void> {
-  await (await bench.baselineStart(baselineShelveWorkflow, workflowId, bench.baselineInput(host))).result();
-  const dest = bench.otherHost(host);
-  await (await bench.baselineStart(baselineUnshelveWorkflow, workflowId, bench.baselineInput(host, dest))).result();
+export async function baselineShelveCycle(bench: Bench, workflowId: string, host: string, queuedSteps = false) {
+  const shelve = bench.baselineInput(host, undefined, queuedSteps);
+  await (await bench.baselineStart(baselineShelveWorkflow, workflowId, shelve)).result();
+  const unshelve = bench.baselineInput(host, bench.otherHost(host), queuedSteps);
+  await (await bench.baselineStart(baselineUnshelveWorkflow, workflowId, unshelve)).result();
 }
 
-export async function baselineSnapshot(bench: Bench, workflowId: string, host: string): Promise<void> {
-  await (await bench.baselineStart(baselineSnapshotWorkflow, workflowId, bench.baselineInput(host))).result();
+export async function baselineSnapshot(bench: Bench, workflowId: string, host: string, queuedSteps = false) {
+  const input = bench.baselineInput(host, undefined, queuedSteps);
+  await (await bench.baselineStart(baselineSnapshotWorkflow, workflowId, input)).result();
 }

@@ -236,9 +236,10 @@ export class Bench {
     await this.baselineDelete(id, host, queuedSteps);
   }
 
-  async baselineMigrate(workflowId: string, source: string): Promise<void> {
+  async baselineMigrate(workflowId: string, source: string, queuedSteps = false): Promise<void> {
     const dest = this.otherHost(source);
-    const handle = await this.baselineStart(baselineMigrateWorkflow, workflowId, this.baselineInput(source, dest));
+    const input = this.baselineInput(source, dest, queuedSteps);
+    const handle = await this.baselineStart(baselineMigrateWorkflow, workflowId, input);
     await handle.executeUpdate(baselineConfirmUpdate, { args: [{ requestId: `req-${randomUUID()}` }] });
     await handle.result();
   }

@@ -22,17 +22,21 @@ export interface LatencySeries {
   createApiAccept: number[];
   createClient: number[];
   createBaseline: number[];
-  /** The baseline create with its conductor steps on a queue (bench/baseline-workflows.ts). */
+  /** `…Queued`: the baseline's twin with its conductor steps on a queue (bench/baseline-workflows.ts). */
   createBaselineQueued: number[];
   migrateApi: number[];
   migrateClient: number[];
   migrateBaseline: number[];
+  migrateBaselineQueued: number[];
   resize: number[];
   resizeBaseline: number[];
+  resizeBaselineQueued: number[];
   shelveCycle: number[];
   shelveCycleBaseline: number[];
+  shelveCycleBaselineQueued: number[];
   snapshot: number[];
   snapshotBaseline: number[];
+  snapshotBaselineQueued: number[];
 }
 
 export interface Shape {
@@ -94,47 +98,69 @@ export async function measureLatency(
   const base = createBaseline.values;
   const k = Math.min(opts.nOps, api.length, client.length, base.length);
 
-  log(`cold migrate + confirm: ${k} through the API, the client, the baseline`);
-  const [migrateApi, migrateClient, migrateBaseline] = await interleavedSequences(bench, cpu, k, [
-    {
-      cpuPhase: 'migrate+confirm (API, polling)',
-      phase: 'migrate+confirm (API)',
-      op: (i) => bench.ourMigrateViaApi(api[i]!),
-    },
-    {
-      cpuPhase: 'migrate+confirm (client)',
-      phase: 'migrate+confirm (client)',
-      op: (i) => bench.ourMigrateViaClient(client[i]!),
-    },
-    {
-      cpuPhase: 'baseline migrate+confirm',
-      phase: 'baseline migrate+confirm',
-      op: (i) => bench.baselineMigrate(base[i]!.id, base[i]!.host),
-    },
-  ]);
+  // The twin runs under its own workflow IDs, so the shape check below reads the mirrored baseline's runs.
+  const twinId = (i: number) => `${base[i]!.id}-queued`;
+  log(`cold migrate + confirm: ${k} through the API, the client, the baseline and its queued-steps twin`);
+  const [migrateApi, migrateClient, migrateBaseline, migrateBaselineQueued] = await interleavedSequences(
+    bench,
+    cpu,
+    k,
+    [
+      {
+        cpuPhase: 'migrate+confirm (API, polling)',
+        phase: 'migrate+confirm (API)',
+        op: (i) => bench.ourMigrateViaApi(api[i]!),
+      },
+      {
+        cpuPhase: 'migrate+confirm (client)',
+        phase: 'migrate+confirm (client)',
+        op: (i) => bench.ourMigrateViaClient(client[i]!),
+      },
+      {
+        cpuPhase: 'baseline migrate+confirm',
+        phase: 'baseline migrate+confirm',
+        op: (i) => bench.baselineMigrate(base[i]!.id, base[i]!.host),
+      },
+      {
+        cpuPhase: 'baseline migrate+confirm, queued steps',
+        phase: 'baseline migrate+confirm, queued steps',
+        op: (i) => bench.baselineMigrate(twinId(i), base[i]!.host, true),
+      },
+    ],
+  );
 
-  log(`resize + confirm, shelve → offload → unshelve, createImage: ${k} each, ours and the baseline`);
-  const pair = async (what: string, ours: (i: number) => Promise<void>, baseline: (i: number) => Promise<void>) => {
-    const [o, b] = await interleavedSequences(bench, cpu, k, [
+  log(`resize + confirm, shelve → offload → unshelve, createImage: ${k} each, ours, the baseline and its twin`);
+  type Baseline = (workflowId: string, host: string, queuedSteps: boolean) => Promise<unknown>;
+  const trio = async (what: string, ours: (i: number) => Promise<void>, baseline: Baseline) => {
+    const [o, b, q] = await interleavedSequences(bench, cpu, k, [
       { cpuPhase: what, phase: what, op: ours },
-      { cpuPhase: `baseline ${what}`, phase: `baseline ${what}`, op: baseline },
+      {
+        cpuPhase: `baseline ${what}`,
+        phase: `baseline ${what}`,
+        op: (i) => baseline(base[i]!.id, base[i]!.host, false),
+      },
+      {
+        cpuPhase: `baseline ${what}, queued steps`,
+        phase: `baseline ${what}, queued`,
+        op: (i) => baseline(twinId(i), base[i]!.host, true),
+      },
     ]);
-    return [o.samples, b.samples] as const;
+    return [o.samples, b.samples, q.samples] as const;
   };
-  const [resize, resizeBaseline] = await pair(
+  const [resize, resizeBaseline, resizeBaselineQueued] = await trio(
     'resize+confirm',
     (i) => ourResize(bench, api[i]!),
-    (i) => baselineResize(bench, base[i]!.id, base[i]!.host),
+    (id, host, queued) => baselineResize(bench, id, host, queued),
   );
-  const [shelveCycle, shelveCycleBaseline] = await pair(
+  const [shelveCycle, shelveCycleBaseline, shelveCycleBaselineQueued] = await trio(
     'shelve+offload+unshelve',
     (i) => ourShelveCycle(bench, client[i]!),
-    (i) => baselineShelveCycle(bench, base[i]!.id, base[i]!.host),
+    (id, host, queued) => baselineShelveCycle(bench, id, host, queued),
   );
-  const [snapshot, snapshotBaseline] = await pair(
+  const [snapshot, snapshotBaseline, snapshotBaselineQueued] = await trio(
     'createImage',
     (i) => ourSnapshot(bench, api[i]!, `bench-snap-${i}`),
-    (i) => baselineSnapshot(bench, base[i]!.id, base[i]!.host),
+    (id, host, queued) => baselineSnapshot(bench, id, host, queued),
   );
 
   const prefix = bench.stack.settings.queuePrefix;
@@ -166,12 +192,16 @@ export async function measureLatency(
       migrateApi: migrateApi.samples,
       migrateClient: migrateClient.samples,
       migrateBaseline: migrateBaseline.samples,
+      migrateBaselineQueued: migrateBaselineQueued.samples,
       resize,
       resizeBaseline,
+      resizeBaselineQueued,
       shelveCycle,
       shelveCycleBaseline,
+      shelveCycleBaselineQueued,
       snapshot,
       snapshotBaseline,
+      snapshotBaselineQueued,
     },
     servers: [...api, ...client],
     baselineIds: base.map((b) => b.id),
