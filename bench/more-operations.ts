@@ -5,13 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { confirmResizeUpdate } from '../workflows/resize/messages';
-import {
-  baselineMigrateWorkflow,
-  baselineConfirmUpdate,
-  baselineShelveWorkflow,
-  baselineSnapshotWorkflow,
-  baselineUnshelveWorkflow,
-} from './baseline-workflows';
+import { baselineShelveWorkflow, baselineSnapshotWorkflow, baselineUnshelveWorkflow } from './baseline-workflows';
 import { OperationFailed } from './http';
 import type { Bench } from './scenarios';
 
@@ -44,14 +38,6 @@ export async function ourSnapshot(bench: Bench, id: string, name: string): Promi
 }
 
 /** `queuedSteps`: the twin whose conductor steps are activities on a queue (bench/baseline-workflows.ts). */
-export async function baselineResize(bench: Bench, workflowId: string, source: string, queuedSteps = false) {
-  const dest = bench.otherHost(source);
-  const input = bench.baselineInput(source, dest, queuedSteps);
-  const handle = await bench.baselineStart(baselineMigrateWorkflow, workflowId, input);
-  await handle.executeUpdate(baselineConfirmUpdate, { args: [{ requestId: `req-${randomUUID()}` }] });
-  await handle.result();
-}
-
 export async function baselineShelveCycle(bench: Bench, workflowId: string, host: string, queuedSteps = false) {
   const shelve = bench.baselineInput(host, undefined, queuedSteps);
   await (await bench.baselineStart(baselineShelveWorkflow, workflowId, shelve)).result();

@@ -6,14 +6,7 @@
 import { instanceWorkflowId } from '../../domain/naming';
 import type { CpuAccounting } from '../accounting';
 import { activityShape } from '../history';
-import {
-  baselineResize,
-  baselineShelveCycle,
-  baselineSnapshot,
-  ourResize,
-  ourShelveCycle,
-  ourSnapshot,
-} from '../more-operations';
+import { baselineShelveCycle, baselineSnapshot, ourResize, ourShelveCycle, ourSnapshot } from '../more-operations';
 import { interleavedSequences } from '../interleave';
 import { POLL_MS, type Bench } from '../scenarios';
 
@@ -150,7 +143,7 @@ export async function measureLatency(
   const [resize, resizeBaseline, resizeBaselineQueued] = await trio(
     'resize+confirm',
     (i) => ourResize(bench, api[i]!),
-    (id, host, queued) => baselineResize(bench, id, host, queued),
+    (id, host, queued) => bench.baselineMigrate(id, host, queued),
   );
   const [shelveCycle, shelveCycleBaseline, shelveCycleBaselineQueued] = await trio(
     'shelve+offload+unshelve',

@@ -115,6 +115,7 @@ describe('npm run bench, tiny', () => {
         '… pairs/s vs the queued-steps baseline, concurrency 2',
         '… create, client p50, vs the queued-steps baseline',
         '… cold migrate+confirm, client p50, vs the queued-steps baseline',
+        '… resize+confirm p50, vs the queued-steps baseline',
         '… shelve→offload→unshelve p50, vs the queued-steps baseline',
         '… createImage p50, vs the queued-steps baseline',
         '… with 2 conductor workers (vs 1), concurrency 2',
