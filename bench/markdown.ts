@@ -26,6 +26,11 @@ function details(m: Measured, chartFile: string): string[] {
   if (m.twoConductors?.result.aborted) lines.push(`- 2 conductors: stopped early, ${m.twoConductors.result.aborted}`);
   for (const a of m.accept.aborted)
     lines.push(`- action accept at ${m.accept.connections} connections stopped early, ${a}`);
+  const { skipped } = m.pacedAccept;
+  if (skipped.ours + skipped.baseline > 0)
+    lines.push(
+      `- paced accept: ${skipped.ours} arrivals of ours and ${skipped.baseline} of the baseline found every server busy`,
+    );
   const accept = distribution(m.latency.series.createApiAccept);
   lines.push(`- create accept (POST → 202, one at a time): p50 ${f1(accept.p50)} ms, p99 ${f1(accept.p99)} ms`, '');
   lines.push(
@@ -97,7 +102,9 @@ const METHOD = [
   "  the POST, then the workflow result (resize's confirm is sent at once and answered at VERIFY_RESIZE).",
   '- Throughput: closed loops of create (API) → workflow result → DELETE → result, at each concurrency.',
   '- Action accept: each connection stops and starts its own server (POST → 202), waiting for each operation to',
-  '  finish; the baseline is update-with-start of a stop-shaped raw workflow until its admission answers.',
+  '  finish; the baseline is update-with-start of a stop-shaped raw workflow until its admission answers. The',
+  '  "paced" rows offer actions at fixed intervals (an open loop) at half the rate our side sustained, each on an',
+  '  idle server of the same pool, both sides at the same rate: the accept when requests do not queue.',
   '- Servers list and scheduler: servers cloned from one of ours (every column, with its allocation) onto seeded',
   "  hosts; selection + claim calls the conductor's scheduler activity and claim in-process, without Temporal.",
   '- Percentiles are nearest-rank. Timings are reported, never asserted; the checks are.',

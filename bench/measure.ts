@@ -6,6 +6,7 @@ import { breakdownByType, type TypeBreakdown } from './history';
 import { measureAccept, type AcceptResult } from './phases/accept';
 import { measureLatency, type LatencyResult } from './phases/latency';
 import { measureList, type ListResult } from './phases/list';
+import { measurePacedAccept, type PacedAcceptResult } from './phases/paced-accept';
 import { baselineShelveCycle, baselineSnapshot, ourShelveCycle, ourSnapshot } from './more-operations';
 import { measureRecovery, type RecoveryResult } from './phases/recovery';
 import { measureScheduler, type SchedulerResult } from './phases/scheduler';
@@ -29,6 +30,7 @@ export interface Measured {
   throughput: ThroughputPoint[];
   twoConductors: { concurrency: number; result: ClosedLoopResult } | undefined;
   accept: AcceptResult;
+  pacedAccept: PacedAcceptResult;
   recovery: RecoveryResult;
   seeded: Seeded;
   list: ListResult;
@@ -102,7 +104,14 @@ export async function measure(bench: Bench, opts: Options, log: (line: string) =
     { connections: opts.connections, seconds: opts.apiSeconds, setupConcurrency: SETUP_CONCURRENCY },
     log,
   );
-  await audit('after the accept run');
+  // Half of what our side sustained at full load: a rate both sides keep up with, so nothing queues.
+  const pacedAccept = await measurePacedAccept(
+    bench,
+    stack.sql,
+    { ids: accept.ids, perSecond: accept.oursPerSecond / 2, seconds: opts.apiSeconds },
+    log,
+  );
+  await audit('after the accept runs');
 
   log(
     `recovery: SIGKILL of a compute host process mid-migration (heartbeat timeout ${stack.settings.computeHeartbeatTimeoutMs} ms)`,
@@ -157,6 +166,7 @@ export async function measure(bench: Bench, opts: Options, log: (line: string) =
     throughput,
     twoConductors,
     accept,
+    pacedAccept,
     recovery,
     seeded,
     list,

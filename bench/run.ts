@@ -114,6 +114,12 @@ function json(env: Record<string, unknown>, opts: Options, bench: Bench, m: Meas
         ours: loop(m.twoConductors.result),
       },
       accept: { connections: m.accept.connections, ours: dist(m.accept.ours), baseline: dist(m.accept.baseline) },
+      pacedAccept: {
+        perSecond: m.pacedAccept.perSecond,
+        skipped: m.pacedAccept.skipped,
+        ours: dist(m.pacedAccept.ours),
+        baseline: dist(m.pacedAccept.baseline),
+      },
       list: { ...m.list, page: dist(m.list.page), pageConcurrent: dist(m.list.pageConcurrent) },
       scheduler: { ...m.scheduler, single: dist(m.scheduler.single), concurrent: dist(m.scheduler.concurrent) },
       recovery: m.recovery,

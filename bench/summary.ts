@@ -77,6 +77,11 @@ export function rowsOf(m: Measured): Row[] {
       accept.p99 <= 50,
     ),
   );
+  const paced = distribution(m.pacedAccept.ours);
+  const pacedBase = distribution(m.pacedAccept.baseline);
+  const offered = `paced at ${m.pacedAccept.perSecond.toFixed(1)}/s (half the rate at ${conns})`;
+  for (const p of ['p50', 'p99'] as const)
+    rows.push(absoluteRow(`… action accept ${p}, ${offered}`, paced[p], pacedBase[p], '', null));
   const page = distribution(m.list.page);
   const pageC = distribution(m.list.pageConcurrent);
   const servers = `${m.list.instances} servers`;

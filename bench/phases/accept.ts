@@ -9,6 +9,10 @@ import { closedLoop, forEachConcurrently, type Bench } from '../scenarios';
 
 export interface AcceptResult {
   connections: number;
+  /** The servers the connections drove, each ACTIVE or SHUTOFF and idle at the end. */
+  ids: string[];
+  /** Accepts per second our side sustained at `connections`. */
+  oursPerSecond: number;
   ours: number[];
   baseline: number[];
   /** Why a side stopped early (its failures are the bench's failures too: the checks fail). */
@@ -40,6 +44,7 @@ export async function measureAccept(
   log(`API accept: os-stop / os-start at ${ids.length} concurrent connections for ${opts.seconds} s`);
   const ours: number[] = [];
   const aborted: string[] = [];
+  const began = performance.now();
   await cpu.phase(
     'os-stop or os-start (API)',
     () =>
@@ -61,6 +66,7 @@ export async function measureAccept(
       ),
     (r) => (aborted.push(...(r.aborted ? [`ours: ${r.aborted}`] : [])), ours.length),
   );
+  const oursPerSecond = ours.length / ((performance.now() - began) / 1000);
   log(`API accept: baseline update-with-start accept at ${ids.length} concurrent callers`);
   const baseline: number[] = [];
   await cpu.phase(
@@ -85,5 +91,5 @@ export async function measureAccept(
       ),
     (r) => (aborted.push(...(r.aborted ? [`baseline: ${r.aborted}`] : [])), baseline.length),
   );
-  return { connections: ids.length, ours, baseline, aborted };
+  return { connections: ids.length, ids, oursPerSecond, ours, baseline, aborted };
 }

@@ -32,6 +32,7 @@ interface BenchJson {
   scheduler: { overcommitted: unknown[]; unplaced: number; single: { n: number }; concurrent: { n: number } };
   list: { instances: number; filters: { filter: string; servers: number }[] };
   recovery: { heartbeatTimeoutMs: number };
+  pacedAccept: { perSecond: number; ours: { n: number }; baseline: { n: number } };
 }
 
 let out: string;
@@ -126,6 +127,11 @@ describe('npm run bench, tiny', () => {
       ]),
     );
     expect(measures.some((m) => /^select \+ claim p99 \(2\d hosts, one at a time\)$/.test(m))).toBe(true);
+    expect(measures.some((m) => /^… action accept p99, paced at [\d.]+\/s \(half the rate at 3 conns\)$/.test(m))).toBe(
+      true,
+    );
+    expect(json.pacedAccept.ours.n).toBeGreaterThan(0);
+    expect(json.pacedAccept.baseline.n).toBeGreaterThan(0);
     for (const row of json.rows) expect(row.ours).toBeGreaterThan(0);
     expect(json.scheduler).toMatchObject({ overcommitted: [], unplaced: 0, single: { n: 20 }, concurrent: { n: 20 } });
     // The page holds the seeded servers and the run's own.
