@@ -42,6 +42,44 @@ describe('HostStateCache', () => {
     expect(await names()).toEqual(['host-a', 'host-b']);
   });
 
+  it('ranks on the cached hosts while a read runs beside them, when they are past the max age but busy', async () => {
+    expect(await names()).toEqual(['host-a']);
+    inDatabase = [host('host-a'), host('host-b')];
+    now = 1500;
+    expect(await names()).toEqual(['host-a']);
+    expect(reads).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await names()).toEqual(['host-a', 'host-b']);
+    expect(reads).toBe(2);
+  });
+
+  it('waits for a read once the cached hosts are past the stale limit', async () => {
+    expect(await names()).toEqual(['host-a']);
+    inDatabase = [host('host-a'), host('host-b')];
+    now = 2001;
+    expect(await names()).toEqual(['host-a', 'host-b']);
+  });
+
+  it('keeps ranking on the cached hosts when a background read fails, and fails once past the stale limit', async () => {
+    let failing = false;
+    const flaky = new HostStateCache(
+      async () => {
+        if (failing) throw new Error('database down');
+        return inDatabase.map((h) => ({ ...h }));
+      },
+      1000,
+      () => now,
+    );
+    const flakyNames = async () => (await flaky.current()).map((h) => h.name);
+    expect(await flakyNames()).toEqual(['host-a']);
+    failing = true;
+    now = 1500;
+    expect(await flakyNames()).toEqual(['host-a']);
+    await new Promise((resolve) => setImmediate(resolve));
+    now = 2500;
+    await expect(flaky.current()).rejects.toThrow('database down');
+  });
+
   it('lets concurrent requests on a stale cache share one read', async () => {
     await names();
     now = 5000;

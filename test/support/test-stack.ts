@@ -9,7 +9,7 @@ import pino, { type Logger } from 'pino';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { AuthConfig, ComputeConfig, ConductorConfig, OperationSettings } from '../../config';
 import { FakeHypervisor } from '../../activities/compute/fake-hypervisor';
-import { HOST_STATE_MAX_AGE_MS } from '../../activities/scheduler/host-cache';
+import { HOST_STATE_SERVE_STALE_MS } from '../../activities/scheduler/host-cache';
 import { MetadataProxy } from '../../activities/compute/metadata-proxy';
 import { createApiApp } from '../../api/app';
 import { createMetadataApp } from '../../api/metadata/app';
@@ -277,11 +277,11 @@ export async function waitForHosts(sql: Sql, count: number): Promise<void> {
 
 /**
  * Waits until `count` hosts are registered and the scheduler ranks them all: its cached view of the hosts may be
- * as old as HOST_STATE_MAX_AGE_MS, so a host started on a running stack is a choice only that much later.
+ * as old as HOST_STATE_SERVE_STALE_MS, so a host started on a running stack is a choice only that much later.
  */
 export async function waitForHostsScheduled(sql: Sql, count: number): Promise<void> {
   await waitForHosts(sql, count);
-  await new Promise((resolve) => setTimeout(resolve, HOST_STATE_MAX_AGE_MS));
+  await new Promise((resolve) => setTimeout(resolve, HOST_STATE_SERVE_STALE_MS));
 }
 
 /** Terminates this file's workflows that still run (e.g. host heartbeat workflows). */
