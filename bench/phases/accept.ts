@@ -34,6 +34,26 @@ async function serversFor(bench: Bench, sql: Sql, connections: number, concurren
   return ids;
 }
 
+/** One action on our server through the API: the POST's accept time goes to `samples`, then the operation ends. */
+export async function ourActionAccepted(bench: Bench, id: string, action: string, samples: number[]): Promise<void> {
+  const t = performance.now();
+  await bench.api.action(id, { [action]: null }, 202);
+  samples.push(performance.now() - t);
+  await bench.ourHandle(id).result();
+}
+
+/** The baseline's stop under `name`: its update-with-start accept time goes to `samples`, then the run ends. */
+export async function baselineStopAccepted(bench: Bench, name: string, slot: number, samples: number[]): Promise<void> {
+  const hosts = bench.stack.hosts;
+  const t = performance.now();
+  const handle = await bench.baselineStopAccepted(
+    `${bench.stack.baselineSettings.queuePrefix}${name}`,
+    hosts[slot % hosts.length]!,
+  );
+  samples.push(performance.now() - t);
+  await handle.result();
+}
+
 export async function measureAccept(
   bench: Bench,
   cpu: CpuAccounting,
@@ -54,13 +74,7 @@ export async function measureAccept(
         ids.length,
         opts.seconds,
         async (loop) => {
-          const id = ids[loop]!;
-          for (const action of ['os-stop', 'os-start']) {
-            const t = performance.now();
-            await bench.api.action(id, { [action]: null }, 202);
-            ours.push(performance.now() - t);
-            await bench.ourHandle(id).result();
-          }
+          for (const action of ['os-stop', 'os-start']) await ourActionAccepted(bench, ids[loop]!, action, ours);
         },
         true,
       ),
@@ -77,16 +91,7 @@ export async function measureAccept(
         'baseline stop accept',
         ids.length,
         opts.seconds,
-        async (loop) => {
-          const t = performance.now();
-          const workflowId = `${bench.stack.baselineSettings.queuePrefix}accept-${loop}`;
-          const handle = await bench.baselineStopAccepted(
-            workflowId,
-            bench.stack.hosts[loop % bench.stack.hosts.length]!,
-          );
-          baseline.push(performance.now() - t);
-          await handle.result();
-        },
+        (loop) => baselineStopAccepted(bench, `accept-${loop}`, loop, baseline),
         true,
       ),
     (r) => (aborted.push(...(r.aborted ? [`baseline: ${r.aborted}`] : [])), baseline.length),

@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sql } from '../../activities/conductor/db';
 import type { Bench } from '../scenarios';
+import { baselineStopAccepted, ourActionAccepted } from './accept';
 
 export interface PacedAcceptResult {
   /** Offered arrivals per second, the same for both sides. */
@@ -74,27 +75,17 @@ export async function measurePacedAccept(
     async (slot) => {
       const id = ids[slot]!;
       const action = next.get(id)!;
-      const t = performance.now();
-      await bench.api.action(id, { [action]: null }, 202);
-      ours.push(performance.now() - t);
-      await bench.ourHandle(id).result();
+      await ourActionAccepted(bench, id, action, ours);
       next.set(id, action === 'os-stop' ? 'os-start' : 'os-stop');
     },
   );
   log(`API accept, paced: the baseline at ${perSecond.toFixed(1)}/s`);
   const baseline: number[] = [];
-  const hosts = bench.stack.hosts;
   const baselineSkipped = await openLoop(
     bench,
     'paced baseline stop accept',
     { seconds, perSecond, slots: ids.length },
-    async (slot) => {
-      const t = performance.now();
-      const workflowId = `${bench.stack.baselineSettings.queuePrefix}paced-accept-${slot}`;
-      const handle = await bench.baselineStopAccepted(workflowId, hosts[slot % hosts.length]!);
-      baseline.push(performance.now() - t);
-      await handle.result();
-    },
+    (slot) => baselineStopAccepted(bench, `paced-accept-${slot}`, slot, baseline),
   );
   return { perSecond, ours, baseline, skipped: { ours: oursSkipped, baseline: baselineSkipped } };
 }
