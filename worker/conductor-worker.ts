@@ -1,9 +1,10 @@
 import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ConductorConfig } from '../config';
-import { createConductorActivities } from '../activities/conductor';
+import { ONE_TRANSACTION_STEPS, createConductorActivities } from '../activities/conductor';
 import { listHostStates, schedulerClaims } from '../activities/conductor/claims';
 import type { Sql } from '../activities/conductor/db';
 import { StepLog } from '../activities/conductor/step-log';
+import { stepAwareSql } from '../activities/conductor/step-transaction';
 import { HostStateCache, createSchedulerActivities } from '../activities/scheduler';
 import { conductorQueue } from '../domain/naming';
 import { LocalImageStore } from '../storage/image-store';
@@ -24,6 +25,7 @@ export interface ConductorWorkerDeps {
 /** The conductor process's worker: workflows, scheduler and conductor activities, the only database writer. */
 export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<Worker> {
   const { sql, config } = deps;
+  const stepLog = new StepLog(sql, warnPurgeFailed);
   const hostStates = new HostStateCache(() => listHostStates(sql));
   const bundle: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = deps.workflowBundlePath
     ? { workflowBundle: { codePath: deps.workflowBundlePath } }
@@ -35,13 +37,13 @@ export async function createConductorWorker(deps: ConductorWorkerDeps): Promise<
     ...bundle,
     interceptors: {
       // The step log innermost: a step it answers from the log still gets its log context and span.
-      activity: [...activityInterceptors(deps.tracing), stepLogInterceptor(new StepLog(sql, warnPurgeFailed))],
+      activity: [...activityInterceptors(deps.tracing), stepLogInterceptor(stepLog, ONE_TRANSACTION_STEPS)],
       // A prebuilt bundle has them compiled in (worker/infra/bundle.ts).
       ...(deps.workflowBundlePath ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
     },
     sinks: workflowSinks(deps.tracing),
     activities: {
-      ...createConductorActivities(sql, new LocalImageStore(config.imageDir), {
+      ...createConductorActivities(stepAwareSql(sql, stepLog), new LocalImageStore(config.imageDir), {
         serviceDownTimeMs: config.serviceDownTimeMs,
         onHostServiceChanged: () => hostStates.invalidate(),
       }),

@@ -2,6 +2,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { RecordedFailure, StepKey, StepLog, StepOutcome } from '../activities/conductor/step-log';
+import {
+  RecalledStepError,
+  StepContractError,
+  stepScope,
+  type StepScope,
+} from '../activities/conductor/step-transaction';
 import { FaultType } from '../domain/faults';
 
 const BUSINESS_FAILURES: ReadonlySet<string> = new Set(Object.values(FaultType));
@@ -14,7 +20,10 @@ const BUSINESS_FAILURES: ReadonlySet<string> = new Set(Object.values(FaultType))
  * conductor/step-log.ts) before the workflow sees it, and a second run returns the recorded one without running
  * the step. Queued activities need none of this: Temporal never runs one again once its successor was scheduled.
  */
-export function stepLogInterceptor(log: StepLog): ActivityInterceptorsFactory {
+export function stepLogInterceptor(
+  log: StepLog,
+  oneTransactionSteps: ReadonlySet<string> = new Set(),
+): ActivityInterceptorsFactory {
   return (ctx: Context) => ({
     inbound: {
       async execute(input, next) {
@@ -25,17 +34,21 @@ export function stepLogInterceptor(log: StepLog): ActivityInterceptorsFactory {
           activityId: info.activityId,
           activityType: info.activityType,
         };
+        const recalledStep = () =>
+          ctx.log.info('Local step ran before in this workflow task; returning its recorded outcome');
+        if (oneTransactionSteps.has(key.activityType)) {
+          return inItsTransaction(log, key, () => next(input), recalledStep);
+        }
         const recalled = await log.recall(key);
         if (recalled) {
-          ctx.log.info('Local step ran before in this workflow task; returning its recorded outcome');
+          recalledStep();
           return replay(recalled);
         }
         let value: unknown;
         try {
           value = await next(input);
         } catch (err) {
-          const failure = finalFailure(err);
-          if (failure) await log.record(key, { failure });
+          await recordFailure(log, key, err);
           throw err;
         }
         await log.record(key, { value });
@@ -43,6 +56,47 @@ export function stepLogInterceptor(log: StepLog): ActivityInterceptorsFactory {
       },
     },
   });
+}
+
+/**
+ * A one-transaction step (activities/conductor/step-transaction.ts): its transaction looks the outcome up and
+ * records it. A step that ended before its transaction recorded anything is recorded here, as any other step.
+ */
+async function inItsTransaction(
+  log: StepLog,
+  key: StepKey,
+  run: () => Promise<unknown>,
+  recalledStep: () => void,
+): Promise<unknown> {
+  const scope: StepScope = { key, transactions: 0 };
+  let value: unknown;
+  try {
+    value = await stepScope.run(scope, run);
+  } catch (err) {
+    if (err instanceof RecalledStepError) {
+      recalledStep();
+      return replay(err.outcome);
+    }
+    if (err instanceof StepContractError) throw contractBroken(err);
+    await recordFailure(log, key, err);
+    throw err;
+  }
+  if (!scope.recorded) await log.record(key, { value });
+  // A step that returns nothing may leave its transaction's value in the log: the workflow reads no result.
+  else if (value !== undefined && scope.recorded.value !== value) {
+    throw contractBroken(new StepContractError(key.activityType, 'returned another result than its transaction'));
+  }
+  return value;
+}
+
+/** A programming error: retrying cannot help, and the operation must not go on with a result it never saw. */
+function contractBroken(err: StepContractError): ApplicationFailure {
+  return ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true, cause: err });
+}
+
+async function recordFailure(log: StepLog, key: StepKey, err: unknown): Promise<void> {
+  const failure = finalFailure(err);
+  if (failure) await log.record(key, { failure });
 }
 
 function replay(outcome: StepOutcome): unknown {

@@ -73,11 +73,9 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     admitCreate: (input: CreateAdmission) => admitCreate(sql, input),
     admitOperation: (input: OperationAdmission) => admitOperation(sql, input),
     admitRebuild: (input: RebuildAdmission) => admitRebuild(sql, input),
-    // The three most frequent steps return nothing: no workflow reads the row, and each result is stored in the
-    // history (~760 bytes of JSON) and carried through the server and both workers.
-    advanceTask: async (step: TaskAdvance): Promise<void> => void (await advanceTask(sql, step)),
-    finishTask: async (step: TaskFinish): Promise<void> => void (await finishTask(sql, step)),
-    failTask: async (step: TaskFailure): Promise<void> => void (await failTask(sql, step)),
+    advanceTask: (step: TaskAdvance) => advanceTask(sql, step),
+    finishTask: (step: TaskFinish) => finishTask(sql, step),
+    failTask: (step: TaskFailure) => failTask(sql, step),
     failRebuildBeforeSwap: async (step: RebuildFailureBeforeSwap): Promise<void> =>
       void (await failRebuildBeforeSwap(sql, step)),
     markDeleted: (input: Parameters<typeof markDeleted>[2]) => markDeleted(sql, images, input),
@@ -123,6 +121,38 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
 }
 
 export type ConductorActivities = ReturnType<typeof createConductorActivities>;
+
+/**
+ * Conductor steps whose whole effect is one transaction, returning the step's result or nothing, with nothing to
+ * do after it commits: their transaction looks up and records the step's outcome itself (step-transaction.ts).
+ * Steps that act after their commit (markDeleted, failSnapshot and finishUnshelve release image bytes) or run
+ * other statements keep the step log's lookup and record around them.
+ */
+export const ONE_TRANSACTION_STEPS: ReadonlySet<keyof ConductorActivities> = new Set<keyof ConductorActivities>([
+  'admitCreate',
+  'admitOperation',
+  'admitSnapshot',
+  'advanceTask',
+  'finishTask',
+  'failTask',
+  'startMigration',
+  'beginMigrating',
+  'recordMigrated',
+  'finishResize',
+  'rollbackMigration',
+  'beginConfirm',
+  'finishConfirm',
+  'failConfirm',
+  'beginRevert',
+  'failRevert',
+  'revertAllocations',
+  'finishRevert',
+  'beginImageUpload',
+  'finishSnapshot',
+  'finishShelve',
+  'finishOffload',
+  'failUnshelve',
+]);
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';
 export type { MissingRef, OrphanRef, RepairOutcome } from './allocation-repair';

@@ -1,4 +1,4 @@
-import type { Sql } from './db';
+import type { Queryable, Sql } from './db';
 
 /** One local step of one workflow run: the local activity's sequence number is unique within its run. */
 export interface StepKey {
@@ -36,11 +36,7 @@ export class StepLog {
   ) {}
 
   async recall(key: StepKey): Promise<StepOutcome | undefined> {
-    const [row] = await this.sql<{ activity_type: string; outcome: StepOutcome }[]>`
-      SELECT activity_type, outcome FROM step_results
-      WHERE run_id = ${key.runId} AND activity_id = ${key.activityId}`;
-    // Another type under the same number: the workflow's code changed between the two runs of the task.
-    return row?.activity_type === key.activityType ? row.outcome : undefined;
+    return recalledOutcome(key, await recallStatement(this.sql, key));
   }
 
   /**
@@ -56,6 +52,11 @@ export class StepLog {
       SELECT ${key.runId}::uuid, ${key.activityId}, ${key.activityType}, ${this.sql.json(outcome as never)}::json
       FROM async_commit
       ON CONFLICT DO NOTHING`;
+    this.counted();
+  }
+
+  /** Counts an outcome a step's own transaction recorded (recordStatement), for the purge's cadence. */
+  counted(): void {
     if (++this.recordedSincePurge >= PURGE_EVERY) {
       this.recordedSincePurge = 0;
       this.purge().catch(this.onPurgeFailed);
@@ -67,4 +68,28 @@ export class StepLog {
     const result = await this.sql`DELETE FROM step_results WHERE recorded_at < now() - ${RETENTION}::interval`;
     return result.count;
   }
+}
+
+type RecallRow = { activity_type: string; outcome: StepOutcome };
+
+/** The recorded outcome of a step, as a statement not yet sent: a step's transaction pipelines it. */
+export function recallStatement(q: Queryable, key: StepKey) {
+  return q<RecallRow[]>`
+    SELECT activity_type, outcome FROM step_results WHERE run_id = ${key.runId} AND activity_id = ${key.activityId}`;
+}
+
+export function recalledOutcome(key: StepKey, [row]: readonly RecallRow[]): StepOutcome | undefined {
+  // Another type under the same number: the workflow's code changed between the two runs of the task.
+  return row?.activity_type === key.activityType ? row.outcome : undefined;
+}
+
+/**
+ * Records a step's outcome inside the step's own transaction (not yet sent): it commits with the step, with the
+ * step's synchronous commit.
+ */
+export function recordStatement(q: Queryable, key: StepKey, outcome: StepOutcome) {
+  return q`
+    INSERT INTO step_results (run_id, activity_id, activity_type, outcome)
+    VALUES (${key.runId}::uuid, ${key.activityId}, ${key.activityType}, ${q.json(outcome as never)}::json)
+    ON CONFLICT DO NOTHING`;
 }

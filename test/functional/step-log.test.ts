@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityExecuteInput, Next, ActivityInboundCallsInterceptor } from '@temporalio/worker';
 import { connectDatabase, type Sql } from '../../activities/conductor/db';
 import { StepLog } from '../../activities/conductor/step-log';
+import { stepAwareSql } from '../../activities/conductor/step-transaction';
 import { FaultType } from '../../domain/faults';
 import { stepLogInterceptor } from '../../worker/step-log-interceptor';
 import { cloneDatabase } from '../support/test-stack';
@@ -16,6 +17,7 @@ let sql: Sql;
 
 beforeAll(async () => {
   sql = connectDatabase(await cloneDatabase(`step_log_${process.pid}`), 4);
+  await sql`CREATE TABLE step_effects (run_id uuid NOT NULL, note text NOT NULL)`;
 });
 
 afterAll(() => sql.end());
@@ -23,13 +25,25 @@ afterAll(() => sql.end());
 type Execute = Next<ActivityInboundCallsInterceptor, 'execute'>;
 
 /** One step of one run as the worker would call it: `isLocal` false is a queued activity. */
-function stepOf(runId: string, activityId: string, isLocal = true) {
+function stepOf(runId: string, activityId: string, isLocal = true, oneTransactionSteps = new Set<string>()) {
   const ctx = {
     info: { isLocal, activityId, activityType: 'advanceTask', workflowExecution: { workflowId: 'w', runId } },
     log: { info: () => undefined },
   } as unknown as Context;
-  const inbound = stepLogInterceptor(new StepLog(sql))(ctx).inbound!;
+  const inbound = stepLogInterceptor(new StepLog(sql), oneTransactionSteps)(ctx).inbound!;
   return (body: Execute) => inbound.execute!({ args: [], headers: {} } as ActivityExecuteInput, body);
+}
+
+/** A one-transaction step (the conductor's `begin` through stepAwareSql logs it inside its transaction). */
+function oneTransactionStepOf(runId: string, activityId: string) {
+  return stepOf(runId, activityId, true, new Set(['advanceTask']));
+}
+
+const conductorSql = () => stepAwareSql(sql, new StepLog(sql));
+
+async function effectsOf(runId: string): Promise<string[]> {
+  const rows = await sql<{ note: string }[]>`SELECT note FROM step_effects WHERE run_id = ${runId} ORDER BY note`;
+  return rows.map((r) => r.note);
 }
 
 function counting(body: () => Promise<unknown>): Execute & { calls: number } {
@@ -107,4 +121,74 @@ it('purges outcomes older than three days only', async () => {
   expect(await new StepLog(sql).purge()).toBeGreaterThanOrEqual(1);
   const left = await sql<{ run_id: string }[]>`SELECT run_id FROM step_results WHERE run_id IN ${sql([old, recent])}`;
   expect(left.map((r) => r.run_id)).toEqual([recent]);
+});
+
+describe('a one-transaction step', () => {
+  it('records its outcome inside its transaction, and a second run rolls its statements back and returns it', async () => {
+    const runId = randomUUID();
+    const body = counting(() =>
+      conductorSql().begin(async (tx) => {
+        await tx`INSERT INTO step_effects VALUES (${runId}, 'advanced')`;
+        return { host: 'host-a', at: new Date('2026-12-06T00:00:00Z') };
+      }),
+    );
+    expect(await oneTransactionStepOf(runId, '1')(body)).toEqual({
+      host: 'host-a',
+      at: new Date('2026-12-06T00:00:00Z'),
+    });
+    const [row] = await sql<{ outcome: unknown }[]>`SELECT outcome FROM step_results WHERE run_id = ${runId}`;
+    expect(row?.outcome).toEqual({ value: { host: 'host-a', at: '2026-12-06T00:00:00.000Z' } });
+
+    // The second run's statements went out with the lookup; they are undone, not applied twice.
+    expect(await oneTransactionStepOf(runId, '1')(body)).toEqual({ host: 'host-a', at: '2026-12-06T00:00:00.000Z' });
+    expect(await effectsOf(runId)).toEqual(['advanced']);
+  });
+
+  it('records nothing for a step whose transaction rolled back on a retryable error, and commits its retry', async () => {
+    const runId = randomUUID();
+    let attempt = 0;
+    const body = async () =>
+      conductorSql().begin(async (tx) => {
+        await tx`INSERT INTO step_effects VALUES (${runId}, ${`attempt ${++attempt}`})`;
+        if (attempt === 1) throw new Error('connection reset');
+      });
+    await expect(oneTransactionStepOf(runId, '1')(body)).rejects.toThrow('connection reset');
+    expect(await sql`SELECT 1 FROM step_results WHERE run_id = ${runId}`).toHaveLength(0);
+    await oneTransactionStepOf(runId, '1')(body);
+    expect(await effectsOf(runId)).toEqual(['attempt 2']);
+  });
+
+  it('rolls back a business failure and throws it again on a second run without applying anything', async () => {
+    const runId = randomUUID();
+    const body = counting(() =>
+      conductorSql().begin(async (tx) => {
+        await tx`INSERT INTO step_effects VALUES (${runId}, 'refused')`;
+        throw ApplicationFailure.nonRetryable('Cannot stop while it is shelved', FaultType.InstanceInvalidState);
+      }),
+    );
+    await expect(oneTransactionStepOf(runId, '1')(body)).rejects.toThrow('Cannot stop while it is shelved');
+    const again = await oneTransactionStepOf(runId, '1')(body).catch((err: unknown) => err);
+    expect(again).toMatchObject({ type: FaultType.InstanceInvalidState, nonRetryable: true });
+    expect(await effectsOf(runId)).toEqual([]);
+  });
+
+  it('fails for good when it begins a second transaction or returns another result than its transaction', async () => {
+    const twice = () => conductorSql().begin(async () => conductorSql().begin(async () => 'inner'));
+    await expect(oneTransactionStepOf(randomUUID(), '1')(twice)).rejects.toMatchObject({
+      type: 'StepContractError',
+      nonRetryable: true,
+    });
+    const other = async () => ({ ...(await conductorSql().begin(async () => ({ host: 'host-a' }))) });
+    await expect(oneTransactionStepOf(randomUUID(), '1')(other)).rejects.toMatchObject({
+      type: 'StepContractError',
+      nonRetryable: true,
+    });
+  });
+
+  it('is a plain transaction outside a step', async () => {
+    const runId = randomUUID();
+    await conductorSql().begin(async (tx) => tx`INSERT INTO step_effects VALUES (${runId}, 'outside')`);
+    expect(await effectsOf(runId)).toEqual(['outside']);
+    expect(await sql`SELECT 1 FROM step_results WHERE run_id = ${runId}`).toHaveLength(0);
+  });
 });
