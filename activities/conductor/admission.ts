@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { checkInstanceState, type StateRule } from '../../domain/guards';
 import type { InstanceFlavor, InstanceRow } from '../../domain/rows';
 import { TaskState, VmState } from '../../domain/states';
-import type { Queryable, Sql } from './db';
+import { allOf, type Queryable, type Sql } from './db';
 import { instanceGone, invalidState } from './errors';
 import { recordEvents, type ActionEvent } from './events';
 import { closeInterrupted } from './interrupted';
@@ -61,7 +61,7 @@ export async function recordAction(
     INSERT INTO instance_actions (instance_uuid, action, request_id, user_id, project_id, workflow_id, run_id)
     VALUES (${instanceUuid}, ${action}, ${who.requestId}, ${who.userId}, ${who.projectId}, ${workflowId}, ${runId})
     ON CONFLICT (instance_uuid, request_id) DO NOTHING
-    RETURNING id`;
+    RETURNING id`.execute();
   return rows.length === 1;
 }
 
@@ -130,26 +130,29 @@ export async function admitInTransaction(
   check?: (row: InstanceRow) => Promise<void>,
   claim: (tx: Queryable, row: InstanceRow) => Promise<InstanceRow> = (t, row) => setTaskState(t, input, row),
 ): Promise<InstanceRow> {
-  const [row] = await tx<InstanceRow[]>`
-    SELECT * FROM instances WHERE uuid = ${input.instanceUuid} AND NOT deleted FOR UPDATE`;
+  // Two round trips when nothing stands in the way: the locked row with the retry check, then every write at once.
+  const [[row], [mine]] = await Promise.all([
+    tx<InstanceRow[]>`SELECT * FROM instances WHERE uuid = ${input.instanceUuid} AND NOT deleted FOR UPDATE`.execute(),
+    tx`SELECT 1 FROM instance_actions WHERE instance_uuid = ${input.instanceUuid} AND request_id = ${input.requestId}`.execute(),
+  ]);
   if (!row) throw instanceGone(input.instanceUuid);
-  const [mine] = await tx`
-    SELECT 1 FROM instance_actions WHERE instance_uuid = ${row.uuid} AND request_id = ${input.requestId}`;
   if (mine) return row; // a retried admission that already committed
   const conflict = checkInstanceState(input.rule, row);
   if (conflict) throw invalidState(conflict.message);
   if (input.requireHost && !row.host) throw invalidState(`Instance ${row.uuid} is not ready`);
   await check?.(row);
-  const admitted = await claim(tx, row);
-  // The operation before this one has closed (one run per instance): whatever it left open was interrupted.
-  await closeInterrupted(tx, { instanceUuid: row.uuid, requestId: input.requestId, action: input.action });
-  await recordAction(tx, row.uuid, input.action, input);
-  // An event without a host runs on the instance's host; `host: null` says it runs nowhere in particular.
-  await recordEvents(
-    tx,
-    row.uuid,
-    input.requestId,
-    input.events?.map((e) => ({ ...e, host: e.host === undefined ? row.host : e.host })),
-  );
+  const [admitted] = await allOf([
+    claim(tx, row),
+    // The operation before this one has closed (one run per instance): whatever it left open was interrupted.
+    closeInterrupted(tx, { instanceUuid: row.uuid, requestId: input.requestId, action: input.action }),
+    recordAction(tx, row.uuid, input.action, input),
+    // An event without a host runs on the instance's host; `host: null` says it runs nowhere in particular.
+    recordEvents(
+      tx,
+      row.uuid,
+      input.requestId,
+      input.events?.map((e) => ({ ...e, host: e.host === undefined ? row.host : e.host })),
+    ),
+  ]);
   return admitted;
 }

@@ -8,3 +8,16 @@ export type Queryable = Sql | TransactionSql;
 export function connectDatabase(url: string, max = 10): Sql {
   return postgres(url, { max, onnotice: () => undefined, connection: { application_name: 'nova-temporal' } });
 }
+
+/**
+ * Runs statement batches of one transaction side by side and waits for every one before failing: a batch that
+ * failed early must not let the others send statements after the transaction rolled back.
+ */
+export async function allOf<T extends readonly unknown[]>(
+  batches: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
+  const settled = await Promise.allSettled(batches);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

@@ -1,6 +1,6 @@
 import { FINAL_MIGRATION_STATUSES, MigrationStatus, TaskState, VmState } from '../../domain/states';
 import type { ImageStore } from '../../storage/image-store';
-import type { Queryable, Sql } from './db';
+import { allOf, type Queryable, type Sql } from './db';
 import { recordEvents, type ActionEvent } from './events';
 import { discardImage, releaseImageData } from './images';
 import { closeInterrupted } from './interrupted';
@@ -18,18 +18,27 @@ export async function markDeleted(
   input: { instanceUuid: string; requestId: string; events?: readonly ActionEvent[] },
 ): Promise<void> {
   const sha256 = await sql.begin(async (tx) => {
-    const [row] = await tx<{ shelved_image_id: string | null }[]>`
+    // The row first (its lock before any other), what was interrupted with it; then the rest at once.
+    const deleted = tx<{ shelved_image_id: string | null }[]>`
       UPDATE instances
       SET vm_state = ${VmState.Deleted}, task_state = NULL, power_state = 0, deleted = true,
           deleted_at = COALESCE(deleted_at, now()), terminated_at = COALESCE(terminated_at, now()),
           updated_at = now()
       WHERE uuid = ${input.instanceUuid} AND task_state IS NOT DISTINCT FROM ${TaskState.Deleting}
-      RETURNING shelved_image_id`;
-    await closeInterrupted(tx, { instanceUuid: input.instanceUuid, requestId: input.requestId, action: 'delete' });
-    await endOpenMigrations(tx, input.instanceUuid);
-    await tx`DELETE FROM allocations WHERE consumer_uuid = ${input.instanceUuid}`;
-    await recordEvents(tx, input.instanceUuid, input.requestId, input.events);
-    await finishAction(tx, input.instanceUuid, input.requestId, false);
+      RETURNING shelved_image_id`.execute();
+    const closing = closeInterrupted(tx, {
+      instanceUuid: input.instanceUuid,
+      requestId: input.requestId,
+      action: 'delete',
+    });
+    const [[row]] = await allOf([deleted, closing]);
+    // After closeInterrupted: it may hand an unstarted move's claim back to the instance, and that claim goes too.
+    await allOf([
+      endOpenMigrations(tx, input.instanceUuid),
+      tx`DELETE FROM allocations WHERE consumer_uuid = ${input.instanceUuid}`.execute(),
+      recordEvents(tx, input.instanceUuid, input.requestId, input.events),
+      finishAction(tx, input.instanceUuid, input.requestId, false),
+    ]);
     const shelvedImage = row?.shelved_image_id ?? (await shelvedImageOf(tx, input.instanceUuid));
     return shelvedImage ? discardImage(tx, shelvedImage) : null;
   });
