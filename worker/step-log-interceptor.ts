@@ -1,13 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import type { RecordedFailure, StepKey, StepLog, StepOutcome } from '../activities/conductor/step-log';
-import {
-  RecalledStepError,
-  StepContractError,
-  stepScope,
-  type StepScope,
-} from '../activities/conductor/step-transaction';
+import { replayOutcome, type RecordedFailure, type StepKey, type StepLog } from '../activities/conductor/step-log';
+import { StepContractError, stepScope, type StepScope } from '../activities/conductor/step-transaction';
 import { FaultType } from '../domain/faults';
 
 const BUSINESS_FAILURES: ReadonlySet<string> = new Set(Object.values(FaultType));
@@ -42,7 +37,7 @@ export function stepLogInterceptor(
         const recalled = await log.recall(key);
         if (recalled) {
           recalledStep();
-          return replay(recalled);
+          return replayOutcome(recalled);
         }
         let value: unknown;
         try {
@@ -68,28 +63,22 @@ async function inItsTransaction(
   run: () => Promise<unknown>,
   recalledStep: () => void,
 ): Promise<unknown> {
-  const scope: StepScope = { key, transactions: 0 };
+  const scope: StepScope = { key, recorded: false, recalled: false, transaction: 'none' };
   let value: unknown;
   try {
     value = await stepScope.run(scope, run);
   } catch (err) {
-    if (err instanceof RecalledStepError) {
-      recalledStep();
-      return replay(err.outcome);
-    }
+    if (scope.recalled) recalledStep();
     if (err instanceof StepContractError) throw contractBroken(err);
-    await recordFailure(log, key, err);
+    if (!scope.recorded) await recordFailure(log, key, err);
     throw err;
   }
+  if (scope.recalled) recalledStep();
   if (!scope.recorded) await log.record(key, { value });
-  // A step that returns nothing may leave its transaction's value in the log: the workflow reads no result.
-  else if (value !== undefined && scope.recorded.value !== value) {
-    throw contractBroken(new StepContractError(key.activityType, 'returned another result than its transaction'));
-  }
   return value;
 }
 
-/** A programming error: retrying cannot help, and the operation must not go on with a result it never saw. */
+/** A programming error: retrying cannot help. */
 function contractBroken(err: StepContractError): ApplicationFailure {
   return ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true, cause: err });
 }
@@ -97,12 +86,6 @@ function contractBroken(err: StepContractError): ApplicationFailure {
 async function recordFailure(log: StepLog, key: StepKey, err: unknown): Promise<void> {
   const failure = finalFailure(err);
   if (failure) await log.record(key, { failure });
-}
-
-function replay(outcome: StepOutcome): unknown {
-  if (!('failure' in outcome)) return outcome.value;
-  const { type, message, details } = outcome.failure;
-  throw ApplicationFailure.create({ type, message, details, nonRetryable: true });
 }
 
 /** A failure that ends the step for good (the workflows' retry policy stops on business types). */

@@ -39,7 +39,8 @@ export async function markDeleted(
       recordEvents(tx, input.instanceUuid, input.requestId, input.events),
       finishAction(tx, input.instanceUuid, input.requestId, false),
     ]);
-    const shelvedImage = row?.shelved_image_id ?? (await shelvedImageOf(tx, input.instanceUuid));
+    // No row: a retry, after the first run deleted it; its shelve image is still named on the row.
+    const shelvedImage = row ? row.shelved_image_id : await shelvedImageOf(tx, input.instanceUuid);
     return shelvedImage ? discardImage(tx, shelvedImage) : null;
   });
   await releaseImageData(sql, images, sha256);

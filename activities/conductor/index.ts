@@ -123,10 +123,10 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
 export type ConductorActivities = ReturnType<typeof createConductorActivities>;
 
 /**
- * Conductor steps whose whole effect is one transaction, returning the step's result or nothing, with nothing to
- * do after it commits: their transaction looks up and records the step's outcome itself (step-transaction.ts).
- * Steps that act after their commit (markDeleted, failSnapshot and finishUnshelve release image bytes) or run
- * other statements keep the step log's lookup and record around them.
+ * Conductor steps whose effect is one transaction, whatever they do after it committed being safe to repeat
+ * (markDeleted, failSnapshot and finishUnshelve release image bytes no live image holds): their transaction looks
+ * up and records the step's outcome itself (step-transaction.ts). The scheduler's claims, which are not one
+ * transaction of the step's own, keep the step log's lookup and record around them.
  */
 export const ONE_TRANSACTION_STEPS: ReadonlySet<keyof ConductorActivities> = new Set<keyof ConductorActivities>([
   'admitCreate',
@@ -152,6 +152,9 @@ export const ONE_TRANSACTION_STEPS: ReadonlySet<keyof ConductorActivities> = new
   'finishShelve',
   'finishOffload',
   'failUnshelve',
+  'markDeleted',
+  'failSnapshot',
+  'finishUnshelve',
 ]);
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { Queryable, Sql } from './db';
 
 /** One local step of one workflow run: the local activity's sequence number is unique within its run. */
@@ -92,4 +93,11 @@ export function recordStatement(q: Queryable, key: StepKey, outcome: StepOutcome
     INSERT INTO step_results (run_id, activity_id, activity_type, outcome)
     VALUES (${key.runId}::uuid, ${key.activityId}, ${key.activityType}, ${q.json(outcome as never)}::json)
     ON CONFLICT DO NOTHING`;
+}
+
+/** What the step's first run returned, or its failure thrown again as the workflow saw it. */
+export function replayOutcome(outcome: StepOutcome): unknown {
+  if (!('failure' in outcome)) return outcome.value;
+  const { type, message, details } = outcome.failure;
+  throw ApplicationFailure.create({ type, message, details, nonRetryable: true });
 }

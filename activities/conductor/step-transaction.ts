@@ -5,39 +5,36 @@ import {
   recallStatement,
   recalledOutcome,
   recordStatement,
+  replayOutcome,
   type StepKey,
   type StepLog,
-  type StepOutcome,
 } from './step-log';
 
 /**
- * A local step whose whole effect is one transaction returning the step's result (ONE_TRANSACTION_STEPS). Its
- * outcome is looked up and recorded inside that transaction instead of around it: the lookup travels with the
- * transaction's first statements and the record with its commit, so the step costs two round trips to
- * PostgreSQL instead of five (lookup, BEGIN, statements, COMMIT, record), and the record commits with the step.
+ * A local step whose effect is one transaction (ONE_TRANSACTION_STEPS). Its outcome is looked up and recorded
+ * inside that transaction instead of around it: the lookup travels with the transaction's first statements and
+ * the record with its commit, so the step costs two round trips to PostgreSQL instead of five (lookup, BEGIN,
+ * statements, COMMIT, record), and the record commits with the step. On a second run of the workflow task the
+ * transaction finds the record, rolls its statements back and hands the step the first run's result (or throws
+ * its failure), and the step goes on from there: what it does after its commit (release image bytes) runs
+ * again, so that must be safe to repeat.
  */
 export interface StepScope {
   readonly key: StepKey;
-  /** What the step's transaction recorded, once it committed. */
-  recorded?: { value: unknown };
-  transactions: number;
+  /** The step's outcome is in the log: its transaction recorded it, or found it recorded by a first run. */
+  recorded: boolean;
+  /** The step's first run had recorded the outcome: this run returned (or threw) that instead. */
+  recalled: boolean;
+  transaction: 'none' | 'open' | 'committed';
 }
 
 /** Set by the step-log interceptor around a one-transaction step; read by the conductor's `begin`. */
 export const stepScope = new AsyncLocalStorage<StepScope>();
 
-/** The step ran before in this workflow task: its transaction rolled back, and this is what the first run left. */
-export class RecalledStepError extends Error {
-  constructor(readonly outcome: StepOutcome) {
-    super('The step ran before in this workflow task');
-    this.name = 'RecalledStepError';
-  }
-}
-
-/** A one-transaction step broke its contract: a second transaction, or a result other than its transaction's. */
+/** A one-transaction step began another transaction while its own was open. */
 export class StepContractError extends Error {
-  constructor(activityType: string, what: string) {
-    super(`${activityType} is a one-transaction step but ${what}`);
+  constructor(activityType: string) {
+    super(`${activityType} is a one-transaction step but began a second transaction inside its first`);
     this.name = 'StepContractError';
   }
 }
@@ -62,7 +59,10 @@ export function stepAwareSql(sql: Sql, log: StepLog): Sql {
       if (prop !== 'begin') return Reflect.get(target, prop, receiver) as unknown;
       return (...args: unknown[]) => {
         const scope = stepScope.getStore();
-        if (!scope || typeof args[0] !== 'function') return (target.begin as (...a: unknown[]) => unknown)(...args);
+        // After the step's transaction committed: its clean-up, an ordinary transaction.
+        if (!scope || scope.transaction === 'committed' || typeof args[0] !== 'function') {
+          return (target.begin as (...a: unknown[]) => unknown)(...args);
+        }
         return loggedTransaction(target, log, scope, args[0] as Body<unknown>);
       };
     },
@@ -70,7 +70,8 @@ export function stepAwareSql(sql: Sql, log: StepLog): Sql {
 }
 
 async function loggedTransaction<T>(sql: Sql, log: StepLog, scope: StepScope, body: Body<T>): Promise<T> {
-  if (scope.transactions++ > 0) throw new StepContractError(scope.key.activityType, 'began a second transaction');
+  if (scope.transaction === 'open') throw new StepContractError(scope.key.activityType);
+  scope.transaction = 'open';
   const tx = (await sql.reserve()) as unknown as TransactionSql & { release(): void };
   try {
     // Sent together, in this order: the body's first statements go out behind BEGIN and the lookup.
@@ -83,7 +84,8 @@ async function loggedTransaction<T>(sql: Sql, log: StepLog, scope: StepScope, bo
     if (recalled) {
       await result.catch(() => undefined);
       await tx`ROLLBACK`;
-      throw new RecalledStepError(recalled);
+      Object.assign(scope, { recorded: true, recalled: true, transaction: 'committed' });
+      return replayOutcome(recalled) as T;
     }
     const value = await result;
     const [, committed] = await Promise.all([
@@ -91,11 +93,14 @@ async function loggedTransaction<T>(sql: Sql, log: StepLog, scope: StepScope, bo
       tx`COMMIT`.execute(),
     ]);
     if (committed.command !== 'COMMIT') throw new RolledBackAtCommitError();
-    scope.recorded = { value };
+    Object.assign(scope, { recorded: true, transaction: 'committed' });
     log.counted();
     return value;
   } catch (err) {
-    if (!(err instanceof RecalledStepError)) await tx`ROLLBACK`.catch(() => undefined);
+    if (scope.transaction === 'open') {
+      scope.transaction = 'none';
+      await tx`ROLLBACK`.catch(() => undefined);
+    }
     throw err;
   } finally {
     tx.release();
