@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { replayOutcome, type RecordedFailure, type StepKey, type StepLog } from '../activities/conductor/step-log';
-import { StepContractError, stepScope, type StepScope } from '../activities/conductor/step-transaction';
+import { StepContractError, inStepScope, type StepScope } from '../activities/conductor/step-transaction';
 import { FaultType } from '../domain/faults';
 
 const BUSINESS_FAILURES: ReadonlySet<string> = new Set(Object.values(FaultType));
@@ -32,7 +32,7 @@ export function stepLogInterceptor(
         const recalledStep = () =>
           ctx.log.info('Local step ran before in this workflow task; returning its recorded outcome');
         if (oneTransactionSteps.has(key.activityType)) {
-          return inItsTransaction(log, key, () => next(input), recalledStep);
+          return inItsTransaction(log, ctx, key, () => next(input), recalledStep);
         }
         const recalled = await log.recall(key);
         if (recalled) {
@@ -59,6 +59,7 @@ export function stepLogInterceptor(
  */
 async function inItsTransaction(
   log: StepLog,
+  ctx: Context,
   key: StepKey,
   run: () => Promise<unknown>,
   recalledStep: () => void,
@@ -66,7 +67,7 @@ async function inItsTransaction(
   const scope: StepScope = { key, recorded: false, recalled: false, transaction: 'none' };
   let value: unknown;
   try {
-    value = await stepScope.run(scope, run);
+    value = await inStepScope(ctx, scope, run);
   } catch (err) {
     if (scope.recalled) recalledStep();
     if (err instanceof StepContractError) throw contractBroken(err);

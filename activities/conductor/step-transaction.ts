@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { asyncLocalStorage as activityContext, type Context } from '@temporalio/activity';
 import type { TransactionSql } from 'postgres';
 import type { Sql } from './db';
 import {
@@ -28,8 +28,19 @@ export interface StepScope {
   transaction: 'none' | 'open' | 'committed';
 }
 
-/** Set by the step-log interceptor around a one-transaction step; read by the conductor's `begin`. */
-export const stepScope = new AsyncLocalStorage<StepScope>();
+/** Scopes by the activity they belong to: the activity's own async context carries them, no storage of ours. */
+const scopes = new WeakMap<Context, StepScope>();
+
+/** Runs a one-transaction step (the step-log interceptor does, for the activity of `ctx`) in its scope. */
+export function inStepScope<T>(ctx: Context, scope: StepScope, run: () => Promise<T>): Promise<T> {
+  scopes.set(ctx, scope);
+  return run().finally(() => scopes.delete(ctx));
+}
+
+function currentScope(): StepScope | undefined {
+  const ctx = activityContext.getStore();
+  return ctx && scopes.get(ctx);
+}
 
 /** A one-transaction step began another transaction while its own was open. */
 export class StepContractError extends Error {
@@ -50,7 +61,7 @@ export class RolledBackAtCommitError extends Error {
 type Body<T> = (tx: TransactionSql) => Promise<T>;
 
 /**
- * The conductor's pool, whose `begin` logs the step when a one-transaction step runs it (stepScope); anywhere
+ * The conductor's pool, whose `begin` logs the step when a one-transaction step runs it (inStepScope); anywhere
  * else (queued activities, the API's reads, tests) it is the pool's own.
  */
 export function stepAwareSql(sql: Sql, log: StepLog): Sql {
@@ -58,7 +69,7 @@ export function stepAwareSql(sql: Sql, log: StepLog): Sql {
     get(target, prop, receiver) {
       if (prop !== 'begin') return Reflect.get(target, prop, receiver) as unknown;
       return (...args: unknown[]) => {
-        const scope = stepScope.getStore();
+        const scope = currentScope();
         // After the step's transaction committed: its clean-up, an ordinary transaction.
         if (!scope || scope.transaction === 'committed' || typeof args[0] !== 'function') {
           return (target.begin as (...a: unknown[]) => unknown)(...args);

@@ -96,5 +96,11 @@ describe('conductor process', () => {
     await api.waitForStatus(id, 'ACTIVE');
     expect((await api.action(id, { 'os-stop': null })).status).toBe(202);
     await api.waitForStatus(id, 'SHUTOFF');
+    // The admission recorded its outcome in its own transaction (one clock: now() is the transaction's start).
+    const recorded = await stack.sql<{ same_transaction: boolean }[]>`
+      SELECT r.recorded_at = a.start_time AS same_transaction
+      FROM instance_actions a JOIN step_results r ON r.run_id = a.run_id::uuid
+      WHERE a.instance_uuid = ${id} AND a.action = 'stop' AND r.activity_type = 'admitOperation'`;
+    expect(recorded).toEqual([{ same_transaction: true }]);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Context } from '@temporalio/activity';
+import { asyncLocalStorage as activityContext, type Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityExecuteInput, Next, ActivityInboundCallsInterceptor } from '@temporalio/worker';
 import { connectDatabase, type Sql } from '../../activities/conductor/db';
@@ -31,7 +31,9 @@ function stepOf(runId: string, activityId: string, isLocal = true, oneTransactio
     log: { info: () => undefined },
   } as unknown as Context;
   const inbound = stepLogInterceptor(new StepLog(sql), oneTransactionSteps)(ctx).inbound!;
-  return (body: Execute) => inbound.execute!({ args: [], headers: {} } as ActivityExecuteInput, body);
+  // As the worker runs it: inside the activity's context.
+  return (body: Execute) =>
+    activityContext.run(ctx, () => inbound.execute!({ args: [], headers: {} } as ActivityExecuteInput, body));
 }
 
 /** A one-transaction step (the conductor's `begin` through stepAwareSql logs it inside its transaction). */
