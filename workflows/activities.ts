@@ -1,12 +1,12 @@
 import {
   ActivityCancellationType,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   type ActivityInterfaceFor,
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
+import { hasPatch } from './patches';
 import type { OperationSettings } from '../config';
 import { FaultType } from '../domain/faults';
 import { computeQueue, conductorQueue } from '../domain/naming';
@@ -48,7 +48,7 @@ const IN_THE_CONDUCTOR: LocalActivityOptions = {
 const LOCAL_CONDUCTOR_STEPS = 'conductor-steps-local';
 
 function conductorProxy<A extends object>(settings: OperationSettings): ActivityInterfaceFor<A> {
-  return patched(LOCAL_CONDUCTOR_STEPS)
+  return hasPatch(LOCAL_CONDUCTOR_STEPS)
     ? proxyLocalActivities<A>(IN_THE_CONDUCTOR)
     : proxyActivities<A>(onConductorQueue(settings));
 }

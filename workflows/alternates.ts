@@ -1,4 +1,5 @@
-import { ApplicationFailure, log, patched } from '@temporalio/workflow';
+import { ApplicationFailure, log } from '@temporalio/workflow';
+import { hasPatch } from './patches';
 import type { OperationSettings } from '../config';
 import type { Claim } from '../activities/conductor';
 import type { ScheduleRequest } from '../activities/scheduler';
@@ -21,7 +22,7 @@ export const CLAIM_DOWN_RANKED_LIST = 'claim-down-ranked-list';
  * the claim keeps up to maxAttempts − 1 alternates for reschedules.
  */
 export async function scheduleAndClaim(settings: OperationSettings, req: ScheduleRequest): Promise<Claim> {
-  if (patched(CLAIM_DOWN_RANKED_LIST)) return schedulerOn(settings).selectAndClaim(req);
+  if (hasPatch(CLAIM_DOWN_RANKED_LIST)) return schedulerOn(settings).selectAndClaim(req);
   const candidates = await schedulerOn(settings).selectDestinations(req);
   return conductorOn(settings).claimResources({ consumerUuid: req.instanceUuid, candidates, resources: req.resources });
 }

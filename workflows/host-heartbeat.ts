@@ -5,10 +5,10 @@ import {
   defineSignal,
   defineUpdate,
   log,
-  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { hasPatch } from './patches';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { OperationSettings } from '../config';
 import type { HostReport, ServiceChange, StaleGuest } from '../activities/conductor';
@@ -66,7 +66,7 @@ export async function hostHeartbeatWorkflow(input: HostHeartbeatInput): Promise<
     }
   });
   // Runs started before short runs keep their length: ending them early would not replay.
-  const reportsPerRun = patched('short-host-runs') ? REPORTS_PER_RUN : REPORTS_PER_RUN_BEFORE_SHORT_RUNS;
+  const reportsPerRun = hasPatch('short-host-runs') ? REPORTS_PER_RUN : REPORTS_PER_RUN_BEFORE_SHORT_RUNS;
   for (let recorded = 0; recorded < reportsPerRun && !workflowInfo().continueAsNewSuggested; recorded++) {
     await condition(() => latest !== undefined);
     const report = latest!;

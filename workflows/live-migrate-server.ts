@@ -1,11 +1,5 @@
-import {
-  CancellationScope,
-  patched,
-  setHandler,
-  upsertSearchAttributes,
-  uuid4,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { CancellationScope, setHandler, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import { hasPatch } from './patches';
 import type { Requester } from '../activities/conductor';
 import { flavorResources } from '../domain/capacity';
 import { StateRules } from '../domain/guards';
@@ -88,7 +82,7 @@ export async function liveMigrateServerWorkflow(input: LiveMigrateServerInput): 
       events: [current],
     });
     // Runs recorded before the pre-checks existed claimed the scheduler's first choice and copied at once.
-    const preChecked = patched(LIVE_MIGRATION_PRE_CHECKS);
+    const preChecked = hasPatch(LIVE_MIGRATION_PRE_CHECKS);
     if (preChecked) await checks.checkSource(source);
     const flavor = instance.flavor;
     const resources = flavorResources(flavor);

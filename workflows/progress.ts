@@ -1,4 +1,5 @@
-import { defineQuery, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { defineQuery, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { hasPatch } from './patches';
 import type { ConductorActivities } from '../activities/conductor';
 import { HostKey, InstanceIdKey, OperationKey, TaskStateKey } from '../domain/search-attributes';
 import { TaskState } from '../domain/states';
@@ -154,5 +155,5 @@ function recordEffects(activity: string, input: unknown): void {
   const next = taskStateAfter(activity, input);
   if (next === undefined || next === taskState) return;
   taskState = next;
-  if (patched(TASK_STATE_ATTRIBUTE_PATCH)) upsertSearchAttributes([{ key: TaskStateKey, value: next }]);
+  if (hasPatch(TASK_STATE_ATTRIBUTE_PATCH)) upsertSearchAttributes([{ key: TaskStateKey, value: next }]);
 }

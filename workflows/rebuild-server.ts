@@ -1,4 +1,5 @@
-import { CancellationScope, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
+import { hasPatch } from './patches';
 import type { ActionEvent } from '../activities/conductor/events';
 import { StateRules } from '../domain/guards';
 import { HostKey } from '../domain/search-attributes';
@@ -137,7 +138,7 @@ export async function rebuildServerWorkflow(input: RebuildServerInput): Promise<
     };
     // Admissions recorded before the previous image was returned carry none: those runs fail as Nova does.
     const { previousImageId } = admitted;
-    const restore = !diskSwapped && previousImageId !== undefined && patched(REBUILD_RESTORES_IMAGE);
+    const restore = !diskSwapped && previousImageId !== undefined && hasPatch(REBUILD_RESTORES_IMAGE);
     await CancellationScope.nonCancellable(() =>
       restore
         ? conductor.failRebuildBeforeSwap({ ...failure, imageId: changes.imageId, previousImageId })

@@ -3,11 +3,11 @@ import {
   CancellationScope,
   condition,
   isCancellation,
-  patched,
   setHandler,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import { hasPatch } from './patches';
 import type { Requester } from '../activities/conductor';
 import { FaultType } from '../domain/faults';
 import { StateRules } from '../domain/guards';
@@ -60,7 +60,7 @@ export async function resizeServerWorkflow(input: ResizeServerInput): Promise<vo
     // Nova's revertResize answers once the API has recorded resize_reverting: a GET after the 202 shows
     // REVERT_RESIZE, never VERIFY_RESIZE, and never waits for the whole revert.
     // Runs recorded before this answered at once (patched keeps their replay unchanged).
-    if (kind === 'revert' && patched('revert-answers-once-reverting')) {
+    if (kind === 'revert' && hasPatch('revert-answers-once-reverting')) {
       await condition(() => revertRecorded || phase === 'done');
     }
   };
@@ -117,7 +117,7 @@ export async function resizeServerWorkflow(input: ResizeServerInput): Promise<vo
     // Nova confirms a resize before deleting the server: a delete cancels this run while it waits.
     if (!isCancellation(err)) throw asWorkflowFailure(err);
     // A decision answered in the same moment as the delete's cancellation is the user's: it runs as answered.
-    const answered = patched(DECISION_BEFORE_DELETE) ? decision : undefined;
+    const answered = hasPatch(DECISION_BEFORE_DELETE) ? decision : undefined;
     const implicit: Decision = answered ?? { kind: 'confirm', requester: systemRequester(requester), automatic: true };
     await CancellationScope.nonCancellable(() =>
       implicit.kind === 'confirm'
@@ -213,7 +213,7 @@ async function revert(
   } catch (err) {
     const events = [failed(EventName.RevertResize, err, placement.dest)];
     // Runs recorded before failRevert cleared only the task: their migration stayed `reverting`.
-    if (patched(REVERT_FAILURE_ENDS_MIGRATION)) {
+    if (hasPatch(REVERT_FAILURE_ENDS_MIGRATION)) {
       await conductor.failRevert({ ...ref, requester: decision.requester, fault: faultFrom(err), events });
     } else {
       await conductor.failTask({

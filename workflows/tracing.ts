@@ -1,5 +1,4 @@
 import {
-  patched,
   type ActivityInput,
   type ContinueAsNewInput,
   type DisposeInput,
@@ -17,6 +16,7 @@ import {
   type WorkflowInternalsInterceptor,
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
+import { hasPatch } from './patches';
 import type * as Otel from '@temporalio/interceptors-opentelemetry/lib/workflow';
 
 /**
@@ -50,7 +50,7 @@ let otel:
 
 /** Decided once per run, when it starts: every later call of the run (replays included) follows it. */
 function decide(headers: Headers): void {
-  traced = !patched(SPANS_ONLY_WHEN_TRACED) || TRACE_HEADER in headers;
+  traced = !hasPatch(SPANS_ONLY_WHEN_TRACED) || TRACE_HEADER in headers;
 }
 
 /** OpenTelemetry's interceptors when the run is traced (loaded on first use), undefined otherwise. */

@@ -1,5 +1,6 @@
 import { expectedDiskChecksum } from '../../activities/compute/disk-image';
 import { HypervisorStep } from '../../activities/compute/fault-switches';
+import { instanceWorkflowId } from '../../domain/naming';
 import { HostKey, OperationKey } from '../../domain/search-attributes';
 import { waitFor } from '../../worker/infra/ports';
 import { ApiClient, CIRROS } from '../support/http';
@@ -28,6 +29,19 @@ async function allocationsOf(uuid: string): Promise<Array<{ host: string; vcpus:
 }
 
 describe('create', () => {
+  it('records one patch marker and one change-version upsert in its history, whatever patches its code checks', async () => {
+    // The SDK writes both for every patch a run takes: the folded patch (workflows/patches.ts) is the only one.
+    const id = await api.createServer({ name: 'one-patch' });
+    await api.waitForStatus(id, 'ACTIVE');
+    const history = await stack.client.workflow.getHandle(instanceWorkflowId(stack.prefix, id)).fetchHistory();
+    const events = history.events ?? [];
+    const patches = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+    const versions = events.filter(
+      (e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.['TemporalChangeVersion'],
+    );
+    expect([patches.length, versions.length]).toEqual([1, 1]);
+  });
+
   it('boots a server to ACTIVE with a disk on the chosen host and a claim for its flavor', async () => {
     const reply = await api.post('/v2.1/servers', {
       server: { name: 'web-1', flavorRef: '1', imageRef: CIRROS, networks: 'none', metadata: { role: 'web' } },
