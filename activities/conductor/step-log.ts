@@ -86,13 +86,13 @@ export function recalledOutcome(key: StepKey, [row]: readonly RecallRow[]): Step
 
 /**
  * Records a step's outcome inside the step's own transaction (not yet sent): it commits with the step, with the
- * step's synchronous commit.
+ * step's synchronous commit. A record already there (another run of the step committed first) fails it, and the
+ * step's transaction with it.
  */
 export function recordStatement(q: Queryable, key: StepKey, outcome: StepOutcome) {
   return q`
     INSERT INTO step_results (run_id, activity_id, activity_type, outcome)
-    VALUES (${key.runId}::uuid, ${key.activityId}, ${key.activityType}, ${q.json(outcome as never)}::json)
-    ON CONFLICT DO NOTHING`;
+    VALUES (${key.runId}::uuid, ${key.activityId}, ${key.activityType}, ${q.json(outcome as never)}::json)`;
 }
 
 /** What the step's first run returned, or its failure thrown again as the workflow saw it. */

@@ -8,13 +8,15 @@ import {
   replayOutcome,
   type StepKey,
   type StepLog,
+  type StepOutcome,
 } from './step-log';
 
 /**
  * A local step whose effect is one transaction (ONE_TRANSACTION_STEPS). Its outcome is looked up and recorded
  * inside that transaction instead of around it: the lookup travels with the transaction's first statements and
- * the record with its commit, so the step costs two round trips to PostgreSQL instead of five (lookup, BEGIN,
- * statements, COMMIT, record), and the record commits with the step. On a second run of the workflow task the
+ * the record with its commit, so the step costs three round trips to PostgreSQL instead of five (BEGIN; lookup
+ * and statements; record and COMMIT), and the record commits with the step. The transaction is the pool's own
+ * `begin`, which copes with a connection PostgreSQL closes under it. On a second run of the workflow task the
  * transaction finds the record, rolls its statements back and hands the step the first run's result (or throws
  * its failure), and the step goes on from there: what it does after its commit (release image bytes) runs
  * again, so that must be safe to repeat.
@@ -50,14 +52,6 @@ export class StepContractError extends Error {
   }
 }
 
-/** The commit did not commit: a statement sent behind the body's failed, and PostgreSQL rolled back instead. */
-export class RolledBackAtCommitError extends Error {
-  constructor() {
-    super('The step’s transaction rolled back at its commit');
-    this.name = 'RolledBackAtCommitError';
-  }
-}
-
 type Body<T> = (tx: TransactionSql) => Promise<T>;
 
 /**
@@ -80,40 +74,51 @@ export function stepAwareSql(sql: Sql, log: StepLog): Sql {
   });
 }
 
+/** Thrown inside the transaction when the step ran before: `begin` rolls the statements back. */
+const RAN_BEFORE = Symbol('ran before');
+
 async function loggedTransaction<T>(sql: Sql, log: StepLog, scope: StepScope, body: Body<T>): Promise<T> {
   if (scope.transaction === 'open') throw new StepContractError(scope.key.activityType);
   scope.transaction = 'open';
-  const tx = (await sql.reserve()) as unknown as TransactionSql & { release(): void };
+  let recalled: StepOutcome | undefined;
+  let recording: Promise<unknown> | undefined;
   try {
-    // Sent together, in this order: the body's first statements go out behind BEGIN and the lookup.
-    const begun = tx`BEGIN`.execute();
-    const recall = recallStatement(tx, scope.key).execute();
-    const result = body(tx);
-    result.catch(() => undefined); // awaited below; this only keeps a failure before then from counting as unhandled
-    const [, rows] = await Promise.all([begun, recall]);
-    const recalled = recalledOutcome(scope.key, rows);
-    if (recalled) {
-      await result.catch(() => undefined);
-      await tx`ROLLBACK`;
-      Object.assign(scope, { recorded: true, recalled: true, transaction: 'committed' });
-      return replayOutcome(recalled) as T;
-    }
-    const value = await result;
-    const [, committed] = await Promise.all([
-      recordStatement(tx, scope.key, { value }).execute(),
-      tx`COMMIT`.execute(),
-    ]);
-    if (committed.command !== 'COMMIT') throw new RolledBackAtCommitError();
+    const value = await sql.begin(async (tx) => {
+      // The lookup goes out with the body's first statements. The body settles before anything is decided, so
+      // none of its statements follows the ROLLBACK.
+      const [recall, outcome] = await Promise.allSettled([recallStatement(tx, scope.key).execute(), body(tx)]);
+      if (recall.status === 'rejected') throw recall.reason;
+      recalled = recalledOutcome(scope.key, recall.value);
+      if (recalled) throw RAN_BEFORE;
+      if (outcome.status === 'rejected') throw outcome.reason;
+      // Sent now, so it goes out with begin's COMMIT; if it fails, PostgreSQL rolls back at that COMMIT.
+      recording = recordStatement(tx, scope.key, { value: outcome.value }).execute();
+      recording.catch(() => undefined);
+      return outcome.value;
+    });
+    await recording;
     Object.assign(scope, { recorded: true, transaction: 'committed' });
     log.counted();
-    return value;
+    return value as T;
   } catch (err) {
-    if (scope.transaction === 'open') {
-      scope.transaction = 'none';
-      await tx`ROLLBACK`.catch(() => undefined);
+    scope.transaction = 'none';
+    if (err === RAN_BEFORE && recalled) return ranBefore(scope, recalled);
+    // Another run of the same step recorded first (an overlapping attempt): this one's statements rolled back
+    // with its record, and the step returns what that run did.
+    if (isUniqueViolation(err)) {
+      const first = recalledOutcome(scope.key, await recallStatement(sql, scope.key));
+      if (first) return ranBefore(scope, first);
     }
     throw err;
-  } finally {
-    tx.release();
   }
+}
+
+/** The step ran before: its statements are undone, and the first run's outcome is the step's. */
+function ranBefore(scope: StepScope, outcome: StepOutcome): never {
+  Object.assign(scope, { recorded: true, recalled: true, transaction: 'committed' });
+  return replayOutcome(outcome) as never;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '23505';
 }

@@ -199,6 +199,28 @@ describe('a one-transaction step', () => {
     expect(await effectsOf(runId)).toEqual(['deleted']);
   });
 
+  it('commits the effects of one of two overlapping runs of the same step, and both return its result', async () => {
+    const runId = randomUUID();
+    // Both runs send their statements before either records: the second record waits for the first's commit.
+    let started = 0;
+    let bothStarted: () => void = () => undefined;
+    const together = new Promise<void>((resolve) => (bothStarted = resolve));
+    const run = (note: string) => () =>
+      conductorSql().begin(async (tx) => {
+        await tx`INSERT INTO step_effects VALUES (${runId}, ${note})`;
+        if (++started === 2) bothStarted();
+        await together;
+        return note;
+      });
+    const results = await Promise.all([
+      oneTransactionStepOf(runId, '1')(run('first')),
+      oneTransactionStepOf(runId, '1')(run('second')),
+    ]);
+    const effects = await effectsOf(runId);
+    expect(effects).toHaveLength(1);
+    expect(results).toEqual([effects[0], effects[0]]);
+  });
+
   it('is a plain transaction outside a step', async () => {
     const runId = randomUUID();
     await conductorSql().begin(async (tx) => tx`INSERT INTO step_effects VALUES (${runId}, 'outside')`);
