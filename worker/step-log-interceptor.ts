@@ -55,7 +55,9 @@ export function stepLogInterceptor(
 
 /**
  * A one-transaction step (activities/conductor/step-transaction.ts): its transaction looks the outcome up and
- * records it. A step that ended before its transaction recorded anything is recorded here, as any other step.
+ * records it, so nothing is looked up here. A step that failed before its transaction recorded anything has its
+ * failure recorded here; one that returned without its transaction broke the contract (nothing would look its
+ * outcome up on a second run).
  */
 async function inItsTransaction(
   log: StepLog,
@@ -65,18 +67,17 @@ async function inItsTransaction(
   recalledStep: () => void,
 ): Promise<unknown> {
   const scope: StepScope = { key, recorded: false, recalled: false, transaction: 'none' };
-  let value: unknown;
   try {
-    value = await inStepScope(ctx, scope, run);
+    const value = await inStepScope(ctx, scope, run);
+    if (!scope.recorded) throw new StepContractError(key.activityType, 'returned without its transaction');
+    return value;
   } catch (err) {
-    if (scope.recalled) recalledStep();
     if (err instanceof StepContractError) throw contractBroken(err);
     if (!scope.recorded) await recordFailure(log, key, err);
     throw err;
+  } finally {
+    if (scope.recalled) recalledStep();
   }
-  if (scope.recalled) recalledStep();
-  if (!scope.recorded) await log.record(key, { value });
-  return value;
 }
 
 /** A programming error: retrying cannot help. */

@@ -44,10 +44,10 @@ function currentScope(): StepScope | undefined {
   return ctx && scopes.get(ctx);
 }
 
-/** A one-transaction step began another transaction while its own was open. */
+/** A one-transaction step broke its contract: a transaction inside its own, or none at all. */
 export class StepContractError extends Error {
-  constructor(activityType: string) {
-    super(`${activityType} is a one-transaction step but began a second transaction inside its first`);
+  constructor(activityType: string, what: string) {
+    super(`${activityType} is a one-transaction step but ${what}`);
     this.name = 'StepContractError';
   }
 }
@@ -65,10 +65,12 @@ export function stepAwareSql(sql: Sql, log: StepLog): Sql {
       return (...args: unknown[]) => {
         const scope = currentScope();
         // After the step's transaction committed: its clean-up, an ordinary transaction.
-        if (!scope || scope.transaction === 'committed' || typeof args[0] !== 'function') {
+        if (!scope || scope.transaction === 'committed') {
           return (target.begin as (...a: unknown[]) => unknown)(...args);
         }
-        return loggedTransaction(target, log, scope, args[0] as Body<unknown>);
+        // begin(fn) or begin(options, fn), as the pool's own.
+        const options = args.length > 1 ? String(args[0]) : '';
+        return loggedTransaction(target, log, scope, options, args[args.length - 1] as Body<unknown>);
       };
     },
   });
@@ -77,13 +79,21 @@ export function stepAwareSql(sql: Sql, log: StepLog): Sql {
 /** Thrown inside the transaction when the step ran before: `begin` rolls the statements back. */
 const RAN_BEFORE = Symbol('ran before');
 
-async function loggedTransaction<T>(sql: Sql, log: StepLog, scope: StepScope, body: Body<T>): Promise<T> {
-  if (scope.transaction === 'open') throw new StepContractError(scope.key.activityType);
+async function loggedTransaction<T>(
+  sql: Sql,
+  log: StepLog,
+  scope: StepScope,
+  options: string,
+  body: Body<T>,
+): Promise<T> {
+  if (scope.transaction === 'open') {
+    throw new StepContractError(scope.key.activityType, 'began a second transaction inside its first');
+  }
   scope.transaction = 'open';
   let recalled: StepOutcome | undefined;
   let recording: Promise<unknown> | undefined;
   try {
-    const value = await sql.begin(async (tx) => {
+    const value = await sql.begin(options, async (tx) => {
       // The lookup goes out with the body's first statements. The body settles before anything is decided, so
       // none of its statements follows the ROLLBACK.
       const [recall, outcome] = await Promise.allSettled([recallStatement(tx, scope.key).execute(), body(tx)]);

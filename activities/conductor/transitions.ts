@@ -76,12 +76,11 @@ export async function compareAndSet(
   );
 }
 
-/*
- * advanceTask, finishTask and failTask, the most frequent steps, return nothing: no workflow reads the row, and
- * each result is stored in the history (~760 bytes of JSON), in the step log, and carried through the server and
- * both workers.
+/**
+ * Moves the task_state on. advanceTask, finishTask and failTask, the most frequent steps, return nothing: no
+ * workflow reads the row, and each result would be stored in the history (~760 bytes of JSON), in the step log,
+ * and carried through the server and both workers.
  */
-
 export async function advanceTask(sql: Sql, step: TaskAdvance): Promise<void> {
   await sql.begin(async (tx) => {
     await advanceInTransaction(tx, step);

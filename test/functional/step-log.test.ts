@@ -174,12 +174,30 @@ describe('a one-transaction step', () => {
     expect(await effectsOf(runId)).toEqual([]);
   });
 
-  it('fails for good when it begins a second transaction inside its first', async () => {
+  it('fails for good when it begins a second transaction inside its first, or returns without one', async () => {
     const nested = () => conductorSql().begin(async () => conductorSql().begin(async () => 'inner'));
     await expect(oneTransactionStepOf(randomUUID(), '1')(nested)).rejects.toMatchObject({
       type: 'StepContractError',
       nonRetryable: true,
     });
+    // Nothing would look its outcome up on a second run.
+    const none = async () => 'no transaction';
+    await expect(oneTransactionStepOf(randomUUID(), '1')(none)).rejects.toMatchObject({
+      type: 'StepContractError',
+      nonRetryable: true,
+    });
+  });
+
+  it('logs a transaction begun with options as one begun without', async () => {
+    const runId = randomUUID();
+    const body = () =>
+      conductorSql().begin('isolation level repeatable read', async (tx) => {
+        await tx`INSERT INTO step_effects VALUES (${runId}, 'with options')`;
+        return (await tx`SHOW transaction_isolation`)[0]!['transaction_isolation'] as string;
+      });
+    expect(await oneTransactionStepOf(runId, '1')(body)).toBe('repeatable read');
+    expect(await oneTransactionStepOf(runId, '1')(body)).toBe('repeatable read');
+    expect(await effectsOf(runId)).toEqual(['with options']);
   });
 
   it('runs what follows its commit again on a second run, from the first run’s result', async () => {
