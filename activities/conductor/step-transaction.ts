@@ -13,10 +13,11 @@ import {
 
 /**
  * A local step whose effect is one transaction (ONE_TRANSACTION_STEPS). Its outcome is looked up and recorded
- * inside that transaction instead of around it: the lookup travels with the transaction's first statements and
- * the record with its commit, so the step costs three round trips to PostgreSQL instead of five (BEGIN; lookup
- * and statements; record and COMMIT), and the record commits with the step. The transaction is the pool's own
- * `begin`, which copes with a connection PostgreSQL closes under it. On a second run of the workflow task the
+ * inside that transaction instead of around it: the lookup travels with BEGIN and the transaction's first
+ * statements (the pool pipelines a plain BEGIN, patches/postgres+3.4.9.patch) and the record with its commit, so
+ * the step costs two round trips to PostgreSQL instead of five (BEGIN, lookup and statements; record and COMMIT),
+ * and the record commits with the step. The transaction is the pool's own `begin`, which copes with a connection
+ * PostgreSQL closes under it. On a second run of the workflow task the
  * transaction finds the record, rolls its statements back and hands the step the first run's result (or throws
  * its failure), and the step goes on from there: what it does after its commit (release image bytes) runs
  * again, so that must be safe to repeat.

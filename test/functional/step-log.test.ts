@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Socket } from 'node:net';
 import { asyncLocalStorage as activityContext, type Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityExecuteInput, Next, ActivityInboundCallsInterceptor } from '@temporalio/worker';
@@ -14,9 +15,11 @@ import { cloneDatabase } from '../support/test-stack';
 // threw, without running again.
 
 let sql: Sql;
+let databaseUrl: string;
 
 beforeAll(async () => {
-  sql = connectDatabase(await cloneDatabase(`step_log_${process.pid}`), 4);
+  databaseUrl = await cloneDatabase(`step_log_${process.pid}`);
+  sql = connectDatabase(databaseUrl, 4);
   await sql`CREATE TABLE step_effects (run_id uuid NOT NULL, note text NOT NULL)`;
 });
 
@@ -46,6 +49,17 @@ const conductorSql = () => stepAwareSql(sql, new StepLog(sql));
 async function effectsOf(runId: string): Promise<string[]> {
   const rows = await sql<{ note: string }[]>`SELECT note FROM step_effects WHERE run_id = ${runId} ORDER BY note`;
   return rows.map((r) => r.note);
+}
+
+/** Writes to any socket while `run` runs: a pipelined round trip to PostgreSQL is one write. */
+async function countingSocketWrites(run: () => Promise<unknown>): Promise<number> {
+  const write = jest.spyOn(Socket.prototype, 'write');
+  try {
+    await run();
+    return write.mock.calls.length;
+  } finally {
+    write.mockRestore();
+  }
 }
 
 function counting(body: () => Promise<unknown>): Execute & { calls: number } {
@@ -237,6 +251,29 @@ describe('a one-transaction step', () => {
     const effects = await effectsOf(runId);
     expect(effects).toHaveLength(1);
     expect(results).toEqual([effects[0], effects[0]]);
+  });
+
+  it('goes to PostgreSQL twice: BEGIN, the lookup and its statements, then the record and COMMIT', async () => {
+    // One connection, so every statement is prepared on it by the first run and none waits for a describe.
+    const single = connectDatabase(databaseUrl, 1);
+    const log = new StepLog(single);
+    const step = (runId: string) =>
+      oneTransactionStepOf(runId, '1')(() =>
+        stepAwareSql(single, log).begin(async (tx) => {
+          await Promise.all([
+            tx`INSERT INTO step_effects VALUES (${runId}, 'one')`,
+            tx`INSERT INTO step_effects VALUES (${runId}, 'two')`,
+          ]);
+          return 'done';
+        }),
+      );
+    try {
+      await step(randomUUID());
+      const writes = await countingSocketWrites(() => step(randomUUID()));
+      expect(writes).toBe(2);
+    } finally {
+      await single.end();
+    }
   });
 
   it('is a plain transaction outside a step', async () => {
