@@ -55,6 +55,48 @@ describe('LocalImageStore', () => {
     expect(await store.has('../x')).toBe(false);
   });
 
+  it('keeps staged bytes out of sight until they are published', async () => {
+    const staged = await store.stage(chunks('snapshot'));
+    expect(await store.has(staged.sha256)).toBe(false);
+    await expect(store.read(staged.sha256)).rejects.toBeInstanceOf(ImageDataNotFound);
+    await store.publish(staged);
+    expect(await readAll(await store.read(staged.sha256))).toBe('snapshot');
+  });
+
+  it('publishes staged bytes again after a remove of the same bytes, until they are unstaged', async () => {
+    const staged = await store.stage(chunks('shared'));
+    await store.write(chunks('shared'));
+    // Another image's bytes, identical, are released while the snapshot's wait for their record.
+    await store.remove(staged.sha256);
+    await store.publish(staged);
+    await store.publish(staged);
+    expect(await readAll(await store.read(staged.sha256))).toBe('shared');
+
+    await store.unstage(staged.staged);
+    await store.unstage(staged.staged);
+    expect(await fs.readdir(path.join(root, 'incoming'))).toEqual([]);
+    // Published once, the bytes outlive their staged copy; a publish again finds them in place.
+    await store.publish(staged);
+    await store.remove(staged.sha256);
+    await expect(store.publish(staged)).rejects.toBeInstanceOf(ImageDataNotFound);
+  });
+
+  it('names staged bytes only by a uuid', async () => {
+    const staged = await store.stage(chunks('x'));
+    await expect(store.publish({ ...staged, staged: '../../etc/passwd' })).rejects.toBeInstanceOf(ImageDataNotFound);
+    await store.unstage('../x');
+    expect(await fs.readdir(path.join(root, 'incoming'))).toEqual([staged.staged]);
+  });
+
+  it('sweeps staged copies a week old on the way into a stage, and keeps younger ones', async () => {
+    const stale = await new LocalImageStore(root).stage(chunks('abandoned'));
+    const young = await new LocalImageStore(root).stage(chunks('waiting'));
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    await fs.utimes(path.join(root, 'incoming', stale.staged), eightDaysAgo, eightDaysAgo);
+    const next = await store.stage(chunks('next'));
+    expect((await fs.readdir(path.join(root, 'incoming'))).sort()).toEqual([young.staged, next.staged].sort());
+  });
+
   it('drops the partial file when the source fails mid-stream', async () => {
     async function* broken(): AsyncIterable<Uint8Array> {
       yield Buffer.from('half');

@@ -9,7 +9,21 @@ import type { Readable } from 'node:stream';
  * neither needs the database to use it. Records about images stay in PostgreSQL.
  */
 export interface ImageStore {
-  /** Stores a stream of bytes; storing the same bytes twice keeps one copy. */
+  /**
+   * Stores a stream of bytes out of every reader's and every remove's sight: `publish` makes them readable under
+   * their content address. Bytes someone else may be releasing (a snapshot, an upload) are staged, then published
+   * under the content address's lock with the record that holds them, so no release can remove them in between.
+   */
+  stage(source: AsyncIterable<Uint8Array>): Promise<StagedImageData>;
+  /**
+   * Makes staged bytes readable under their content address, keeping one copy if the same bytes are there. They
+   * stay staged too until `unstage`, so a publish whose record rolled back can run again. Throws
+   * ImageDataNotFound when the bytes are neither staged nor published.
+   */
+  publish(data: StagedImageData): Promise<void>;
+  /** Drops a staged copy (published bytes stay); dropping it again succeeds. */
+  unstage(staged: string): Promise<void>;
+  /** Stages and publishes at once, for bytes no release can race (seeded images, tests). */
   write(source: AsyncIterable<Uint8Array>): Promise<StoredImageData>;
   /** The bytes stored under `sha256`; throws ImageDataNotFound when there are none. */
   read(sha256: string): Promise<Readable>;
@@ -28,6 +42,11 @@ export interface StoredImageData {
   sizeBytes: number;
 }
 
+/** Bytes staged and not yet published: `staged` names them in the store until unstage. */
+export interface StagedImageData extends StoredImageData {
+  staged: string;
+}
+
 /** Thrown when no bytes are stored under a content address. */
 export class ImageDataNotFound extends Error {
   constructor(readonly sha256: string) {
@@ -37,17 +56,27 @@ export class ImageDataNotFound extends Error {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Staged bytes wait for their record for seconds; a week means nothing will publish them. */
+const STAGED_KEEP_MS = 7 * 24 * 3600 * 1000;
+const SWEEP_EVERY_MS = 3600 * 1000;
 /** Reads in 1 MiB pieces: a guest disk in one, where the stream's 64 KiB default took sixteen round trips. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 
-/** A content-addressed directory: `<root>/<first two hex digits>/<sha256>`, written through a temp file. */
+/**
+ * A content-addressed directory: `<root>/<first two hex digits>/<sha256>`; staged bytes wait in
+ * `<root>/incoming/<uuid>`, and publishing links them into place.
+ */
 export class LocalImageStore implements ImageStore {
+  private lastSweep = 0;
+
   constructor(readonly root: string) {}
 
-  async write(source: AsyncIterable<Uint8Array>): Promise<StoredImageData> {
-    const incoming = path.join(this.root, 'incoming');
-    await fs.mkdir(incoming, { recursive: true });
-    const temp = path.join(incoming, randomUUID());
+  async stage(source: AsyncIterable<Uint8Array>): Promise<StagedImageData> {
+    await fs.mkdir(this.incoming, { recursive: true });
+    await this.sweepIfDue();
+    const staged = randomUUID();
+    const temp = this.stagedPath(staged);
     const hashes = { sha256: createHash('sha256'), md5: createHash('md5'), sha512: createHash('sha512') };
     let sizeBytes = 0;
     const handle = await fs.open(temp, 'w');
@@ -66,11 +95,32 @@ export class LocalImageStore implements ImageStore {
       throw err;
     }
     await handle.close();
-    const sha256 = hashes.sha256.digest('hex');
-    const target = this.pathOf(sha256);
+    const digests = { md5: hashes.md5.digest('hex'), sha512: hashes.sha512.digest('hex'), sizeBytes };
+    return { sha256: hashes.sha256.digest('hex'), ...digests, staged };
+  }
+
+  async publish(data: StagedImageData): Promise<void> {
+    const target = this.pathOf(data.sha256);
     await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.rename(temp, target);
-    return { sha256, md5: hashes.md5.digest('hex'), sha512: hashes.sha512.digest('hex'), sizeBytes };
+    // A second name for the staged file: the bytes are readable at once, and stay staged for a publish again.
+    await fs.link(this.stagedPath(data.staged), target).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') return;
+      if (err.code === 'ENOENT' && (await this.has(data.sha256))) return;
+      if (err.code === 'ENOENT') throw new ImageDataNotFound(data.sha256);
+      throw err;
+    });
+  }
+
+  async unstage(staged: string): Promise<void> {
+    if (!UUID.test(staged)) return;
+    await fs.rm(this.stagedPath(staged), { force: true });
+  }
+
+  async write(source: AsyncIterable<Uint8Array>): Promise<StoredImageData> {
+    const { staged, ...stored } = await this.stage(source);
+    await this.publish({ ...stored, staged });
+    await this.unstage(staged);
+    return stored;
   }
 
   async read(sha256: string): Promise<Readable> {
@@ -90,6 +140,42 @@ export class LocalImageStore implements ImageStore {
   async remove(sha256: string): Promise<void> {
     if (!SHA256_HEX.test(sha256)) return;
     await fs.rm(this.pathOf(sha256), { force: true });
+  }
+
+  /**
+   * Removes staged copies older than `cutoff`: a host that died while staging, a snapshot retried after its
+   * staging finished, a snapshot cancelled while its host staged. Nothing publishes them any more.
+   */
+  async sweepStaged(cutoff: Date): Promise<number> {
+    const names = await fs.readdir(this.incoming).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names) {
+      const file = path.join(this.incoming, name);
+      const stat = await fs.stat(file).catch(() => null);
+      if (stat && stat.mtime < cutoff) {
+        await fs.rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** At most once an hour per process, on the way into a stage: a store has no housekeeping of its own. */
+  private async sweepIfDue(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = now;
+    await this.sweepStaged(new Date(now - STAGED_KEEP_MS)).catch(() => undefined);
+  }
+
+  private get incoming(): string {
+    return path.join(this.root, 'incoming');
+  }
+
+  /** Staged names come back through workflow payloads: only a UUID names a file. */
+  private stagedPath(staged: string): string {
+    if (!UUID.test(staged)) throw new ImageDataNotFound(`staged ${staged}`);
+    return path.join(this.incoming, staged);
   }
 
   private pathOf(sha256: string): string {

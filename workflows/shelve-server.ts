@@ -8,9 +8,8 @@ import {
   upsertSearchAttributes,
   uuid4,
 } from '@temporalio/workflow';
-import type { Requester } from '../activities/conductor';
+import type { Requester, SnapshotData } from '../activities/conductor';
 import { StateRules } from '../domain/guards';
-import type { StoredImageData } from '../storage/image-store';
 import type { InstanceRow } from '../domain/rows';
 import { HostKey } from '../domain/search-attributes';
 import { TaskState } from '../domain/states';
@@ -89,7 +88,7 @@ async function shelveOnHost(input: SnapshotServerInput, instance: InstanceRow, o
   const host = instance.host!;
   const compute = computeOn(settings, host);
   let task: string = TaskState.Shelving;
-  let stored: StoredImageData | undefined;
+  let stored: SnapshotData | undefined;
   try {
     const off = await compute.powerOff.executeWithOptions({ summary: `power off ${instance.name} on ${host}` }, [
       instanceUuid,
@@ -128,6 +127,7 @@ async function shelveOnHost(input: SnapshotServerInput, instance: InstanceRow, o
         requestId: requester.requestId,
         imageId: image.imageId,
         storedSha256: stored?.sha256,
+        storedStaged: stored?.staged,
         fault: faultFrom(err),
         powerState,
         events: [failed(EventName.ShelveInstance, err, host)],

@@ -1,6 +1,6 @@
 import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
 import { StateRules } from '../domain/guards';
-import type { StoredImageData } from '../storage/image-store';
+import type { SnapshotData } from '../activities/conductor';
 import { HostKey } from '../domain/search-attributes';
 import { TaskState } from '../domain/states';
 import { computeOn, conductorOn } from './activities';
@@ -43,7 +43,7 @@ export async function snapshotServerWorkflow(input: SnapshotServerInput): Promis
   const host = admitted.host;
   upsertSearchAttributes([{ key: HostKey, value: host }]);
   let task: string = TaskState.ImageSnapshotPending;
-  let stored: StoredImageData | undefined;
+  let stored: SnapshotData | undefined;
   const advance = async (next: string) => {
     await conductor.advanceTask({ instanceUuid, expected: task, next });
     task = next;
@@ -80,6 +80,7 @@ export async function snapshotServerWorkflow(input: SnapshotServerInput): Promis
         requestId: requester.requestId,
         imageId: image.imageId,
         storedSha256: stored?.sha256,
+        storedStaged: stored?.staged,
         fault: faultFrom(err),
         events: [failed(EventName.SnapshotInstance, err, host)],
       }),

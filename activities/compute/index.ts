@@ -23,7 +23,7 @@ import { StepCancelled, type FakeHypervisor, type StepContext } from './fake-hyp
 import { rebuildGuest } from './rebuild';
 import { rescueGuest, unrescueGuest } from './rescue';
 import { snapshotDisk } from './snapshot';
-import { ImageDataNotFound, type ImageStore, type StoredImageData } from '../../storage/image-store';
+import { ImageDataNotFound, type ImageStore, type StagedImageData } from '../../storage/image-store';
 
 export interface SpawnInput {
   instanceUuid: string;
@@ -216,8 +216,8 @@ export function createComputeActivities({ hypervisor, transferDir, localDiskGb }
       };
       return guarded(async () => facts(await rebuildGuest(hypervisor, spec, stepContext())));
     },
-    /** createImage and shelve: the guest's disk into the image store, verified against the guest's checksum. */
-    async snapshotDisk(instanceUuid: string): Promise<StoredImageData> {
+    /** createImage and shelve: the guest's disk into the image store, verified and staged for the conductor. */
+    async snapshotDisk(instanceUuid: string): Promise<StagedImageData> {
       return guarded(() => snapshotDisk(hypervisor, instanceUuid, stepContext()));
     },
     async destroy(instanceUuid: string): Promise<void> {

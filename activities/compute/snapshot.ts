@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import type { StoredImageData } from '../../storage/image-store';
+import type { StagedImageData } from '../../storage/image-store';
 import { DISK_CHUNK_BYTES } from './disk-image';
 import { DiskChecksumMismatch } from './disk-transfer';
 import { GuestNotFound, ImageDataCorrupted } from './errors';
@@ -10,18 +10,22 @@ import { checkCancelled, type FakeHypervisor, type StepContext } from './fake-hy
 const STEP = 'snapshot';
 
 /**
- * Streams a guest's disk into the image store (createImage, shelve) and returns what the store holds. The copy
- * must be the disk as it is at one moment: its hash is checked against the guest's current checksum before the
- * last chunk is handed over, so a copy that a guest write tore apart fails and the store keeps nothing of it.
- * A retried step writes the same bytes again, which the content-addressed store keeps once.
+ * Streams a guest's disk into the image store (createImage, shelve) and returns what the store holds, staged:
+ * the conductor publishes it with the image record, under the content address's lock, so a delete of another
+ * image with the same bytes cannot remove them before the record holds them. The copy must be the disk as it is
+ * at one moment: its hash is checked against the guest's current checksum before the last chunk is handed over,
+ * so a copy that a guest write tore apart fails and the store keeps nothing of it.
  */
-export async function snapshotDisk(hv: FakeHypervisor, uuid: string, ctx: StepContext): Promise<StoredImageData> {
+export async function snapshotDisk(hv: FakeHypervisor, uuid: string, ctx: StepContext): Promise<StagedImageData> {
   const guest = await hv.getGuest(uuid);
   if (!guest) throw new GuestNotFound(uuid, hv.host);
   await hv.applyFault(HypervisorStep.Snapshot, ctx);
   const verified = { checksum: '' };
-  const stored = await hv.images.write(readConsistently(hv, uuid, ctx, verified));
-  if (stored.sha256 !== verified.checksum) throw new ImageDataCorrupted(verified.checksum, stored.sha256);
+  const stored = await hv.images.stage(readConsistently(hv, uuid, ctx, verified));
+  if (stored.sha256 !== verified.checksum) {
+    await hv.images.unstage(stored.staged);
+    throw new ImageDataCorrupted(verified.checksum, stored.sha256);
+  }
   return stored;
 }
 

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FaultType } from '../../domain/faults';
 import type { ImageRow, InstanceRow } from '../../domain/rows';
 import { ImageStatus } from '../../domain/states';
-import type { ImageStore, StoredImageData } from '../../storage/image-store';
+import { ImageDataNotFound, type ImageStore, type StagedImageData, type StoredImageData } from '../../storage/image-store';
 import type { Queryable, Sql } from './db';
 
 /** The image record a snapshot (createImage, shelve) fills: created queued at the operation's admission. */
@@ -77,31 +77,58 @@ async function lockImageData(tx: Queryable, sha256: string): Promise<void> {
   await tx`SELECT pg_advisory_xact_lock(hashtextextended(${imageDataLockKey(sha256)}, 0))`;
 }
 
-/** The snapshot's bytes are in the store: the image becomes active with the digests Glance reports. */
+/** What a host's snapshot stored: staged, unless a host of an older build published the bytes itself. */
+export type SnapshotData = StoredImageData & Partial<Pick<StagedImageData, 'staged'>>;
+
+/**
+ * The snapshot's bytes become the image's: the image active with the digests Glance reports, and the staged bytes
+ * published, under the content address's lock and in one transaction, so no release of the same bytes (another
+ * image deleted) can fall between them. The caller unstages them once the transaction has committed.
+ */
 export async function activateImage(
   tx: Queryable,
   images: ImageStore,
   imageId: string,
-  data: StoredImageData,
+  data: SnapshotData,
 ): Promise<void> {
   await lockImageData(tx, data.sha256);
-  if (!(await images.has(data.sha256))) {
-    throw ApplicationFailure.nonRetryable(`image data ${data.sha256} is not in the store`, FaultType.ImageNotFound);
-  }
   const [row] = await tx<{ status: string; store_sha256: string | null }[]>`
     UPDATE images
     SET status = ${ImageStatus.Active}, size_bytes = ${data.sizeBytes}, checksum = ${data.md5},
         os_hash_algo = 'sha512', os_hash_value = ${data.sha512}, store_sha256 = ${data.sha256}, updated_at = now()
     WHERE id = ${imageId} AND status IN (${ImageStatus.Queued}, ${ImageStatus.Saving})
     RETURNING status, store_sha256`;
-  if (row) return;
-  const [current] = await tx<{ status: string; store_sha256: string | null }[]>`
-    SELECT status, store_sha256 FROM images WHERE id = ${imageId}`;
-  if (current?.status === ImageStatus.Active && current.store_sha256 === data.sha256) return; // a retry
-  throw ApplicationFailure.nonRetryable(
-    `Image ${imageId} is ${current?.status ?? 'gone'}: it can no longer take the snapshot`,
-    FaultType.ImageNotFound,
+  if (!row) {
+    const [current] = await tx<{ status: string; store_sha256: string | null }[]>`
+      SELECT status, store_sha256 FROM images WHERE id = ${imageId}`;
+    // A retry finds the image active with these bytes.
+    if (current?.status !== ImageStatus.Active || current.store_sha256 !== data.sha256) {
+      throw ApplicationFailure.nonRetryable(
+        `Image ${imageId} is ${current?.status ?? 'gone'}: it can no longer take the snapshot`,
+        FaultType.ImageNotFound,
+      );
+    }
+  }
+  if (!(await inPlace(images, data))) {
+    throw ApplicationFailure.nonRetryable(`image data ${data.sha256} is not in the store`, FaultType.ImageNotFound);
+  }
+}
+
+/** Publishes staged bytes; bytes published before staging existed need only be there. */
+async function inPlace(images: ImageStore, data: SnapshotData): Promise<boolean> {
+  if (data.staged === undefined) return images.has(data.sha256);
+  return images.publish({ ...data, staged: data.staged }).then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof ImageDataNotFound) return false;
+      throw err;
+    },
   );
+}
+
+/** Drops a snapshot's staged copy once the transaction that published it (or gave up on it) has committed. */
+export async function dropStaged(images: ImageStore, staged: string | undefined): Promise<void> {
+  if (staged !== undefined) await images.unstage(staged);
 }
 
 /**

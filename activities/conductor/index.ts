@@ -163,5 +163,5 @@ export type { HostReport, HostReportReply, ServiceChange } from './hosts';
 export type { StaleGuest } from './evacuations';
 export type { MetadataChange } from './metadata';
 export type { RebuildAdmission, RebuildAdmitted, RebuildChanges, RebuildFailureBeforeSwap } from './rebuild';
-export type { SnapshotImage } from './images';
+export type { SnapshotData, SnapshotImage } from './images';
 export type { ShelvedImage } from './shelve';

@@ -5,7 +5,7 @@ import { ImageStatus, TaskState, VmState } from '../../domain/states';
 import type { ImageStore } from '../../storage/image-store';
 import type { Sql } from './db';
 import { recordEvents } from './events';
-import { activateImage, discardImage, releaseImageData } from './images';
+import { activateImage, discardImage, dropStaged, releaseImageData } from './images';
 import type { SnapshotFinish } from './snapshot';
 import { compareAndSet, failInTransaction, finishAction, type TaskFailure, type TaskStep } from './transitions';
 
@@ -59,6 +59,7 @@ export async function finishShelve(sql: Sql, images: ImageStore, step: ShelveFin
     await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
     if (!step.offload) await finishAction(tx, step.instanceUuid, step.requestId, false);
   });
+  await dropStaged(images, step.data.staged);
 }
 
 /**

@@ -1,14 +1,16 @@
 import type { InstanceRow } from '../../domain/rows';
-import type { ImageStore, StoredImageData } from '../../storage/image-store';
+import type { ImageStore } from '../../storage/image-store';
 import { admitInTransaction, type OperationAdmission } from './admission';
 import type { Sql } from './db';
 import { recordEvents } from './events';
 import {
   activateImage,
   discardImage,
+  dropStaged,
   insertSnapshotImage,
   markImageSaving,
   releaseImageData,
+  type SnapshotData,
   type SnapshotImage,
 } from './images';
 import {
@@ -29,7 +31,7 @@ export interface SnapshotAdmission extends OperationAdmission {
 export interface SnapshotFinish extends TaskStep {
   requestId: string;
   imageId: string;
-  data: StoredImageData;
+  data: SnapshotData;
 }
 
 export async function admitSnapshot(sql: Sql, input: SnapshotAdmission): Promise<InstanceRow> {
@@ -64,12 +66,15 @@ export async function finishSnapshot(sql: Sql, images: ImageStore, step: Snapsho
     await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
     await finishAction(tx, step.instanceUuid, step.requestId, false);
   });
+  await dropStaged(images, step.data.staged);
 }
 
 export interface SnapshotFailure extends TaskFailure {
   imageId: string;
   /** Bytes the host stored that the image never recorded (the operation failed or was cancelled right after). */
   storedSha256?: string | undefined;
+  /** The host's staged copy of them, which nothing will publish now. */
+  storedStaged?: string | undefined;
 }
 
 /**
@@ -82,4 +87,5 @@ export async function failSnapshot(sql: Sql, images: ImageStore, step: SnapshotF
     return discardImage(tx, step.imageId);
   });
   await releaseImageData(sql, images, sha256 ?? step.storedSha256 ?? null);
+  await dropStaged(images, step.storedStaged);
 }

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { Sql } from 'postgres';
-import { ImageDataNotFound, type ImageStore, type StoredImageData } from '../../storage/image-store';
+import { ImageDataNotFound, type ImageStore, type StagedImageData } from '../../storage/image-store';
 import { contextOf } from '../context';
 import { getImage } from '../queries/images';
 import {
@@ -85,11 +85,11 @@ export async function uploadImageData(deps: ImageDataDeps, req: Request, res: Re
     throw conflict(`Image status transition from ${now.status} to saving is not allowed`);
   }
 
-  let stored: StoredImageData;
+  let stored: StagedImageData;
   try {
     // destroyOnReturn: false keeps the connection when the cap stops the read, so the 413 can still be sent.
     const body = req.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
-    stored = await deps.images.write(limited(body, deps.maxUploadBytes));
+    stored = await deps.images.stage(limited(body, deps.maxUploadBytes));
   } catch (err) {
     // Discard what the client still sends: an unread body would stall the next request on a kept-alive socket.
     if (!req.readableEnded) req.resume();
@@ -106,6 +106,8 @@ export async function uploadImageData(deps: ImageDataDeps, req: Request, res: Re
       throw unavailable('The image data was removed while it was being stored. Retry the upload.');
     }
     throw err;
+  } finally {
+    await deps.images.unstage(stored.staged);
   }
   if (!activated) {
     throw gone(

@@ -1,7 +1,7 @@
 import { imageDataLockKey } from '../../domain/naming';
 import type { Sql, TransactionSql } from 'postgres';
 import type { ImageRow } from '../../domain/rows';
-import type { ImageStore, StoredImageData } from '../../storage/image-store';
+import { ImageDataNotFound, type ImageStore, type StagedImageData } from '../../storage/image-store';
 import type { NewImage } from './create-request';
 import type { PatchableImage } from './patch';
 
@@ -11,8 +11,10 @@ import type { PatchableImage } from './patch';
  * on the status it expects, so concurrent uploads, deletes and patches cannot step over each other.
  *
  * Bytes are shared by content address: a delete (or a failed activation) removes them only when no other
- * live image points at them. Both run under a transaction-scoped advisory lock on the address, so an upload
- * that activates an image for the same bytes and a delete of the last image using them are serialized.
+ * live image points at them. An upload stages its bytes and publishes them only when it activates its image.
+ * Both run under a transaction-scoped advisory lock on the address, so an upload that activates an image for
+ * the same bytes and a delete of the last image using them are serialized, and the delete never sees bytes
+ * that an upload stored but has not recorded yet.
  */
 
 type Tx = TransactionSql;
@@ -68,7 +70,7 @@ export async function beginUpload(sql: Sql, id: string): Promise<ImageRow | null
   return row ?? null;
 }
 
-/** Thrown when the bytes an upload just stored were removed by a concurrent delete before activation. */
+/** Thrown when the bytes an upload staged are gone before activation could publish them. */
 export class StoredBytesVanished extends Error {
   constructor(readonly sha256: string) {
     super(`image data ${sha256} was removed before the upload could use it`);
@@ -89,25 +91,28 @@ async function usedByLiveImage(tx: Tx, sha256: string, exceptId: string): Promis
 }
 
 /**
- * saving → active with the store's digests. Null when the image left `saving` meanwhile (it was deleted
- * during the upload); the bytes are then removed unless another live image uses them.
+ * saving → active with the store's digests, and the staged bytes published with it under the address's lock, so
+ * a delete of another image with the same bytes cannot remove them in between. Null when the image left `saving`
+ * meanwhile (it was deleted during the upload): nothing is published then. The caller unstages the bytes.
  */
 export async function activateUpload(
   sql: Sql,
   id: string,
-  stored: StoredImageData,
+  stored: StagedImageData,
   store: ImageStore,
 ): Promise<ImageRow | null> {
   return sql.begin(async (tx) => {
     await lockBytes(tx, stored.sha256);
-    if (!(await store.has(stored.sha256))) throw new StoredBytesVanished(stored.sha256);
     const [row] = await tx<ImageRow[]>`
       UPDATE images SET status = 'active', store_sha256 = ${stored.sha256}, size_bytes = ${stored.sizeBytes},
         checksum = ${stored.md5}, os_hash_algo = 'sha512', os_hash_value = ${stored.sha512}, updated_at = now()
       WHERE id = ${id} AND status = 'saving'
       RETURNING *`;
-    if (!row && !(await usedByLiveImage(tx, stored.sha256, id))) await store.remove(stored.sha256);
-    return row ?? null;
+    if (!row) return null;
+    await store.publish(stored).catch((err: unknown) => {
+      throw err instanceof ImageDataNotFound ? new StoredBytesVanished(stored.sha256) : err;
+    });
+    return row;
   });
 }
 

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { connectDatabase, type Sql } from '../../activities/conductor/db';
+import { activateImage, discardImage, dropStaged, releaseImageData } from '../../activities/conductor/images';
+import { activateUpload } from '../../api/image/record-store';
+import { LocalImageStore } from '../../storage/image-store';
+import { cloneDatabase } from '../support/test-stack';
+
+// Bytes are shared by content address. A snapshot's host (or an upload) stores them before the image record
+// holds them; a delete of another image with the same bytes in that moment must not take them away.
+
+let sql: Sql;
+let root: string;
+let store: LocalImageStore;
+
+beforeAll(async () => {
+  sql = connectDatabase(await cloneDatabase(`image_bytes_${process.pid}`), 4);
+  root = mkdtempSync(path.join(os.tmpdir(), 'image-bytes-'));
+  store = new LocalImageStore(root);
+});
+
+afterAll(async () => {
+  await sql.end();
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+async function* chunks(text: string): AsyncIterable<Uint8Array> {
+  yield Buffer.from(text);
+}
+
+async function readAll(sha256: string): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of await store.read(sha256)) parts.push(part as Buffer);
+  return Buffer.concat(parts).toString();
+}
+
+async function imageRow(status: string, sha256: string | null = null): Promise<string> {
+  const id = randomUUID();
+  await sql`INSERT INTO images (id, name, status, store_sha256) VALUES (${id}, 'image', ${status}, ${sha256})`;
+  return id;
+}
+
+async function statusOf(id: string): Promise<string | undefined> {
+  const [row] = await sql<{ status: string }[]>`SELECT status FROM images WHERE id = ${id}`;
+  return row?.status;
+}
+
+/** An older image with the given bytes is deleted, as the conductor deletes one (a snapshot failed, unshelve). */
+async function deleteImageHolding(text: string): Promise<string> {
+  const { sha256 } = await store.write(chunks(text));
+  const older = await imageRow('active', sha256);
+  const released = await sql.begin((tx) => discardImage(tx, older));
+  await releaseImageData(sql, store, released);
+  return sha256;
+}
+
+it('keeps a snapshot’s bytes that a delete of an identical image released before the snapshot was recorded', async () => {
+  const text = `guest disk ${randomUUID()}`;
+  const snapshot = await imageRow('saving');
+  const staged = await store.stage(chunks(text));
+  // No live image holds the bytes yet: the release removes the older image's copy.
+  const sha256 = await deleteImageHolding(text);
+  expect(await store.has(sha256)).toBe(false);
+
+  await sql.begin((tx) => activateImage(tx, store, snapshot, staged));
+  await dropStaged(store, staged.staged);
+  expect(await statusOf(snapshot)).toBe('active');
+  expect(await readAll(sha256)).toBe(text);
+});
+
+it('keeps recorded snapshot bytes when an identical image is deleted afterwards', async () => {
+  const text = `guest disk ${randomUUID()}`;
+  const snapshot = await imageRow('saving');
+  const staged = await store.stage(chunks(text));
+  await sql.begin((tx) => activateImage(tx, store, snapshot, staged));
+  await dropStaged(store, staged.staged);
+
+  const sha256 = await deleteImageHolding(text);
+  expect(await readAll(sha256)).toBe(text);
+  expect(await fs.readdir(path.join(root, 'incoming'))).toEqual([]);
+});
+
+it('keeps an upload’s bytes that a delete of an identical image released before the upload was recorded', async () => {
+  const text = `uploaded ${randomUUID()}`;
+  const upload = await imageRow('saving');
+  const staged = await store.stage(chunks(text));
+  const sha256 = await deleteImageHolding(text);
+
+  expect(await activateUpload(sql, upload, staged, store)).toMatchObject({ status: 'active', store_sha256: sha256 });
+  await store.unstage(staged.staged);
+  expect(await readAll(sha256)).toBe(text);
+});
+
+it('publishes nothing for an upload whose image was deleted during it', async () => {
+  const text = `uploaded ${randomUUID()}`;
+  const deleted = await imageRow('deleted');
+  const staged = await store.stage(chunks(text));
+  expect(await activateUpload(sql, deleted, staged, store)).toBeNull();
+  await store.unstage(staged.staged);
+  expect(await store.has(staged.sha256)).toBe(false);
+});
