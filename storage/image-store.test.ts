@@ -81,6 +81,24 @@ describe('LocalImageStore', () => {
     await expect(store.publish(staged)).rejects.toBeInstanceOf(ImageDataNotFound);
   });
 
+  it('publishes a copy where the staged file cannot get a second name (another filesystem)', async () => {
+    const staged = await store.stage(chunks('elsewhere'));
+    const link = jest
+      .spyOn(fs, 'link')
+      .mockRejectedValue(Object.assign(new Error('cross-device link not permitted'), { code: 'EXDEV' }));
+    try {
+      await store.publish(staged);
+      await store.publish(staged);
+      expect(link).toHaveBeenCalledTimes(2);
+    } finally {
+      link.mockRestore();
+    }
+    await store.unstage(staged.staged);
+    expect(await readAll(await store.read(staged.sha256))).toBe('elsewhere');
+    const shard = path.join(root, staged.sha256.slice(0, 2));
+    expect(await fs.readdir(shard)).toEqual([staged.sha256]);
+  });
+
   it('names staged bytes only by a uuid', async () => {
     const staged = await store.stage(chunks('x'));
     await expect(store.publish({ ...staged, staged: '../../etc/passwd' })).rejects.toBeInstanceOf(ImageDataNotFound);

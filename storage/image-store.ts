@@ -56,6 +56,8 @@ export class ImageDataNotFound extends Error {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** link(2) errors that mean the file cannot get a second name here, rather than that something is wrong. */
+const NO_SECOND_NAME = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Staged bytes wait for their record for seconds; a week means nothing will publish them. */
 const STAGED_KEEP_MS = 7 * 24 * 3600 * 1000;
@@ -101,14 +103,33 @@ export class LocalImageStore implements ImageStore {
 
   async publish(data: StagedImageData): Promise<void> {
     const target = this.pathOf(data.sha256);
+    const staged = this.stagedPath(data.staged);
     await fs.mkdir(path.dirname(target), { recursive: true });
     // A second name for the staged file: the bytes are readable at once, and stay staged for a publish again.
-    await fs.link(this.stagedPath(data.staged), target).catch(async (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EEXIST') return;
-      if (err.code === 'ENOENT' && (await this.has(data.sha256))) return;
-      if (err.code === 'ENOENT') throw new ImageDataNotFound(data.sha256);
-      throw err;
-    });
+    // Where a file cannot get one (another filesystem, a file system without hard links, another user's file
+    // under protected_hardlinks), a copy goes into place instead.
+    await fs
+      .link(staged, target)
+      .catch((err: NodeJS.ErrnoException) => {
+        if (!NO_SECOND_NAME.has(err.code ?? '')) throw err;
+        return this.copyIntoPlace(staged, target);
+      })
+      .catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EEXIST') return;
+        if (err.code !== 'ENOENT') throw err;
+        // Unstaged already: published before, unless a release removed them since.
+        if (!(await this.has(data.sha256))) throw new ImageDataNotFound(data.sha256);
+      });
+  }
+
+  private async copyIntoPlace(staged: string, target: string): Promise<void> {
+    const copy = `${target}.${randomUUID()}`;
+    try {
+      await fs.copyFile(staged, copy);
+      await fs.rename(copy, target);
+    } finally {
+      await fs.rm(copy, { force: true });
+    }
   }
 
   async unstage(staged: string): Promise<void> {

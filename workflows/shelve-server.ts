@@ -104,7 +104,7 @@ async function shelveOnHost(input: SnapshotServerInput, instance: InstanceRow, o
     task = TaskState.ShelvingImageUploading;
     stored = await compute.snapshotDisk.executeWithOptions(
       { summary: `upload the disk of ${instance.name} on ${host} to image ${image.name}` },
-      [instanceUuid],
+      [instanceUuid, { stage: true }],
     );
     await conductor.finishShelve({
       instanceUuid,

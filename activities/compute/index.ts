@@ -22,8 +22,13 @@ import {
 import { StepCancelled, type FakeHypervisor, type StepContext } from './fake-hypervisor';
 import { rebuildGuest } from './rebuild';
 import { rescueGuest, unrescueGuest } from './rescue';
-import { snapshotDisk } from './snapshot';
-import { ImageDataNotFound, type ImageStore, type StagedImageData } from '../../storage/image-store';
+import { snapshotDisk, type SnapshotOptions } from './snapshot';
+import {
+  ImageDataNotFound,
+  type ImageStore,
+  type StagedImageData,
+  type StoredImageData,
+} from '../../storage/image-store';
 
 export interface SpawnInput {
   instanceUuid: string;
@@ -216,9 +221,9 @@ export function createComputeActivities({ hypervisor, transferDir, localDiskGb }
       };
       return guarded(async () => facts(await rebuildGuest(hypervisor, spec, stepContext())));
     },
-    /** createImage and shelve: the guest's disk into the image store, verified and staged for the conductor. */
-    async snapshotDisk(instanceUuid: string): Promise<StagedImageData> {
-      return guarded(() => snapshotDisk(hypervisor, instanceUuid, stepContext()));
+    /** createImage and shelve: the guest's disk into the image store, verified, staged if the conductor asks. */
+    async snapshotDisk(instanceUuid: string, options?: SnapshotOptions): Promise<StoredImageData | StagedImageData> {
+      return guarded(() => snapshotDisk(hypervisor, instanceUuid, stepContext(), options));
     },
     async destroy(instanceUuid: string): Promise<void> {
       return guarded(() => hypervisor.destroy(instanceUuid, stepContext()));

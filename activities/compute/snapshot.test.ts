@@ -22,6 +22,7 @@ const FLAVOR = {
 };
 const UUID = '00000000-0000-4000-8000-000000000001';
 const quiet: StepContext = { progress: () => undefined, signal: new AbortController().signal };
+const STAGE = { stage: true } as const;
 
 let dir: string;
 let hv: FakeHypervisor;
@@ -62,7 +63,7 @@ describe('snapshotDisk', () => {
   it("stages the disk byte for byte, with the guest's checksum as its address, reporting progress", async () => {
     const disk = await fs.readFile(hv.diskPath(UUID));
     const progress: number[] = [];
-    const stored = await snapshotDisk(hv, UUID, { ...quiet, progress: (p) => progress.push(p.done) });
+    const stored = await snapshotDisk(hv, UUID, { ...quiet, progress: (p) => progress.push(p.done) }, STAGE);
     expect(stored.sha256).toBe((await hv.getGuest(UUID))?.diskChecksum);
     expect(stored).toMatchObject({
       sizeBytes: disk.length,
@@ -79,8 +80,8 @@ describe('snapshotDisk', () => {
   });
 
   it('keeps one copy when the same disk is snapshot twice (a retried step) and both are published', async () => {
-    const first = await snapshotDisk(hv, UUID, quiet);
-    const second = await snapshotDisk(hv, UUID, quiet);
+    const first = await snapshotDisk(hv, UUID, quiet, STAGE);
+    const second = await snapshotDisk(hv, UUID, quiet, STAGE);
     expect({ ...second, staged: '' }).toEqual({ ...first, staged: '' });
     await hv.images.publish(first);
     await hv.images.publish(second);
@@ -89,26 +90,33 @@ describe('snapshotDisk', () => {
     expect(await storeFiles()).toEqual([first.sha256]);
   });
 
+  it('publishes the disk at once for a conductor of an older release, which does not ask to stage it', async () => {
+    const stored = await snapshotDisk(hv, UUID, quiet);
+    expect(stored).not.toHaveProperty('staged');
+    expect(await hv.images.has(stored.sha256)).toBe(true);
+    expect(await storeFiles()).toEqual([stored.sha256]);
+  });
+
   it('refuses a copy that a guest write tore apart and stores nothing of it', async () => {
     // After the first chunk went out the guest changes it: the copy now matches no moment of the disk.
     const writeMidCopy: StepContext = { ...quiet, progress: (p) => p.done === 1 && guestWriteNow(10, 'late write') };
-    await expect(snapshotDisk(hv, UUID, writeMidCopy)).rejects.toBeInstanceOf(DiskChecksumMismatch);
+    await expect(snapshotDisk(hv, UUID, writeMidCopy, STAGE)).rejects.toBeInstanceOf(DiskChecksumMismatch);
     expect(await storeFiles()).toEqual([]);
   });
 
   it('takes a write that lands before its chunk is read: the copy is the disk after the write', async () => {
     const writeAhead: StepContext = { ...quiet, progress: (p) => p.done === 1 && guestWriteNow(900_000, 'early') };
-    const stored = await snapshotDisk(hv, UUID, writeAhead);
+    const stored = await snapshotDisk(hv, UUID, writeAhead, STAGE);
     expect(stored.sha256).toBe(await hv.diskChecksum(UUID));
     expect(stored.sha256).toBe((await hv.getGuest(UUID))?.diskChecksum);
   });
 
   it('fails on its fault switch, and stops when cancelled, leaving the store empty', async () => {
     await hv.faults.set(HypervisorStep.Snapshot, { mode: 'abort', times: 1 });
-    await expect(snapshotDisk(hv, UUID, quiet)).rejects.toBeInstanceOf(HypervisorStepFailed);
+    await expect(snapshotDisk(hv, UUID, quiet, STAGE)).rejects.toBeInstanceOf(HypervisorStepFailed);
     const cancel = new AbortController();
     cancel.abort();
-    await expect(snapshotDisk(hv, UUID, { ...quiet, signal: cancel.signal })).rejects.toBeInstanceOf(StepCancelled);
+    await expect(snapshotDisk(hv, UUID, { ...quiet, signal: cancel.signal }, STAGE)).rejects.toBeInstanceOf(StepCancelled);
     expect(await storeFiles()).toEqual([]);
   });
 });

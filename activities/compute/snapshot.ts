@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import type { StagedImageData } from '../../storage/image-store';
+import type { StagedImageData, StoredImageData } from '../../storage/image-store';
 import { DISK_CHUNK_BYTES } from './disk-image';
 import { DiskChecksumMismatch } from './disk-transfer';
 import { GuestNotFound, ImageDataCorrupted } from './errors';
@@ -9,6 +9,15 @@ import { checkCancelled, type FakeHypervisor, type StepContext } from './fake-hy
 
 const STEP = 'snapshot';
 
+/** How the conductor that asked wants the bytes. */
+export interface SnapshotOptions {
+  /**
+   * Staged, for the conductor to publish with the image record (conductors of this release ask). A conductor of
+   * an older release does not ask, and finds the bytes published by the host, as it expects.
+   */
+  stage?: boolean;
+}
+
 /**
  * Streams a guest's disk into the image store (createImage, shelve) and returns what the store holds, staged:
  * the conductor publishes it with the image record, under the content address's lock, so a delete of another
@@ -16,17 +25,43 @@ const STEP = 'snapshot';
  * at one moment: its hash is checked against the guest's current checksum before the last chunk is handed over,
  * so a copy that a guest write tore apart fails and the store keeps nothing of it.
  */
-export async function snapshotDisk(hv: FakeHypervisor, uuid: string, ctx: StepContext): Promise<StagedImageData> {
+export async function snapshotDisk(
+  hv: FakeHypervisor,
+  uuid: string,
+  ctx: StepContext,
+  options: { stage: true },
+): Promise<StagedImageData>;
+export async function snapshotDisk(
+  hv: FakeHypervisor,
+  uuid: string,
+  ctx: StepContext,
+  options?: SnapshotOptions,
+): Promise<StoredImageData | StagedImageData>;
+export async function snapshotDisk(
+  hv: FakeHypervisor,
+  uuid: string,
+  ctx: StepContext,
+  options: SnapshotOptions = {},
+): Promise<StoredImageData | StagedImageData> {
   const guest = await hv.getGuest(uuid);
   if (!guest) throw new GuestNotFound(uuid, hv.host);
   await hv.applyFault(HypervisorStep.Snapshot, ctx);
   const verified = { checksum: '' };
-  const stored = await hv.images.stage(readConsistently(hv, uuid, ctx, verified));
-  if (stored.sha256 !== verified.checksum) {
-    await hv.images.unstage(stored.staged);
-    throw new ImageDataCorrupted(verified.checksum, stored.sha256);
-  }
-  return stored;
+  const source = readConsistently(hv, uuid, ctx, verified);
+  if (!options.stage) return addressChecked(await hv.images.write(source), verified.checksum);
+  const staged = await hv.images.stage(source);
+  return addressChecked(staged, verified.checksum, () => hv.images.unstage(staged.staged));
+}
+
+/** The store's address must be the checksum the copy was verified against. */
+async function addressChecked<T extends StoredImageData>(
+  stored: T,
+  checksum: string,
+  drop: () => Promise<void> = async () => undefined,
+): Promise<T> {
+  if (stored.sha256 === checksum) return stored;
+  await drop();
+  throw new ImageDataCorrupted(checksum, stored.sha256);
 }
 
 /** The disk's chunks; throws before yielding the last one when their hash is not the guest's current checksum. */

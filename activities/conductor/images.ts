@@ -1,4 +1,5 @@
 import { imageDataLockKey } from '../../domain/naming';
+import { asyncLocalStorage as activityContext } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FaultType } from '../../domain/faults';
 import type { ImageRow, InstanceRow } from '../../domain/rows';
@@ -126,9 +127,18 @@ async function inPlace(images: ImageStore, data: SnapshotData): Promise<boolean>
   );
 }
 
-/** Drops a snapshot's staged copy once the transaction that published it (or gave up on it) has committed. */
+/**
+ * Drops a snapshot's staged copy once the transaction that published it (or gave up on it) has committed. Best
+ * effort: the operation is done, and a retry of its step for a file the store sweeps anyway would hold it up.
+ */
 export async function dropStaged(images: ImageStore, staged: string | undefined): Promise<void> {
-  if (staged !== undefined) await images.unstage(staged);
+  if (staged === undefined) return;
+  await images.unstage(staged).catch((err: unknown) => {
+    activityContext.getStore()?.log.warn('Dropping a staged image copy failed; the store sweeps it within a week', {
+      staged,
+      err,
+    });
+  });
 }
 
 /**

@@ -107,7 +107,8 @@ export async function uploadImageData(deps: ImageDataDeps, req: Request, res: Re
     }
     throw err;
   } finally {
-    await deps.images.unstage(stored.staged);
+    // Best effort: the upload's outcome stands either way, and the store sweeps what is left within a week.
+    await deps.images.unstage(stored.staged).catch(() => undefined);
   }
   if (!activated) {
     throw gone(

@@ -82,12 +82,20 @@ async function lockBytes(tx: Tx, sha256: string): Promise<void> {
   await tx`SELECT pg_advisory_xact_lock(hashtextextended(${imageDataLockKey(sha256)}, 0))`;
 }
 
-async function usedByLiveImage(tx: Tx, sha256: string, exceptId: string): Promise<boolean> {
-  const [row] = await tx`
-    SELECT 1 FROM images
-    WHERE store_sha256 = ${sha256} AND id <> ${exceptId} AND status NOT IN ${tx(GONE)}
-    LIMIT 1`;
+async function heldByLiveImage(tx: Tx, sha256: string): Promise<boolean> {
+  const [row] = await tx`SELECT 1 FROM images WHERE store_sha256 = ${sha256} AND status NOT IN ${tx(GONE)} LIMIT 1`;
   return row !== undefined;
+}
+
+/**
+ * Removes bytes no live image holds, in a transaction of its own after the change that let them go committed (a
+ * rollback can never leave a live image without bytes), under the address's lock.
+ */
+async function releaseBytes(sql: Sql, store: ImageStore, sha256: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    await lockBytes(tx, sha256);
+    if (!(await heldByLiveImage(tx, sha256))) await store.remove(sha256);
+  });
 }
 
 /**
@@ -118,22 +126,20 @@ export async function activateUpload(
 
 /**
  * saving → queued after a failed upload (Glance restores the image so the upload can be retried). Bytes the
- * upload already stored go unless another live image uses them.
+ * upload already stored go unless a live image holds them.
  */
 export async function abortUpload(sql: Sql, id: string, store: ImageStore, sha256?: string): Promise<void> {
-  await sql.begin(async (tx) => {
-    if (sha256) await lockBytes(tx, sha256);
-    await tx`
-      UPDATE images SET status = 'queued', size_bytes = NULL, checksum = NULL, os_hash_algo = NULL,
-        os_hash_value = NULL, store_sha256 = NULL, updated_at = now()
-      WHERE id = ${id} AND status = 'saving'`;
-    if (sha256 && !(await usedByLiveImage(tx, sha256, id))) await store.remove(sha256);
-  });
+  await sql`
+    UPDATE images SET status = 'queued', size_bytes = NULL, checksum = NULL, os_hash_algo = NULL,
+      os_hash_value = NULL, store_sha256 = NULL, updated_at = now()
+    WHERE id = ${id} AND status = 'saving'`;
+  // An activation whose commit went through although its caller saw an error left the image active: it holds them.
+  if (sha256) await releaseBytes(sql, store, sha256);
 }
 
 /**
- * Marks a live image deleted under a row lock; `check` sees the row first and may throw to refuse. The bytes
- * go from the store when no other live image uses them. Null when there is no live image.
+ * Marks a live image deleted under a row lock; `check` sees the row first and may throw to refuse. Once that
+ * committed, the bytes go from the store unless another live image holds them. Null when there is no live image.
  */
 export async function deleteImage(
   sql: Sql,
@@ -141,16 +147,15 @@ export async function deleteImage(
   store: ImageStore,
   check: (row: ImageRow) => void,
 ): Promise<ImageRow | null> {
-  return sql.begin(async (tx) => {
+  const deleted = await sql.begin(async (tx) => {
     const [row] = await tx<ImageRow[]>`
       SELECT * FROM images WHERE id = ${id} AND status NOT IN ${tx(GONE)} FOR UPDATE`;
     if (!row) return null;
     check(row);
-    const sha256 = row.store_sha256;
-    if (sha256) await lockBytes(tx, sha256);
-    const [deleted] = await tx<ImageRow[]>`
+    const [marked] = await tx<ImageRow[]>`
       UPDATE images SET status = 'deleted', updated_at = now() WHERE id = ${id} RETURNING *`;
-    if (sha256 && !(await usedByLiveImage(tx, sha256, id))) await store.remove(sha256);
-    return deleted!;
+    return marked!;
   });
+  if (deleted?.store_sha256) await releaseBytes(sql, store, deleted.store_sha256);
+  return deleted;
 }

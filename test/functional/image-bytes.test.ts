@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { connectDatabase, type Sql } from '../../activities/conductor/db';
 import { activateImage, discardImage, dropStaged, releaseImageData } from '../../activities/conductor/images';
-import { activateUpload } from '../../api/image/record-store';
+import { abortUpload, activateUpload } from '../../api/image/record-store';
 import { LocalImageStore } from '../../storage/image-store';
 import { cloneDatabase } from '../support/test-stack';
 
@@ -47,6 +47,16 @@ async function statusOf(id: string): Promise<string | undefined> {
   return row?.status;
 }
 
+/** Until a transaction waits for an advisory lock (two seconds at most: a test without one fails later). */
+async function waitForLockWaiter(): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const [row] = await sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`;
+    if (row!.n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** An older image with the given bytes is deleted, as the conductor deletes one (a snapshot failed, unshelve). */
 async function deleteImageHolding(text: string): Promise<string> {
   const { sha256 } = await store.write(chunks(text));
@@ -82,6 +92,37 @@ it('keeps recorded snapshot bytes when an identical image is deleted afterwards'
   expect(await fs.readdir(path.join(root, 'incoming'))).toEqual([]);
 });
 
+it('publishes a snapshot’s bytes after a release of the same bytes in progress, not before its remove', async () => {
+  const text = `guest disk ${randomUUID()}`;
+  const { sha256 } = await store.write(chunks(text));
+  const older = await imageRow('active', sha256);
+  const snapshot = await imageRow('saving');
+  const staged = await store.stage(chunks(text));
+  // A release that has found the bytes unheld and is about to remove them, under their lock.
+  let removing: () => void = () => undefined;
+  const removeCalled = new Promise<void>((resolve) => (removing = resolve));
+  let letRemove: () => void = () => undefined;
+  const mayRemove = new Promise<void>((resolve) => (letRemove = resolve));
+  const gated = Object.assign(Object.create(store) as LocalImageStore, {
+    remove: async (sha: string) => {
+      removing();
+      await mayRemove;
+      await store.remove(sha);
+    },
+  });
+  const released = await sql.begin((tx) => discardImage(tx, older));
+  const releasing = releaseImageData(sql, gated, released);
+  await removeCalled;
+
+  const activating = sql.begin((tx) => activateImage(tx, store, snapshot, staged));
+  await waitForLockWaiter();
+  letRemove();
+  await Promise.all([releasing, activating]);
+  await dropStaged(store, staged.staged);
+  expect(await statusOf(snapshot)).toBe('active');
+  expect(await readAll(sha256)).toBe(text);
+});
+
 it('keeps an upload’s bytes that a delete of an identical image released before the upload was recorded', async () => {
   const text = `uploaded ${randomUUID()}`;
   const upload = await imageRow('saving');
@@ -100,4 +141,16 @@ it('publishes nothing for an upload whose image was deleted during it', async ()
   expect(await activateUpload(sql, deleted, staged, store)).toBeNull();
   await store.unstage(staged.staged);
   expect(await store.has(staged.sha256)).toBe(false);
+});
+
+it('keeps the bytes of an upload whose activation committed although the API saw it fail', async () => {
+  const text = `uploaded ${randomUUID()}`;
+  const upload = await imageRow('saving');
+  const staged = await store.stage(chunks(text));
+  await activateUpload(sql, upload, staged, store);
+  await store.unstage(staged.staged);
+  // The connection dropped with the COMMIT's answer: the API aborts the upload it believes failed.
+  await abortUpload(sql, upload, store, staged.sha256);
+  expect(await statusOf(upload)).toBe('active');
+  expect(await readAll(staged.sha256)).toBe(text);
 });
