@@ -102,7 +102,10 @@ describe('LocalImageStore', () => {
   it('names staged bytes only by a uuid', async () => {
     const staged = await store.stage(chunks('x'));
     await expect(store.publish({ ...staged, staged: '../../etc/passwd' })).rejects.toBeInstanceOf(ImageDataNotFound);
-    await store.unstage('../x');
+    // A name that walks out of incoming/ touches nothing there or beside it.
+    await fs.writeFile(path.join(root, 'beside'), 'kept');
+    await store.unstage('../beside');
+    expect(await fs.readFile(path.join(root, 'beside'), 'utf8')).toBe('kept');
     expect(await fs.readdir(path.join(root, 'incoming'))).toEqual([staged.staged]);
   });
 

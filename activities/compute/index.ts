@@ -22,7 +22,7 @@ import {
 import { StepCancelled, type FakeHypervisor, type StepContext } from './fake-hypervisor';
 import { rebuildGuest } from './rebuild';
 import { rescueGuest, unrescueGuest } from './rescue';
-import { snapshotDisk, type SnapshotOptions } from './snapshot';
+import { snapshotDisk, stageSnapshot, type SnapshotOptions } from './snapshot';
 import {
   ImageDataNotFound,
   type ImageStore,
@@ -223,7 +223,11 @@ export function createComputeActivities({ hypervisor, transferDir, localDiskGb }
     },
     /** createImage and shelve: the guest's disk into the image store, verified, staged if the conductor asks. */
     async snapshotDisk(instanceUuid: string, options?: SnapshotOptions): Promise<StoredImageData | StagedImageData> {
-      return guarded(() => snapshotDisk(hypervisor, instanceUuid, stepContext(), options));
+      return guarded(() =>
+        options?.stage
+          ? stageSnapshot(hypervisor, instanceUuid, stepContext())
+          : snapshotDisk(hypervisor, instanceUuid, stepContext()),
+      );
     },
     async destroy(instanceUuid: string): Promise<void> {
       return guarded(() => hypervisor.destroy(instanceUuid, stepContext()));

@@ -7,7 +7,7 @@ import { DiskChecksumMismatch } from './disk-transfer';
 import { HypervisorStepFailed } from './errors';
 import { FakeHypervisor, StepCancelled, type StepContext } from './fake-hypervisor';
 import { HypervisorStep } from './fault-switches';
-import { snapshotDisk } from './snapshot';
+import { snapshotDisk, stageSnapshot } from './snapshot';
 
 const IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b';
 const FLAVOR = {
@@ -22,7 +22,6 @@ const FLAVOR = {
 };
 const UUID = '00000000-0000-4000-8000-000000000001';
 const quiet: StepContext = { progress: () => undefined, signal: new AbortController().signal };
-const STAGE = { stage: true } as const;
 
 let dir: string;
 let hv: FakeHypervisor;
@@ -59,11 +58,11 @@ async function storeFiles(): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => e.name);
 }
 
-describe('snapshotDisk', () => {
+describe('stageSnapshot and snapshotDisk', () => {
   it("stages the disk byte for byte, with the guest's checksum as its address, reporting progress", async () => {
     const disk = await fs.readFile(hv.diskPath(UUID));
     const progress: number[] = [];
-    const stored = await snapshotDisk(hv, UUID, { ...quiet, progress: (p) => progress.push(p.done) }, STAGE);
+    const stored = await stageSnapshot(hv, UUID, { ...quiet, progress: (p) => progress.push(p.done) });
     expect(stored.sha256).toBe((await hv.getGuest(UUID))?.diskChecksum);
     expect(stored).toMatchObject({
       sizeBytes: disk.length,
@@ -80,8 +79,8 @@ describe('snapshotDisk', () => {
   });
 
   it('keeps one copy when the same disk is snapshot twice (a retried step) and both are published', async () => {
-    const first = await snapshotDisk(hv, UUID, quiet, STAGE);
-    const second = await snapshotDisk(hv, UUID, quiet, STAGE);
+    const first = await stageSnapshot(hv, UUID, quiet);
+    const second = await stageSnapshot(hv, UUID, quiet);
     expect({ ...second, staged: '' }).toEqual({ ...first, staged: '' });
     await hv.images.publish(first);
     await hv.images.publish(second);
@@ -100,23 +99,23 @@ describe('snapshotDisk', () => {
   it('refuses a copy that a guest write tore apart and stores nothing of it', async () => {
     // After the first chunk went out the guest changes it: the copy now matches no moment of the disk.
     const writeMidCopy: StepContext = { ...quiet, progress: (p) => p.done === 1 && guestWriteNow(10, 'late write') };
-    await expect(snapshotDisk(hv, UUID, writeMidCopy, STAGE)).rejects.toBeInstanceOf(DiskChecksumMismatch);
+    await expect(stageSnapshot(hv, UUID, writeMidCopy)).rejects.toBeInstanceOf(DiskChecksumMismatch);
     expect(await storeFiles()).toEqual([]);
   });
 
   it('takes a write that lands before its chunk is read: the copy is the disk after the write', async () => {
     const writeAhead: StepContext = { ...quiet, progress: (p) => p.done === 1 && guestWriteNow(900_000, 'early') };
-    const stored = await snapshotDisk(hv, UUID, writeAhead, STAGE);
+    const stored = await stageSnapshot(hv, UUID, writeAhead);
     expect(stored.sha256).toBe(await hv.diskChecksum(UUID));
     expect(stored.sha256).toBe((await hv.getGuest(UUID))?.diskChecksum);
   });
 
   it('fails on its fault switch, and stops when cancelled, leaving the store empty', async () => {
     await hv.faults.set(HypervisorStep.Snapshot, { mode: 'abort', times: 1 });
-    await expect(snapshotDisk(hv, UUID, quiet, STAGE)).rejects.toBeInstanceOf(HypervisorStepFailed);
+    await expect(stageSnapshot(hv, UUID, quiet)).rejects.toBeInstanceOf(HypervisorStepFailed);
     const cancel = new AbortController();
     cancel.abort();
-    await expect(snapshotDisk(hv, UUID, { ...quiet, signal: cancel.signal }, STAGE)).rejects.toBeInstanceOf(StepCancelled);
+    await expect(stageSnapshot(hv, UUID, { ...quiet, signal: cancel.signal })).rejects.toBeInstanceOf(StepCancelled);
     expect(await storeFiles()).toEqual([]);
   });
 });

@@ -19,49 +19,37 @@ export interface SnapshotOptions {
 }
 
 /**
- * Streams a guest's disk into the image store (createImage, shelve) and returns what the store holds, staged:
- * the conductor publishes it with the image record, under the content address's lock, so a delete of another
- * image with the same bytes cannot remove them before the record holds them. The copy must be the disk as it is
- * at one moment: its hash is checked against the guest's current checksum before the last chunk is handed over,
- * so a copy that a guest write tore apart fails and the store keeps nothing of it.
+ * Streams a guest's disk into the image store (createImage, shelve), staged: the conductor publishes it with the
+ * image record, under the content address's lock, so a delete of another image with the same bytes cannot remove
+ * them before the record holds them. The copy must be the disk as it is at one moment: its hash is checked
+ * against the guest's current checksum before the last chunk is handed over, so a copy that a guest write tore
+ * apart fails and the store keeps nothing of it.
  */
-export async function snapshotDisk(
-  hv: FakeHypervisor,
-  uuid: string,
-  ctx: StepContext,
-  options: { stage: true },
-): Promise<StagedImageData>;
-export async function snapshotDisk(
-  hv: FakeHypervisor,
-  uuid: string,
-  ctx: StepContext,
-  options?: SnapshotOptions,
-): Promise<StoredImageData | StagedImageData>;
-export async function snapshotDisk(
-  hv: FakeHypervisor,
-  uuid: string,
-  ctx: StepContext,
-  options: SnapshotOptions = {},
-): Promise<StoredImageData | StagedImageData> {
+export async function stageSnapshot(hv: FakeHypervisor, uuid: string, ctx: StepContext): Promise<StagedImageData> {
+  const { source, verified } = await readGuestDisk(hv, uuid, ctx);
+  const staged = await hv.images.stage(source);
+  if (staged.sha256 !== verified.checksum) await hv.images.unstage(staged.staged);
+  return addressChecked(staged, verified.checksum);
+}
+
+/** The same copy published at once, for a conductor of an older release that does not publish it itself. */
+export async function snapshotDisk(hv: FakeHypervisor, uuid: string, ctx: StepContext): Promise<StoredImageData> {
+  const { source, verified } = await readGuestDisk(hv, uuid, ctx);
+  return addressChecked(await hv.images.write(source), verified.checksum);
+}
+
+async function readGuestDisk(hv: FakeHypervisor, uuid: string, ctx: StepContext) {
   const guest = await hv.getGuest(uuid);
   if (!guest) throw new GuestNotFound(uuid, hv.host);
   await hv.applyFault(HypervisorStep.Snapshot, ctx);
   const verified = { checksum: '' };
-  const source = readConsistently(hv, uuid, ctx, verified);
-  if (!options.stage) return addressChecked(await hv.images.write(source), verified.checksum);
-  const staged = await hv.images.stage(source);
-  return addressChecked(staged, verified.checksum, () => hv.images.unstage(staged.staged));
+  return { source: readConsistently(hv, uuid, ctx, verified), verified };
 }
 
 /** The store's address must be the checksum the copy was verified against. */
-async function addressChecked<T extends StoredImageData>(
-  stored: T,
-  checksum: string,
-  drop: () => Promise<void> = async () => undefined,
-): Promise<T> {
-  if (stored.sha256 === checksum) return stored;
-  await drop();
-  throw new ImageDataCorrupted(checksum, stored.sha256);
+function addressChecked<T extends StoredImageData>(stored: T, checksum: string): T {
+  if (stored.sha256 !== checksum) throw new ImageDataCorrupted(checksum, stored.sha256);
+  return stored;
 }
 
 /** The disk's chunks; throws before yielding the last one when their hash is not the guest's current checksum. */

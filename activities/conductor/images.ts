@@ -4,7 +4,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FaultType } from '../../domain/faults';
 import type { ImageRow, InstanceRow } from '../../domain/rows';
 import { ImageStatus } from '../../domain/states';
-import { ImageDataNotFound, type ImageStore, type StagedImageData, type StoredImageData } from '../../storage/image-store';
+import {
+  ImageDataNotFound,
+  type ImageStore,
+  type StagedImageData,
+  type StoredImageData,
+} from '../../storage/image-store';
 import type { Queryable, Sql } from './db';
 
 /** The image record a snapshot (createImage, shelve) fills: created queued at the operation's admission. */

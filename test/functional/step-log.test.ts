@@ -258,7 +258,10 @@ describe('a one-transaction step', () => {
     const single = connectDatabase(databaseUrl, 1);
     const log = new StepLog(single);
     const step = (runId: string) =>
-      oneTransactionStepOf(runId, '1')(() =>
+      oneTransactionStepOf(
+        runId,
+        '1',
+      )(() =>
         stepAwareSql(single, log).begin(async (tx) => {
           await Promise.all([
             tx`INSERT INTO step_effects VALUES (${runId}, 'one')`,
