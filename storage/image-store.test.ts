@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ImageDataNotFound, LocalImageStore } from './image-store';
+import { ImageDataNotFound, InvalidStagingOwner, LocalImageStore } from './image-store';
 
 async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
   for (const part of parts) yield Buffer.from(part);
@@ -99,7 +99,7 @@ describe('LocalImageStore', () => {
     expect(await fs.readdir(shard)).toEqual([staged.sha256]);
   });
 
-  it('names staged bytes only by a uuid', async () => {
+  it('names staged bytes only as it named them', async () => {
     const staged = await store.stage(chunks('x'));
     await expect(store.publish({ ...staged, staged: '../../etc/passwd' })).rejects.toBeInstanceOf(ImageDataNotFound);
     // A name that walks out of incoming/ touches nothing there or beside it.
@@ -107,6 +107,38 @@ describe('LocalImageStore', () => {
     await store.unstage('../beside');
     expect(await fs.readFile(path.join(root, 'beside'), 'utf8')).toBe('kept');
     expect(await fs.readdir(path.join(root, 'incoming'))).toEqual([staged.staged]);
+  });
+
+  it('drops every copy staged for an owner, the ones nobody got a name back for too, and no one else’s', async () => {
+    const imageId = randomUUID();
+    const other = randomUUID();
+    const returned = await store.stage(chunks('attempt 2'), imageId);
+    expect(returned.staged).toMatch(new RegExp(`^${imageId}\\.[0-9a-f-]{36}$`));
+    // An attempt that died mid-stage: its stager is gone, its partial file is not.
+    let dying: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (dying = resolve));
+    async function* cutShort(): AsyncIterable<Uint8Array> {
+      yield Buffer.from('attempt 1, first chunk');
+      dying();
+      await new Promise(() => undefined);
+    }
+    void store.stage(cutShort(), imageId);
+    await started;
+    const kept = await store.stage(chunks('another image'), other);
+    const unowned = await store.stage(chunks('an upload'));
+    expect(await fs.readdir(path.join(root, 'incoming'))).toHaveLength(4);
+
+    await store.publish(returned);
+    await store.unstageOwned(imageId);
+    expect((await fs.readdir(path.join(root, 'incoming'))).sort()).toEqual([kept.staged, unowned.staged].sort());
+    expect(await readAll(await store.read(returned.sha256))).toBe('attempt 2');
+    await store.unstageOwned(imageId);
+  });
+
+  it('stages only for an owner that is an image id', async () => {
+    await expect(store.stage(chunks('x'), '../escape')).rejects.toBeInstanceOf(InvalidStagingOwner);
+    await store.unstageOwned('..');
+    expect(await fs.readdir(root)).toEqual([]);
   });
 
   it('sweeps staged copies a week old on the way into a stage, and keeps younger ones', async () => {

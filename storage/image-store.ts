@@ -13,8 +13,9 @@ export interface ImageStore {
    * Stores a stream of bytes out of every reader's and every remove's sight: `publish` makes them readable under
    * their content address. Bytes someone else may be releasing (a snapshot, an upload) are staged, then published
    * under the content address's lock with the record that holds them, so no release can remove them in between.
+   * An `owner` (the image's id) names the copy, so `unstageOwned` finds it even when its stager never returned.
    */
-  stage(source: AsyncIterable<Uint8Array>): Promise<StagedImageData>;
+  stage(source: AsyncIterable<Uint8Array>, owner?: string): Promise<StagedImageData>;
   /**
    * Makes staged bytes readable under their content address, keeping one copy if the same bytes are there. They
    * stay staged too until `unstage`, so a publish whose record rolled back can run again. Throws
@@ -23,6 +24,11 @@ export interface ImageStore {
   publish(data: StagedImageData): Promise<void>;
   /** Drops a staged copy (published bytes stay); dropping it again succeeds. */
   unstage(staged: string): Promise<void>;
+  /**
+   * Drops every copy staged for `owner`: those of attempts that died or were retried mid-stage too, whose names
+   * nobody got back.
+   */
+  unstageOwned(owner: string): Promise<void>;
   /** Stages and publishes at once, for bytes no release can race (seeded images, tests). */
   write(source: AsyncIterable<Uint8Array>): Promise<StoredImageData>;
   /** The bytes stored under `sha256`; throws ImageDataNotFound when there are none. */
@@ -55,10 +61,21 @@ export class ImageDataNotFound extends Error {
   }
 }
 
+/** Thrown when a copy is staged for an owner that is not an image's id (a UUID). */
+export class InvalidStagingOwner extends Error {
+  constructor(readonly owner: string) {
+    super(`staged image copies are owned by an image id, not ${JSON.stringify(owner)}`);
+    this.name = 'InvalidStagingOwner';
+  }
+}
+
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** link(2) errors that mean the file cannot get a second name here, rather than that something is wrong. */
 const NO_SECOND_NAME = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID_TEXT = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const UUID = new RegExp(`^${UUID_TEXT}$`, 'i');
+/** `<uuid>`, or `<owner uuid>.<uuid>` for a copy staged for an owner. */
+const STAGED_NAME = new RegExp(`^(${UUID_TEXT}\\.)?${UUID_TEXT}$`, 'i');
 /** Staged bytes wait for their record for seconds; a week means nothing will publish them. */
 const STAGED_KEEP_MS = 7 * 24 * 3600 * 1000;
 const SWEEP_EVERY_MS = 3600 * 1000;
@@ -67,17 +84,18 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * A content-addressed directory: `<root>/<first two hex digits>/<sha256>`; staged bytes wait in
- * `<root>/incoming/<uuid>`, and publishing links them into place.
+ * `<root>/incoming/<owner>.<uuid>` (or `<uuid>` without an owner), and publishing links them into place.
  */
 export class LocalImageStore implements ImageStore {
   private lastSweep = 0;
 
   constructor(readonly root: string) {}
 
-  async stage(source: AsyncIterable<Uint8Array>): Promise<StagedImageData> {
+  async stage(source: AsyncIterable<Uint8Array>, owner?: string): Promise<StagedImageData> {
+    if (owner !== undefined && !UUID.test(owner)) throw new InvalidStagingOwner(owner);
     await fs.mkdir(this.incoming, { recursive: true });
     await this.sweepIfDue();
-    const staged = randomUUID();
+    const staged = owner === undefined ? randomUUID() : `${owner}.${randomUUID()}`;
     const temp = this.stagedPath(staged);
     const hashes = { sha256: createHash('sha256'), md5: createHash('md5'), sha512: createHash('sha512') };
     let sizeBytes = 0;
@@ -133,8 +151,17 @@ export class LocalImageStore implements ImageStore {
   }
 
   async unstage(staged: string): Promise<void> {
-    if (!UUID.test(staged)) return;
+    if (!STAGED_NAME.test(staged)) return;
     await fs.rm(this.stagedPath(staged), { force: true });
+  }
+
+  async unstageOwned(owner: string): Promise<void> {
+    if (!UUID.test(owner)) return;
+    const names = await fs.readdir(this.incoming).catch(() => [] as string[]);
+    const prefix = `${owner}.`;
+    for (const name of names) {
+      if (name.startsWith(prefix)) await this.unstage(name);
+    }
   }
 
   async write(source: AsyncIterable<Uint8Array>): Promise<StoredImageData> {
@@ -193,9 +220,9 @@ export class LocalImageStore implements ImageStore {
     return path.join(this.root, 'incoming');
   }
 
-  /** Staged names come back through workflow payloads: only a UUID names a file. */
+  /** Staged names come back through workflow payloads: only the names stage gives name a file. */
   private stagedPath(staged: string): string {
-    if (!UUID.test(staged)) throw new ImageDataNotFound(`staged ${staged}`);
+    if (!STAGED_NAME.test(staged)) throw new ImageDataNotFound(`staged ${staged}`);
     return path.join(this.incoming, staged);
   }
 

@@ -104,7 +104,7 @@ async function shelveOnHost(input: SnapshotServerInput, instance: InstanceRow, o
     task = TaskState.ShelvingImageUploading;
     stored = await compute.snapshotDisk.executeWithOptions(
       { summary: `upload the disk of ${instance.name} on ${host} to image ${image.name}` },
-      [instanceUuid, { stage: true }],
+      [instanceUuid, { stage: true, imageId: image.imageId }],
     );
     await conductor.finishShelve({
       instanceUuid,

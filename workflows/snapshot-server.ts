@@ -60,7 +60,7 @@ export async function snapshotServerWorkflow(input: SnapshotServerInput): Promis
     task = TaskState.ImageUploading;
     stored = await computeOn(settings, host).snapshotDisk.executeWithOptions(
       { summary: `upload the disk of ${admitted.name} on ${host} to image ${image.name}` },
-      [instanceUuid, { stage: true }],
+      [instanceUuid, { stage: true, imageId: image.imageId }],
     );
     await conductor.finishSnapshot({
       instanceUuid,

@@ -225,7 +225,7 @@ export function createComputeActivities({ hypervisor, transferDir, localDiskGb }
     async snapshotDisk(instanceUuid: string, options?: SnapshotOptions): Promise<StoredImageData | StagedImageData> {
       return guarded(() =>
         options?.stage
-          ? stageSnapshot(hypervisor, instanceUuid, stepContext())
+          ? stageSnapshot(hypervisor, instanceUuid, stepContext(), options.imageId)
           : snapshotDisk(hypervisor, instanceUuid, stepContext()),
       );
     },

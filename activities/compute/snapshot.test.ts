@@ -89,6 +89,14 @@ describe('stageSnapshot and snapshotDisk', () => {
     expect(await storeFiles()).toEqual([first.sha256]);
   });
 
+  it('names the copy for the image it is for, so the conductor can drop it without its name', async () => {
+    const imageId = '5a1d8b37-0c52-4c4b-9f7e-8a4b1e0f2c11';
+    const stored = await stageSnapshot(hv, UUID, quiet, imageId);
+    expect(stored.staged.startsWith(`${imageId}.`)).toBe(true);
+    await hv.images.unstageOwned(imageId);
+    expect(await storeFiles()).toEqual([]);
+  });
+
   it('publishes the disk at once for a conductor of an older release, which does not ask to stage it', async () => {
     const stored = await snapshotDisk(hv, UUID, quiet);
     expect(stored).not.toHaveProperty('staged');

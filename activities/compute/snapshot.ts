@@ -16,6 +16,11 @@ export interface SnapshotOptions {
    * an older release does not ask, and finds the bytes published by the host, as it expects.
    */
   stage?: boolean;
+  /**
+   * The image the copy is for, which names it in the store: the conductor drops every copy made for the image,
+   * so an attempt the host died in, or whose result was lost, leaves nothing behind.
+   */
+  imageId?: string;
 }
 
 /**
@@ -25,9 +30,14 @@ export interface SnapshotOptions {
  * against the guest's current checksum before the last chunk is handed over, so a copy that a guest write tore
  * apart fails and the store keeps nothing of it.
  */
-export async function stageSnapshot(hv: FakeHypervisor, uuid: string, ctx: StepContext): Promise<StagedImageData> {
+export async function stageSnapshot(
+  hv: FakeHypervisor,
+  uuid: string,
+  ctx: StepContext,
+  imageId?: string,
+): Promise<StagedImageData> {
   const { source, verified } = await readGuestDisk(hv, uuid, ctx);
-  const staged = await hv.images.stage(source);
+  const staged = await hv.images.stage(source, imageId);
   if (staged.sha256 !== verified.checksum) await hv.images.unstage(staged.staged);
   return addressChecked(staged, verified.checksum);
 }
@@ -41,7 +51,6 @@ export async function snapshotDisk(hv: FakeHypervisor, uuid: string, ctx: StepCo
 async function readGuestDisk(hv: FakeHypervisor, uuid: string, ctx: StepContext) {
   const guest = await hv.getGuest(uuid);
   if (!guest) throw new GuestNotFound(uuid, hv.host);
-  await hv.applyFault(HypervisorStep.Snapshot, ctx);
   const verified = { checksum: '' };
   return { source: readConsistently(hv, uuid, ctx, verified), verified };
 }
@@ -79,6 +88,8 @@ async function* readConsistently(
         verified.checksum = checksum;
       }
       yield current;
+      // A fault strikes mid-upload, with part of the copy in the store, where a real upload fails or stalls.
+      if (index === 0) await hv.applyFault(HypervisorStep.Snapshot, ctx);
       ctx.progress({ step: STEP, done: index + 1, total });
       current = next;
     }

@@ -133,17 +133,21 @@ async function inPlace(images: ImageStore, data: SnapshotData): Promise<boolean>
 }
 
 /**
- * Drops a snapshot's staged copy once the transaction that published it (or gave up on it) has committed. Best
- * effort: the operation is done, and a retry of its step for a file the store sweeps anyway would hold it up.
+ * Drops a snapshot's staged copies once the transaction that published them (or gave up on them) has committed:
+ * the one the host returned, and any an attempt left that died or was retried mid-stage. Best effort: the
+ * operation is done, and a retry of its step for files the store sweeps anyway would hold it up.
  */
-export async function dropStaged(images: ImageStore, staged: string | undefined): Promise<void> {
-  if (staged === undefined) return;
-  await images.unstage(staged).catch((err: unknown) => {
-    activityContext.getStore()?.log.warn('Dropping a staged image copy failed; the store sweeps it within a week', {
-      staged,
-      err,
-    });
-  });
+export async function dropStaged(images: ImageStore, imageId: string, staged: string | undefined): Promise<void> {
+  const drops = [images.unstageOwned(imageId), ...(staged === undefined ? [] : [images.unstage(staged)])];
+  for (const outcome of await Promise.allSettled(drops)) {
+    if (outcome.status === 'rejected') {
+      activityContext.getStore()?.log.warn('Dropping a staged image copy failed; the store sweeps it within a week', {
+        imageId,
+        staged,
+        err: outcome.reason as unknown,
+      });
+    }
+  }
 }
 
 /**

@@ -59,7 +59,7 @@ export async function finishShelve(sql: Sql, images: ImageStore, step: ShelveFin
     await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
     if (!step.offload) await finishAction(tx, step.instanceUuid, step.requestId, false);
   });
-  await dropStaged(images, step.data.staged);
+  await dropStaged(images, step.imageId, step.data.staged);
 }
 
 /**

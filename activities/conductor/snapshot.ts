@@ -66,7 +66,7 @@ export async function finishSnapshot(sql: Sql, images: ImageStore, step: Snapsho
     await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
     await finishAction(tx, step.instanceUuid, step.requestId, false);
   });
-  await dropStaged(images, step.data.staged);
+  await dropStaged(images, step.imageId, step.data.staged);
 }
 
 export interface SnapshotFailure extends TaskFailure {
@@ -87,5 +87,5 @@ export async function failSnapshot(sql: Sql, images: ImageStore, step: SnapshotF
     return discardImage(tx, step.imageId);
   });
   await releaseImageData(sql, images, sha256 ?? step.storedSha256 ?? null);
-  await dropStaged(images, step.storedStaged);
+  await dropStaged(images, step.imageId, step.storedStaged);
 }

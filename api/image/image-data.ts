@@ -89,7 +89,8 @@ export async function uploadImageData(deps: ImageDataDeps, req: Request, res: Re
   try {
     // destroyOnReturn: false keeps the connection when the cap stops the read, so the 413 can still be sent.
     const body = req.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
-    stored = await deps.images.stage(limited(body, deps.maxUploadBytes));
+    // Staged for the image, so a delete of an image whose upload died with its API process drops the copy.
+    stored = await deps.images.stage(limited(body, deps.maxUploadBytes), image.id);
   } catch (err) {
     // Discard what the client still sends: an unread body would stall the next request on a kept-alive socket.
     if (!req.readableEnded) req.resume();

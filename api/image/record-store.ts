@@ -139,7 +139,8 @@ export async function abortUpload(sql: Sql, id: string, store: ImageStore, sha25
 
 /**
  * Marks a live image deleted under a row lock; `check` sees the row first and may throw to refuse. Once that
- * committed, the bytes go from the store unless another live image holds them. Null when there is no live image.
+ * committed, the bytes go from the store unless another live image holds them, and so do copies staged for it.
+ * Null when there is no live image.
  */
 export async function deleteImage(
   sql: Sql,
@@ -157,5 +158,7 @@ export async function deleteImage(
     return marked!;
   });
   if (deleted?.store_sha256) await releaseBytes(sql, store, deleted.store_sha256);
+  // An upload whose API process died left its staged copy; one still running finds the image gone and stops.
+  if (deleted) await store.unstageOwned(deleted.id).catch(() => undefined);
   return deleted;
 }

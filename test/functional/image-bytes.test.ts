@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { connectDatabase, type Sql } from '../../activities/conductor/db';
 import { activateImage, discardImage, dropStaged, releaseImageData } from '../../activities/conductor/images';
-import { abortUpload, activateUpload } from '../../api/image/record-store';
+import { abortUpload, activateUpload, deleteImage } from '../../api/image/record-store';
 import { LocalImageStore } from '../../storage/image-store';
 import { cloneDatabase } from '../support/test-stack';
 
@@ -69,13 +69,13 @@ async function deleteImageHolding(text: string): Promise<string> {
 it('keeps a snapshot’s bytes that a delete of an identical image released before the snapshot was recorded', async () => {
   const text = `guest disk ${randomUUID()}`;
   const snapshot = await imageRow('saving');
-  const staged = await store.stage(chunks(text));
+  const staged = await store.stage(chunks(text), snapshot);
   // No live image holds the bytes yet: the release removes the older image's copy.
   const sha256 = await deleteImageHolding(text);
   expect(await store.has(sha256)).toBe(false);
 
   await sql.begin((tx) => activateImage(tx, store, snapshot, staged));
-  await dropStaged(store, staged.staged);
+  await dropStaged(store, snapshot, staged.staged);
   expect(await statusOf(snapshot)).toBe('active');
   expect(await readAll(sha256)).toBe(text);
 });
@@ -83,9 +83,9 @@ it('keeps a snapshot’s bytes that a delete of an identical image released befo
 it('keeps recorded snapshot bytes when an identical image is deleted afterwards', async () => {
   const text = `guest disk ${randomUUID()}`;
   const snapshot = await imageRow('saving');
-  const staged = await store.stage(chunks(text));
+  const staged = await store.stage(chunks(text), snapshot);
   await sql.begin((tx) => activateImage(tx, store, snapshot, staged));
-  await dropStaged(store, staged.staged);
+  await dropStaged(store, snapshot, staged.staged);
 
   const sha256 = await deleteImageHolding(text);
   expect(await readAll(sha256)).toBe(text);
@@ -97,7 +97,7 @@ it('publishes a snapshot’s bytes after a release of the same bytes in progress
   const { sha256 } = await store.write(chunks(text));
   const older = await imageRow('active', sha256);
   const snapshot = await imageRow('saving');
-  const staged = await store.stage(chunks(text));
+  const staged = await store.stage(chunks(text), snapshot);
   // A release that has found the bytes unheld and is about to remove them, under their lock.
   let removing: () => void = () => undefined;
   const removeCalled = new Promise<void>((resolve) => (removing = resolve));
@@ -118,7 +118,7 @@ it('publishes a snapshot’s bytes after a release of the same bytes in progress
   await waitForLockWaiter();
   letRemove();
   await Promise.all([releasing, activating]);
-  await dropStaged(store, staged.staged);
+  await dropStaged(store, snapshot, staged.staged);
   expect(await statusOf(snapshot)).toBe('active');
   expect(await readAll(sha256)).toBe(text);
 });
@@ -153,4 +153,34 @@ it('keeps the bytes of an upload whose activation committed although the API saw
   await abortUpload(sql, upload, store, staged.sha256);
   expect(await statusOf(upload)).toBe('active');
   expect(await readAll(staged.sha256)).toBe(text);
+});
+
+async function incoming(): Promise<string[]> {
+  return (await fs.readdir(path.join(root, 'incoming'))).sort();
+}
+
+it('drops the copies of snapshot attempts that died mid-stage, whatever the snapshot’s outcome', async () => {
+  const succeeded = await imageRow('saving');
+  const failed = await imageRow('saving');
+  const other = await store.stage(chunks(`another image ${randomUUID()}`), randomUUID());
+  // Each snapshot's first attempt died with its host: nobody got the name of what it staged.
+  await store.stage(chunks(`first attempt ${randomUUID()}`), succeeded);
+  await store.stage(chunks(`first attempt ${randomUUID()}`), failed);
+  const text = `guest disk ${randomUUID()}`;
+  const retried = await store.stage(chunks(text), succeeded);
+
+  await sql.begin((tx) => activateImage(tx, store, succeeded, retried));
+  await dropStaged(store, succeeded, retried.staged);
+  // The failed snapshot's workflow never got a result from its host.
+  await dropStaged(store, failed, undefined);
+  expect(await incoming()).toEqual([other.staged]);
+  expect(await readAll(retried.sha256)).toBe(text);
+  await store.unstage(other.staged);
+});
+
+it('drops the copy of an upload whose API process died when its image is deleted', async () => {
+  const upload = await imageRow('saving');
+  await store.stage(chunks(`uploaded ${randomUUID()}`), upload);
+  expect(await deleteImage(sql, upload, store, () => undefined)).toMatchObject({ status: 'deleted' });
+  expect(await incoming()).toEqual([]);
 });
