@@ -117,12 +117,14 @@ describe('LocalImageStore', () => {
     // An attempt that died mid-stage: its stager is gone, its partial file is not.
     let dying: () => void = () => undefined;
     const started = new Promise<void>((resolve) => (dying = resolve));
+    let die: (err: Error) => void = () => undefined;
+    const dead = new Promise<never>((_, reject) => (die = reject));
     async function* cutShort(): AsyncIterable<Uint8Array> {
       yield Buffer.from('attempt 1, first chunk');
       dying();
-      await new Promise(() => undefined);
+      await dead;
     }
-    void store.stage(cutShort(), imageId);
+    const dyingStage = store.stage(cutShort(), imageId.toUpperCase());
     await started;
     const kept = await store.stage(chunks('another image'), other);
     const unowned = await store.stage(chunks('an upload'));
@@ -133,11 +135,12 @@ describe('LocalImageStore', () => {
     expect((await fs.readdir(path.join(root, 'incoming'))).sort()).toEqual([kept.staged, unowned.staged].sort());
     expect(await readAll(await store.read(returned.sha256))).toBe('attempt 2');
     await store.unstageOwned(imageId);
+    die(new Error('killed'));
+    await expect(dyingStage).rejects.toThrow('killed');
   });
 
   it('stages only for an owner that is an image id', async () => {
     await expect(store.stage(chunks('x'), '../escape')).rejects.toBeInstanceOf(InvalidStagingOwner);
-    await store.unstageOwned('..');
     expect(await fs.readdir(root)).toEqual([]);
   });
 

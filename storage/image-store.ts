@@ -95,7 +95,7 @@ export class LocalImageStore implements ImageStore {
     if (owner !== undefined && !UUID.test(owner)) throw new InvalidStagingOwner(owner);
     await fs.mkdir(this.incoming, { recursive: true });
     await this.sweepIfDue();
-    const staged = owner === undefined ? randomUUID() : `${owner}.${randomUUID()}`;
+    const staged = owner === undefined ? randomUUID() : `${owner.toLowerCase()}.${randomUUID()}`;
     const temp = this.stagedPath(staged);
     const hashes = { sha256: createHash('sha256'), md5: createHash('md5'), sha512: createHash('sha512') };
     let sizeBytes = 0;
@@ -158,10 +158,10 @@ export class LocalImageStore implements ImageStore {
   async unstageOwned(owner: string): Promise<void> {
     if (!UUID.test(owner)) return;
     const names = await fs.readdir(this.incoming).catch(() => [] as string[]);
-    const prefix = `${owner}.`;
-    for (const name of names) {
-      if (name.startsWith(prefix)) await this.unstage(name);
-    }
+    const prefix = `${owner.toLowerCase()}.`;
+    const drops = await Promise.allSettled(names.filter((n) => n.startsWith(prefix)).map((n) => this.unstage(n)));
+    const failed = drops.find((d) => d.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async write(source: AsyncIterable<Uint8Array>): Promise<StoredImageData> {

@@ -158,7 +158,7 @@ export async function deleteImage(
     return marked!;
   });
   if (deleted?.store_sha256) await releaseBytes(sql, store, deleted.store_sha256);
-  // An upload whose API process died left its staged copy; one still running finds the image gone and stops.
+  // An upload whose API process died left its staged copy; one still running gets a 410 when its body is in.
   if (deleted) await store.unstageOwned(deleted.id).catch(() => undefined);
   return deleted;
 }

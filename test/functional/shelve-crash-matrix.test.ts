@@ -4,6 +4,7 @@ import { ApiClient } from '../support/http';
 import { TestProcesses } from '../support/processes';
 import { startTestStack, waitForHosts, type TestStack } from '../support/test-stack';
 import { expectAuditClean } from '../support/audit';
+import { expectNoStagedCopy, waitForStagedCopy } from '../support/staged-copies';
 
 // Shelve and unshelve with the conductor or the compute host killed -9 mid-upload and mid-spawn, then restarted:
 // the operation must finish by itself with the guest's data intact, one claim, and no shelve image left over.
@@ -67,6 +68,7 @@ describe.each(VICTIMS)('the %s process killed', (victim) => {
     await stack.hypervisor(HOST).faults.set(HypervisorStep.Snapshot, { mode: 'hang' });
     expect((await api.action(id, { shelve: null })).status).toBe(202);
     await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === 'shelving_image_uploading');
+    await waitForStagedCopy(stack.dataDir);
 
     await restartAfterKill(victim, HOST);
 
@@ -75,6 +77,7 @@ describe.each(VICTIMS)('the %s process killed', (victim) => {
     expect(offloaded['OS-EXT-STS:task_state']).toBeNull();
     expect(await stack.hypervisor(HOST).getGuest(id)).toBeUndefined();
     await expectAuditClean(api);
+    await expectNoStagedCopy(stack.dataDir);
 
     expect((await api.action(id, { unshelve: null })).status).toBe(202);
     await api.waitForStatus(id, 'ACTIVE', 30_000);

@@ -1,13 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { FakeHypervisor } from '../../activities/compute/fake-hypervisor';
 import { HypervisorStep } from '../../activities/compute/fault-switches';
 import { spawnEntryPoint } from '../../worker/infra/processes';
 import { waitFor } from '../../worker/infra/ports';
 import { stopChild } from '../../worker/infra/temporal-server';
 import { ApiClient, CIRROS, type Reply } from '../support/http';
+import { expectNoStagedCopy, waitForStagedCopy } from '../support/staged-copies';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const HOST = 'host-a';
@@ -72,13 +72,6 @@ async function actionOf(id: string, reply: Reply): Promise<any> {
       .withHeaders({ 'OpenStack-API-Version': 'compute 2.62' })
       .get(`/v2.1/servers/${id}/os-instance-actions/${requestId}`)
   ).body.instanceAction;
-}
-
-/** Every file the image store holds, temporary ones included: what a test expects to find nothing left over in. */
-async function storeFiles(): Promise<string[]> {
-  const root = path.join(stack.dataDir, 'images');
-  const entries = await fs.readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
 describe('createImage', () => {
@@ -274,6 +267,7 @@ describe('createImage across a compute crash', () => {
     const reply = await at245().action(id, { createImage: { name: 'snap-crash' } });
     const imageId = reply.body.image_id as string;
     await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === 'image_uploading');
+    await waitForStagedCopy(stack.dataDir);
 
     computeProcess!.kill('SIGKILL');
     await new Promise((resolve) => computeProcess!.once('exit', resolve));
@@ -285,7 +279,7 @@ describe('createImage across a compute crash', () => {
     const disk = await digestsOf(processHv.diskPath(id));
     expect(await imageRow(imageId)).toMatchObject({ status: 'active', store_sha256: disk.sha256 });
     expect((await storedBytes(disk.sha256)).equals(disk.bytes)).toBe(true);
-    expect((await storeFiles()).filter((f) => f.includes(`${path.sep}incoming${path.sep}`))).toEqual([]);
+    await expectNoStagedCopy(stack.dataDir);
     const claims = await stack.sql`SELECT host FROM allocations WHERE consumer_uuid = ${id}`;
     expect(claims).toEqual([{ host: PROCESS_HOST }]);
   });
