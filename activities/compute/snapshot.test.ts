@@ -97,6 +97,14 @@ describe('stageSnapshot and snapshotDisk', () => {
     expect(await storeFiles()).toEqual([]);
   });
 
+  it('copies the empty disk of a server booted from an empty image', async () => {
+    const empty = await hv.images.write((async function* () {})());
+    const id = '00000000-0000-4000-8000-000000000002';
+    await hv.spawn({ uuid: id, name: 'empty', flavor: FLAVOR, imageId: IMAGE, imageSha256: empty.sha256 }, true, quiet);
+    const stored = await stageSnapshot(hv, id, quiet);
+    expect(stored).toMatchObject({ sha256: empty.sha256, sizeBytes: 0 });
+  });
+
   it('publishes the disk at once for a conductor of an older release, which does not ask to stage it', async () => {
     const stored = await snapshotDisk(hv, UUID, quiet);
     expect(stored).not.toHaveProperty('staged');

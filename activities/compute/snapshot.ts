@@ -73,20 +73,23 @@ async function* readConsistently(
   try {
     const total = Math.max(1, Math.ceil((await handle.stat()).size / DISK_CHUNK_BYTES));
     const hash = createHash('sha256');
+    const verify = async () => {
+      const checksum = hash.digest('hex');
+      const now = (await hv.getGuest(uuid))?.diskChecksum;
+      if (now === undefined) throw new GuestNotFound(uuid, hv.host);
+      if (checksum !== now) throw new DiskChecksumMismatch(file, now, checksum);
+      verified.checksum = checksum;
+    };
     let current = await readChunk(handle, 0);
+    // An empty disk (a server booted from an empty image) has no last chunk to verify before.
+    if (current.length === 0) await verify();
     for (let index = 0; current.length > 0; index++) {
       checkCancelled(ctx, STEP);
       // The next chunk is read while this thread hashes the current one.
       const reading = readChunk(handle, (index + 1) * DISK_CHUNK_BYTES);
       hash.update(current);
       const next = await reading;
-      if (next.length === 0) {
-        const checksum = hash.digest('hex');
-        const now = (await hv.getGuest(uuid))?.diskChecksum;
-        if (now === undefined) throw new GuestNotFound(uuid, hv.host);
-        if (checksum !== now) throw new DiskChecksumMismatch(file, now, checksum);
-        verified.checksum = checksum;
-      }
+      if (next.length === 0) await verify();
       yield current;
       // A fault strikes mid-upload, with part of the copy in the store, where a real upload fails or stalls.
       if (index === 0) await hv.applyFault(HypervisorStep.Snapshot, ctx);
