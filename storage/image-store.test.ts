@@ -153,6 +153,15 @@ describe('LocalImageStore', () => {
     expect((await fs.readdir(path.join(root, 'incoming'))).sort()).toEqual([young.staged, next.staged].sort());
   });
 
+  it('lists published bytes with when they were written, and no staged copy', async () => {
+    const published = await store.write(chunks('published'));
+    await store.stage(chunks('staged only'));
+    const listed = await store.listPublished();
+    expect(listed.map((p) => p.sha256)).toEqual([published.sha256]);
+    const { mtime } = await fs.stat(path.join(root, published.sha256.slice(0, 2), published.sha256));
+    expect(listed[0]!.writtenAt).toEqual(mtime);
+  });
+
   it('drops the partial file when the source fails mid-stream', async () => {
     async function* broken(): AsyncIterable<Uint8Array> {
       yield Buffer.from('half');

@@ -36,6 +36,14 @@ export interface ImageStore {
   has(sha256: string): Promise<boolean>;
   /** Removes the bytes; removing bytes that are not there succeeds. */
   remove(sha256: string): Promise<void>;
+  /** Every content address that has bytes, and when they were written: what a sweep of unheld bytes reads. */
+  listPublished(): Promise<PublishedImageData[]>;
+}
+
+/** Bytes readable under their content address. */
+export interface PublishedImageData {
+  sha256: string;
+  writtenAt: Date;
 }
 
 /** What a write produced: the content address and the digests Glance reports. */
@@ -70,6 +78,7 @@ export class InvalidStagingOwner extends Error {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const SHARD = /^[0-9a-f]{2}$/;
 /** link(2) errors that mean the file cannot get a second name here, rather than that something is wrong. */
 const NO_SECOND_NAME = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 const UUID_TEXT = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -188,6 +197,19 @@ export class LocalImageStore implements ImageStore {
   async remove(sha256: string): Promise<void> {
     if (!SHA256_HEX.test(sha256)) return;
     await fs.rm(this.pathOf(sha256), { force: true });
+  }
+
+  async listPublished(): Promise<PublishedImageData[]> {
+    const shards = (await fs.readdir(this.root).catch(() => [] as string[])).filter((n) => SHARD.test(n));
+    const out: PublishedImageData[] = [];
+    for (const shard of shards) {
+      for (const name of await fs.readdir(path.join(this.root, shard)).catch(() => [] as string[])) {
+        if (!SHA256_HEX.test(name) || !name.startsWith(shard)) continue;
+        const stat = await fs.stat(path.join(this.root, shard, name)).catch(() => null);
+        if (stat?.isFile()) out.push({ sha256: name, writtenAt: stat.mtime });
+      }
+    }
+    return out;
   }
 
   /**

@@ -2,11 +2,13 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConductorConfig, loadTracingConfig } from '../config';
 import { connectDatabase } from '../activities/conductor/db';
 import { createConductorWorker } from './conductor-worker';
+import { startImageSweeper } from './image-sweeper';
 import { createLogger } from './logger';
 import { registerSearchAttributes } from './search-attributes';
 import { serveProcessMetrics } from './metrics-server';
 import { installRuntime } from './runtime';
 import { tracingFromConfig } from './tracing';
+import { LocalImageStore } from '../storage/image-store';
 
 /** nova-conductor: workflows, scheduler and the only writer of instance state. Run as many as you like. */
 async function main(): Promise<void> {
@@ -26,7 +28,9 @@ async function main(): Promise<void> {
     tracing,
   });
   log.info({ taskQueue: worker.options.taskQueue }, 'conductor worker running');
+  const stopSweeper = startImageSweeper(sql, new LocalImageStore(config.imageDir), log);
   await worker.run();
+  stopSweeper();
   metrics?.close();
   await connection.close();
   await sql.end();

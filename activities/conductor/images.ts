@@ -21,7 +21,7 @@ export interface SnapshotImage {
 }
 
 /** Statuses whose image no longer holds its bytes: the bytes may go once no other image needs them. */
-const NOT_HOLDING: readonly string[] = [ImageStatus.Deleted, ImageStatus.PendingDelete, ImageStatus.Killed];
+export const NOT_HOLDING: readonly string[] = [ImageStatus.Deleted, ImageStatus.PendingDelete, ImageStatus.Killed];
 
 /** Base image properties a snapshot must not inherit (nova/compute/utils.py NON_INHERITABLE_IMAGE_*). */
 const NON_INHERITABLE = new Set([

@@ -4,8 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { connectDatabase, type Sql } from '../../activities/conductor/db';
 import { activateImage, discardImage, dropStaged, releaseImageData } from '../../activities/conductor/images';
+import { sweepUnheldImageData } from '../../activities/conductor/image-sweep';
 import { abortUpload, activateUpload, deleteImage } from '../../api/image/record-store';
 import { LocalImageStore } from '../../storage/image-store';
+import { createLogger } from '../../worker/logger';
+import { startImageSweeper } from '../../worker/image-sweeper';
+import { waitFor } from '../../worker/infra/ports';
 import { cloneDatabase } from '../support/test-stack';
 
 // Bytes are shared by content address. A snapshot's host (or an upload) stores them before the image record
@@ -45,6 +49,13 @@ async function imageRow(status: string, sha256: string | null = null): Promise<s
 async function statusOf(id: string): Promise<string | undefined> {
   const [row] = await sql<{ status: string }[]>`SELECT status FROM images WHERE id = ${id}`;
   return row?.status;
+}
+
+/** A promise and what settles it: one side of the test waits for the other. */
+function signal(): [Promise<void>, () => void] {
+  let fire: () => void = () => undefined;
+  const fired = new Promise<void>((resolve) => (fire = resolve));
+  return [fired, fire];
 }
 
 /** Until a transaction waits for an advisory lock (two seconds at most: a test without one fails later). */
@@ -99,10 +110,8 @@ it('publishes a snapshot’s bytes after a release of the same bytes in progress
   const snapshot = await imageRow('saving');
   const staged = await store.stage(chunks(text), snapshot);
   // A release that has found the bytes unheld and is about to remove them, under their lock.
-  let removing: () => void = () => undefined;
-  const removeCalled = new Promise<void>((resolve) => (removing = resolve));
-  let letRemove: () => void = () => undefined;
-  const mayRemove = new Promise<void>((resolve) => (letRemove = resolve));
+  const [removeCalled, removing] = signal();
+  const [mayRemove, letRemove] = signal();
   const gated = Object.assign(Object.create(store) as LocalImageStore, {
     remove: async (sha: string) => {
       removing();
@@ -183,4 +192,65 @@ it('drops the copy of an upload whose API process died when its image is deleted
   await store.stage(chunks(`uploaded ${randomUUID()}`), upload);
   expect(await deleteImage(sql, upload, store, () => undefined)).toMatchObject({ status: 'deleted' });
   expect(await incoming()).toEqual([]);
+});
+
+describe('the sweep of bytes no image holds', () => {
+  const inAMinute = () => new Date(Date.now() + 60_000);
+
+  it('releases bytes whose activation rolled back, and keeps those an image holds or that are recent', async () => {
+    const orphan = await imageRow('saving');
+    const staged = await store.stage(chunks(`rolled back ${randomUUID()}`), orphan);
+    // The conductor died before its commit, and no run will take the activation up again.
+    const died = sql.begin(async (tx) => {
+      await activateImage(tx, store, orphan, staged);
+      throw new Error('conductor died');
+    });
+    await expect(died).rejects.toThrow('conductor died');
+    expect(await store.has(staged.sha256)).toBe(true);
+    const heldText = `held ${randomUUID()}`;
+    const held = await store.write(chunks(heldText));
+    await imageRow('active', held.sha256);
+
+    expect(await sweepUnheldImageData(sql, store, new Date(Date.now() - 60_000))).not.toContain(staged.sha256);
+    expect(await store.has(staged.sha256)).toBe(true);
+    expect(await sweepUnheldImageData(sql, store, inAMinute())).toContain(staged.sha256);
+    expect(await store.has(staged.sha256)).toBe(false);
+    expect(await readAll(held.sha256)).toBe(heldText);
+    await store.unstageOwned(orphan);
+  });
+
+  it('runs in the conductor by itself, after its start and then again', async () => {
+    const log = createLogger('test', { level: 'silent' });
+    const stop = startImageSweeper(sql, store, log, { firstAfterMs: 10, everyMs: 50, unheldForMs: 0 });
+    try {
+      const first = await store.write(chunks(`unheld ${randomUUID()}`));
+      await waitFor('the first sweep', async () => !(await store.has(first.sha256)), 5_000);
+      const later = await store.write(chunks(`unheld later ${randomUUID()}`));
+      await waitFor('a later sweep', async () => !(await store.has(later.sha256)), 5_000);
+    } finally {
+      stop();
+    }
+  });
+
+  it('keeps bytes an activation is publishing while it sweeps', async () => {
+    const text = `activating ${randomUUID()}`;
+    const snapshot = await imageRow('saving');
+    const staged = await store.stage(chunks(text), snapshot);
+    const [mayCommit, commit] = signal();
+    const [wasPublished, published] = signal();
+    const activating = sql.begin(async (tx) => {
+      await activateImage(tx, store, snapshot, staged);
+      published();
+      await mayCommit;
+    });
+    await wasPublished;
+
+    const sweeping = sweepUnheldImageData(sql, store, inAMinute());
+    await waitForLockWaiter();
+    commit();
+    await Promise.all([activating, sweeping]);
+    expect(await statusOf(snapshot)).toBe('active');
+    expect(await readAll(staged.sha256)).toBe(text);
+    await dropStaged(store, snapshot, staged.staged);
+  });
 });
