@@ -202,16 +202,25 @@ export interface ConductorConfig {
   /** Activity slots, local and from the queue; also the size of the PostgreSQL pool. */
   concurrency: number;
   imageDir: string;
+  /** Whether this conductor sweeps the image store of bytes no image holds (NOVA_IMAGE_SWEEP, on by default). */
+  imageSweep: boolean;
 }
 
 export function loadConductorConfig(env: NodeJS.ProcessEnv = process.env): ConductorConfig {
-  const c = z.object({ DATABASE_URL: z.string().min(1), NOVA_CONDUCTOR_CONCURRENCY: int(10) }).parse(env);
+  const c = z
+    .object({
+      DATABASE_URL: z.string().min(1),
+      NOVA_CONDUCTOR_CONCURRENCY: int(10),
+      NOVA_IMAGE_SWEEP: z.stringbool().default(true),
+    })
+    .parse(env);
   return {
     temporal: temporalSlice(env),
     databaseUrl: c.DATABASE_URL,
     serviceDownTimeMs: operationSchema.parse(env).NOVA_SERVICE_DOWN_TIME_S * 1000,
     concurrency: c.NOVA_CONDUCTOR_CONCURRENCY,
     imageDir: imageDirOf(env),
+    imageSweep: c.NOVA_IMAGE_SWEEP,
   };
 }
 

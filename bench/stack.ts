@@ -240,6 +240,8 @@ export async function startBenchStack(opts: {
       serviceDownTimeMs: 60_000,
       concurrency: 10,
       imageDir: path.join(scratch, 'images'),
+      // The sweeper belongs to the conductor process (worker/conductor.ts), not to an in-process worker.
+      imageSweep: false,
     };
     const conductorSql = connectDatabase(databaseUrl, conductorConfig.concurrency);
     cleanups.push(() => conductorSql.end());

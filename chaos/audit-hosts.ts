@@ -2,9 +2,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Sql } from 'postgres';
 import { expectedDiskChecksum } from '../activities/compute/disk-image';
+import { IMAGE_STATUSES_NOT_HOLDING_BYTES } from '../domain/states';
 import { FakeHypervisor } from '../activities/compute/fake-hypervisor';
 import { hostDataDir } from '../worker/compute-worker';
-import { LocalImageStore } from '../storage/image-store';
+import { IDENTITY_FILE, LocalImageStore } from '../storage/image-store';
 import type { Finding } from './findings';
 
 interface LiveInstance {
@@ -80,10 +81,12 @@ export async function auditHosts(sql: Sql, dataDir: string, hosts: string[]): Pr
     add('leaked', `transfer file ${path.relative(dataDir, file)} left behind`);
   }
   const stored = await sql<{ store_sha256: string }[]>`
-    SELECT DISTINCT store_sha256 FROM images WHERE store_sha256 IS NOT NULL AND status NOT IN ('deleted', 'killed')`;
+    SELECT DISTINCT store_sha256 FROM images
+    WHERE store_sha256 IS NOT NULL AND status NOT IN ${sql(IMAGE_STATUSES_NOT_HOLDING_BYTES as string[])}`;
   const referenced = new Set(stored.map((s) => s.store_sha256));
+  const identity = path.join(dataDir, 'images', IDENTITY_FILE);
   for (const file of await listFiles(path.join(dataDir, 'images'))) {
-    if (!referenced.has(path.basename(file)))
+    if (file !== identity && !referenced.has(path.basename(file)))
       add('leaked', `image bytes ${path.relative(dataDir, file)} belong to no image`);
   }
   return findings;

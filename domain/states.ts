@@ -78,6 +78,12 @@ export const ImageStatus = {
   PendingDelete: 'pending_delete',
 } as const;
 export type ImageStatus = (typeof ImageStatus)[keyof typeof ImageStatus];
+/** Statuses whose image no longer holds its bytes: the bytes may go once no other image needs them. */
+export const IMAGE_STATUSES_NOT_HOLDING_BYTES: readonly string[] = [
+  ImageStatus.Deleted,
+  ImageStatus.PendingDelete,
+  ImageStatus.Killed,
+];
 
 /** Nova's migration statuses for cold migrate and resize (nova/objects/migration.py). */
 export const MigrationStatus = {

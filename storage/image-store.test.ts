@@ -153,13 +153,31 @@ describe('LocalImageStore', () => {
     expect((await fs.readdir(path.join(root, 'incoming'))).sort()).toEqual([young.staged, next.staged].sort());
   });
 
-  it('lists published bytes with when they were written, and no staged copy', async () => {
+  it('lists published bytes and when they were written, and no staged copy', async () => {
     const published = await store.write(chunks('published'));
     await store.stage(chunks('staged only'));
-    const listed = await store.listPublished();
-    expect(listed.map((p) => p.sha256)).toEqual([published.sha256]);
+    expect(await store.listPublished()).toEqual([published.sha256]);
     const { mtime } = await fs.stat(path.join(root, published.sha256.slice(0, 2), published.sha256));
-    expect(listed[0]!.writtenAt).toEqual(mtime);
+    expect(await store.writtenAt(published.sha256)).toEqual(mtime);
+    expect(await store.writtenAt('0'.repeat(64))).toBeUndefined();
+  });
+
+  it('counts the same bytes published again as written then', async () => {
+    const first = await store.write(chunks('again'));
+    const file = path.join(root, first.sha256.slice(0, 2), first.sha256);
+    const longAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    await fs.utimes(file, longAgo, longAgo);
+    await store.write(chunks('again'));
+    expect((await store.writtenAt(first.sha256))!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('keeps the identity it was first claimed with', async () => {
+    expect(await store.identity()).toBeUndefined();
+    const first = randomUUID();
+    expect(await store.claimIdentity(first)).toBe(first);
+    expect(await new LocalImageStore(root).claimIdentity(randomUUID())).toBe(first);
+    expect(await store.identity()).toBe(first);
+    expect(await store.listPublished()).toEqual([]);
   });
 
   it('drops the partial file when the source fails mid-stream', async () => {

@@ -36,14 +36,17 @@ export interface ImageStore {
   has(sha256: string): Promise<boolean>;
   /** Removes the bytes; removing bytes that are not there succeeds. */
   remove(sha256: string): Promise<void>;
-  /** Every content address that has bytes, and when they were written: what a sweep of unheld bytes reads. */
-  listPublished(): Promise<PublishedImageData[]>;
-}
-
-/** Bytes readable under their content address. */
-export interface PublishedImageData {
-  sha256: string;
-  writtenAt: Date;
+  /** Every content address that has bytes: what a sweep of unheld bytes reads. */
+  listPublished(): Promise<string[]>;
+  /** When the bytes under `sha256` were last written or published again; undefined when there are none. */
+  writtenAt(sha256: string): Promise<Date | undefined>;
+  /** The identity a database claimed the store with (see claimIdentity); undefined before any claim. */
+  identity(): Promise<string | undefined>;
+  /**
+   * Gives the store `candidate` as its identity unless it has one already, and returns the identity it has: the
+   * database that recorded it owns the store, so a sweep run against another database can tell.
+   */
+  claimIdentity(candidate: string): Promise<string>;
 }
 
 /** What a write produced: the content address and the digests Glance reports. */
@@ -79,6 +82,8 @@ export class InvalidStagingOwner extends Error {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const SHARD = /^[0-9a-f]{2}$/;
+/** The file at a store's root naming its identity (claimIdentity). */
+export const IDENTITY_FILE = 'store-id';
 /** link(2) errors that mean the file cannot get a second name here, rather than that something is wrong. */
 const NO_SECOND_NAME = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 const UUID_TEXT = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -142,11 +147,17 @@ export class LocalImageStore implements ImageStore {
         return this.copyIntoPlace(staged, target);
       })
       .catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EEXIST') return;
+        // The same bytes were there: they are published again now, which a sweep's cutoff must see.
+        if (err.code === 'EEXIST') return this.touch(target);
         if (err.code !== 'ENOENT') throw err;
         // Unstaged already: published before, unless a release removed them since.
         if (!(await this.has(data.sha256))) throw new ImageDataNotFound(data.sha256);
       });
+  }
+
+  private async touch(file: string): Promise<void> {
+    const now = new Date();
+    await fs.utimes(file, now, now).catch(() => undefined);
   }
 
   private async copyIntoPlace(staged: string, target: string): Promise<void> {
@@ -199,17 +210,37 @@ export class LocalImageStore implements ImageStore {
     await fs.rm(this.pathOf(sha256), { force: true });
   }
 
-  async listPublished(): Promise<PublishedImageData[]> {
+  async listPublished(): Promise<string[]> {
     const shards = (await fs.readdir(this.root).catch(() => [] as string[])).filter((n) => SHARD.test(n));
-    const out: PublishedImageData[] = [];
+    const out: string[] = [];
     for (const shard of shards) {
-      for (const name of await fs.readdir(path.join(this.root, shard)).catch(() => [] as string[])) {
-        if (!SHA256_HEX.test(name) || !name.startsWith(shard)) continue;
-        const stat = await fs.stat(path.join(this.root, shard, name)).catch(() => null);
-        if (stat?.isFile()) out.push({ sha256: name, writtenAt: stat.mtime });
-      }
+      const names = await fs.readdir(path.join(this.root, shard)).catch(() => [] as string[]);
+      out.push(...names.filter((name) => SHA256_HEX.test(name) && name.startsWith(shard)));
     }
     return out;
+  }
+
+  async writtenAt(sha256: string): Promise<Date | undefined> {
+    if (!SHA256_HEX.test(sha256)) return undefined;
+    const stat = await fs.stat(this.pathOf(sha256)).catch(() => null);
+    return stat?.isFile() ? stat.mtime : undefined;
+  }
+
+  async identity(): Promise<string | undefined> {
+    const text = await fs.readFile(path.join(this.root, IDENTITY_FILE), 'utf8').catch(() => undefined);
+    return text?.trim();
+  }
+
+  async claimIdentity(candidate: string): Promise<string> {
+    const file = path.join(this.root, IDENTITY_FILE);
+    await fs.mkdir(this.root, { recursive: true });
+    try {
+      await fs.writeFile(file, `${candidate}\n`, { flag: 'wx' });
+      return candidate;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      return (await fs.readFile(file, 'utf8')).trim();
+    }
   }
 
   /**

@@ -28,9 +28,11 @@ async function main(): Promise<void> {
     tracing,
   });
   log.info({ taskQueue: worker.options.taskQueue }, 'conductor worker running');
-  const stopSweeper = startImageSweeper(sql, new LocalImageStore(config.imageDir), log);
+  const stopSweeper = config.imageSweep
+    ? startImageSweeper(sql, new LocalImageStore(config.imageDir), log)
+    : async () => undefined;
   await worker.run();
-  stopSweeper();
+  await stopSweeper();
   metrics?.close();
   await connection.close();
   await sql.end();

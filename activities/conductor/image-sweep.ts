@@ -1,22 +1,57 @@
+import { randomUUID } from 'node:crypto';
 import type { ImageStore } from '../../storage/image-store';
+import { IMAGE_STATUSES_NOT_HOLDING_BYTES } from '../../domain/states';
 import type { Sql } from './db';
-import { NOT_HOLDING, releaseImageData } from './images';
+import { releaseImageData } from './images';
+
+/** Thrown when the store was claimed by another database: its records say nothing about what this one holds. */
+export class ImageStoreOfAnotherDatabase extends Error {
+  constructor(readonly storeId: string) {
+    super(`the image store ${storeId} belongs to another database: not swept`);
+    this.name = 'ImageStoreOfAnotherDatabase';
+  }
+}
+
+export interface SweepOutcome {
+  released: string[];
+  failed: { sha256: string; err: unknown }[];
+}
 
 /**
  * Releases bytes in the store that no live image holds and that were written before `cutoff`: those of an upload
  * whose API process died between publishing them and its commit, or of a snapshot whose activation rolled back
- * before an operator terminated its run. Each goes through the release (the address's lock, then the holder
- * check), so bytes an activation is publishing at that moment stay. The cutoff spares bytes a host of an older
- * release published before their record. Returns the addresses released.
+ * before an operator terminated its run. Each goes through the release (the address's lock, then the holder and
+ * the cutoff checked again), so bytes an activation is publishing at that moment stay. The cutoff spares bytes
+ * that a host serving an older conductor, or an older API, published before their record. A failed release
+ * leaves the rest to go on.
  */
-export async function sweepUnheldImageData(sql: Sql, images: ImageStore, cutoff: Date): Promise<string[]> {
-  const old = (await images.listPublished()).filter((p) => p.writtenAt < cutoff);
-  if (old.length === 0) return [];
+export async function sweepUnheldImageData(sql: Sql, images: ImageStore, cutoff: Date): Promise<SweepOutcome> {
+  await checkOwnership(sql, images);
   const rows = await sql<{ store_sha256: string }[]>`
     SELECT DISTINCT store_sha256 FROM images
-    WHERE store_sha256 IS NOT NULL AND status NOT IN ${sql(NOT_HOLDING as string[])}`;
+    WHERE store_sha256 IS NOT NULL AND status NOT IN ${sql(IMAGE_STATUSES_NOT_HOLDING_BYTES as string[])}`;
   const held = new Set(rows.map((r) => r.store_sha256));
-  const unheld = old.map((p) => p.sha256).filter((sha256) => !held.has(sha256));
-  for (const sha256 of unheld) await releaseImageData(sql, images, sha256);
-  return unheld;
+  const outcome: SweepOutcome = { released: [], failed: [] };
+  for (const sha256 of await images.listPublished()) {
+    if (held.has(sha256)) continue;
+    try {
+      if (await releaseImageData(sql, images, sha256, cutoff)) outcome.released.push(sha256);
+    } catch (err) {
+      outcome.failed.push({ sha256, err });
+    }
+  }
+  return outcome;
+}
+
+/** The store is this database's: claimed by it now if nobody had claimed it. */
+async function checkOwnership(sql: Sql, images: ImageStore): Promise<void> {
+  let storeId = await images.identity();
+  if (storeId === undefined) {
+    const candidate = randomUUID();
+    await sql`INSERT INTO image_stores (id) VALUES (${candidate})`;
+    storeId = await images.claimIdentity(candidate);
+    if (storeId !== candidate) await sql`DELETE FROM image_stores WHERE id = ${candidate}`;
+  }
+  const [owned] = await sql`SELECT 1 FROM image_stores WHERE id = ${storeId}::uuid`.catch(() => []);
+  if (!owned) throw new ImageStoreOfAnotherDatabase(storeId);
 }

@@ -3,7 +3,7 @@ import { asyncLocalStorage as activityContext } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FaultType } from '../../domain/faults';
 import type { ImageRow, InstanceRow } from '../../domain/rows';
-import { ImageStatus } from '../../domain/states';
+import { IMAGE_STATUSES_NOT_HOLDING_BYTES, ImageStatus } from '../../domain/states';
 import {
   ImageDataNotFound,
   type ImageStore,
@@ -20,8 +20,7 @@ export interface SnapshotImage {
   metadata?: Record<string, string>;
 }
 
-/** Statuses whose image no longer holds its bytes: the bytes may go once no other image needs them. */
-export const NOT_HOLDING: readonly string[] = [ImageStatus.Deleted, ImageStatus.PendingDelete, ImageStatus.Killed];
+const NOT_HOLDING = IMAGE_STATUSES_NOT_HOLDING_BYTES;
 
 /** Base image properties a snapshot must not inherit (nova/compute/utils.py NON_INHERITABLE_IMAGE_*). */
 const NON_INHERITABLE = new Set([
@@ -165,14 +164,26 @@ export async function discardImage(tx: Queryable, imageId: string): Promise<stri
 /**
  * Removes bytes from the store when no live image holds them any more. Runs in a transaction of its own after
  * the delete committed (a rollback can never leave a live image without bytes) and under the content address's
- * lock (an image being made active with the same bytes waits, then finds them gone).
+ * lock (an image being made active with the same bytes waits, then finds them gone). With `writtenBefore`, only
+ * bytes written before then go (a sweep's cutoff, checked again under the lock). True when they were removed.
  */
-export async function releaseImageData(sql: Sql, images: ImageStore, sha256: string | null): Promise<void> {
-  if (!sha256) return;
-  await sql.begin(async (tx) => {
+export async function releaseImageData(
+  sql: Sql,
+  images: ImageStore,
+  sha256: string | null,
+  writtenBefore?: Date,
+): Promise<boolean> {
+  if (!sha256) return false;
+  return sql.begin(async (tx) => {
     await lockImageData(tx, sha256);
     const [holder] = await tx`
       SELECT 1 FROM images WHERE store_sha256 = ${sha256} AND status NOT IN ${tx(NOT_HOLDING as string[])} LIMIT 1`;
-    if (!holder) await images.remove(sha256);
+    if (holder) return false;
+    if (writtenBefore) {
+      const writtenAt = await images.writtenAt(sha256);
+      if (writtenAt === undefined || writtenAt >= writtenBefore) return false;
+    }
+    await images.remove(sha256);
+    return true;
   });
 }

@@ -1,6 +1,7 @@
 import { imageDataLockKey } from '../../domain/naming';
 import type { Sql, TransactionSql } from 'postgres';
 import type { ImageRow } from '../../domain/rows';
+import { IMAGE_STATUSES_NOT_HOLDING_BYTES } from '../../domain/states';
 import { ImageDataNotFound, type ImageStore, type StagedImageData } from '../../storage/image-store';
 import type { NewImage } from './create-request';
 import type { PatchableImage } from './patch';
@@ -83,7 +84,9 @@ async function lockBytes(tx: Tx, sha256: string): Promise<void> {
 }
 
 async function heldByLiveImage(tx: Tx, sha256: string): Promise<boolean> {
-  const [row] = await tx`SELECT 1 FROM images WHERE store_sha256 = ${sha256} AND status NOT IN ${tx(GONE)} LIMIT 1`;
+  const [row] = await tx`
+    SELECT 1 FROM images
+    WHERE store_sha256 = ${sha256} AND status NOT IN ${tx(IMAGE_STATUSES_NOT_HOLDING_BYTES as string[])} LIMIT 1`;
   return row !== undefined;
 }
 

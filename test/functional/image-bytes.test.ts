@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { connectDatabase, type Sql } from '../../activities/conductor/db';
 import { activateImage, discardImage, dropStaged, releaseImageData } from '../../activities/conductor/images';
-import { sweepUnheldImageData } from '../../activities/conductor/image-sweep';
+import { ImageStoreOfAnotherDatabase, sweepUnheldImageData } from '../../activities/conductor/image-sweep';
 import { abortUpload, activateUpload, deleteImage } from '../../api/image/record-store';
 import { LocalImageStore } from '../../storage/image-store';
 import { createLogger } from '../../worker/logger';
@@ -58,14 +58,17 @@ function signal(): [Promise<void>, () => void] {
   return [fired, fire];
 }
 
-/** Until a transaction waits for an advisory lock (two seconds at most: a test without one fails later). */
+/** Until a transaction of this database waits for an advisory lock; throws after two seconds. */
 async function waitForLockWaiter(): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const [row] = await sql<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`;
+      SELECT count(*)::int AS n FROM pg_locks
+      WHERE locktype = 'advisory' AND NOT granted
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
     if (row!.n > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  throw new Error('no transaction waited for an advisory lock within two seconds');
 }
 
 /** An older image with the given bytes is deleted, as the conductor deletes one (a snapshot failed, unshelve). */
@@ -211,9 +214,10 @@ describe('the sweep of bytes no image holds', () => {
     const held = await store.write(chunks(heldText));
     await imageRow('active', held.sha256);
 
-    expect(await sweepUnheldImageData(sql, store, new Date(Date.now() - 60_000))).not.toContain(staged.sha256);
+    const early = await sweepUnheldImageData(sql, store, new Date(Date.now() - 60_000));
+    expect(early.released).not.toContain(staged.sha256);
     expect(await store.has(staged.sha256)).toBe(true);
-    expect(await sweepUnheldImageData(sql, store, inAMinute())).toContain(staged.sha256);
+    expect((await sweepUnheldImageData(sql, store, inAMinute())).released).toContain(staged.sha256);
     expect(await store.has(staged.sha256)).toBe(false);
     expect(await readAll(held.sha256)).toBe(heldText);
     await store.unstageOwned(orphan);
@@ -228,7 +232,36 @@ describe('the sweep of bytes no image holds', () => {
       const later = await store.write(chunks(`unheld later ${randomUUID()}`));
       await waitFor('a later sweep', async () => !(await store.has(later.sha256)), 5_000);
     } finally {
-      stop();
+      await stop();
+    }
+    const afterStop = await store.write(chunks(`unheld after the stop ${randomUUID()}`));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await store.has(afterStop.sha256)).toBe(true);
+    await store.remove(afterStop.sha256);
+  });
+
+  it('sweeps nothing in a store another database claimed', async () => {
+    const otherRoot = mkdtempSync(path.join(os.tmpdir(), 'image-bytes-other-'));
+    const other = new LocalImageStore(otherRoot);
+    try {
+      await other.claimIdentity(randomUUID());
+      const bytes = await other.write(chunks(`the other system's ${randomUUID()}`));
+      await expect(sweepUnheldImageData(sql, other, inAMinute())).rejects.toBeInstanceOf(ImageStoreOfAnotherDatabase);
+      expect(await other.has(bytes.sha256)).toBe(true);
+    } finally {
+      await fs.rm(otherRoot, { recursive: true, force: true });
+    }
+  });
+
+  it('claims an unclaimed store for this database on its first sweep', async () => {
+    const newRoot = mkdtempSync(path.join(os.tmpdir(), 'image-bytes-new-'));
+    const fresh = new LocalImageStore(newRoot);
+    try {
+      await sweepUnheldImageData(sql, fresh, inAMinute());
+      const id = await fresh.identity();
+      expect(await sql`SELECT 1 FROM image_stores WHERE id = ${id!}`).toHaveLength(1);
+    } finally {
+      await fs.rm(newRoot, { recursive: true, force: true });
     }
   });
 

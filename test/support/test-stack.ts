@@ -144,6 +144,8 @@ export async function startTestStack(opts: {
     serviceDownTimeMs: 60_000,
     concurrency: 10,
     imageDir,
+    // The sweeper belongs to the conductor process (worker/conductor.ts); image-bytes.test.ts runs it.
+    imageSweep: false,
   };
   const running = new Map<string, { worker: Worker; done: Promise<void> }>();
   const startConductor = async () => {

@@ -1,6 +1,7 @@
 import {
   loadApiConfig,
   loadComputeConfig,
+  loadConductorConfig,
   loadIdentitySeed,
   loadMetadataConfig,
   loadOperationSettings,
@@ -64,5 +65,15 @@ describe('loadOperationSettings shelved_offload_time', () => {
     expect(loadOperationSettings({ NOVA_SHELVED_OFFLOAD_TIME_S: '90' }).shelvedOffloadTimeMs).toBe(90_000);
     expect(loadOperationSettings({ NOVA_SHELVED_OFFLOAD_TIME_S: '-1' }).shelvedOffloadTimeMs).toBe(-1);
     expect(loadOperationSettings({ NOVA_SHELVED_OFFLOAD_TIME_S: '-5' }).shelvedOffloadTimeMs).toBe(-1);
+  });
+});
+
+describe('loadConductorConfig image sweep', () => {
+  const base = { DATABASE_URL: 'postgres://localhost/nova' };
+
+  it('sweeps the image store unless NOVA_IMAGE_SWEEP turns it off, and refuses a value that is not a boolean', () => {
+    expect(loadConductorConfig(base).imageSweep).toBe(true);
+    expect(loadConductorConfig({ ...base, NOVA_IMAGE_SWEEP: 'false' }).imageSweep).toBe(false);
+    expect(() => loadConductorConfig({ ...base, NOVA_IMAGE_SWEEP: 'sometimes' })).toThrow();
   });
 });
