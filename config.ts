@@ -55,7 +55,7 @@ export interface OperationSettings {
  * Where image bytes are stored (a shared volume in a multi-machine deployment, like the transfer area): the
  * image service, the conductor and every compute host reach it.
  */
-function imageDirOf(env: NodeJS.ProcessEnv): string {
+export function imageDirOf(env: NodeJS.ProcessEnv = process.env): string {
   const d = z.object({ NOVA_DATA_DIR: z.string().default('data'), NOVA_IMAGE_DIR: z.string().optional() }).parse(env);
   return d.NOVA_IMAGE_DIR ?? path.join(d.NOVA_DATA_DIR, 'images');
 }

@@ -240,7 +240,7 @@ export async function startBenchStack(opts: {
       serviceDownTimeMs: 60_000,
       concurrency: 10,
       imageDir: path.join(scratch, 'images'),
-      // The sweeper belongs to the conductor process (worker/conductor.ts), not to an in-process worker.
+      // Read by the conductor process (worker/conductor.ts) only: an in-process worker never sweeps.
       imageSweep: false,
     };
     const conductorSql = connectDatabase(databaseUrl, conductorConfig.concurrency);

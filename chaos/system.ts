@@ -77,7 +77,7 @@ export async function startChaosSystem(options: ChaosOptions, began: number): Pr
       ready: () => answersQuery(adminUrl),
     });
     await createDatabase(adminUrl, 'nova');
-    await prepareDatabase(databaseUrl);
+    await prepareDatabase(databaseUrl, path.join(dataDir, 'images'));
 
     const cli = ensureTemporalCli();
     const temporalArgs = devServerArgs({ port: temporalPort, dbFile: path.join(dataDir, 'temporal.db') });

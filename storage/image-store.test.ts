@@ -2,7 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ImageDataNotFound, InvalidStagingOwner, LocalImageStore } from './image-store';
+import {
+  IDENTITY_FILE,
+  ImageDataNotFound,
+  ImageStoreIdentityUnreadable,
+  InvalidStagingOwner,
+  LocalImageStore,
+} from './image-store';
 
 async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
   for (const part of parts) yield Buffer.from(part);
@@ -178,6 +184,13 @@ describe('LocalImageStore', () => {
     expect(await new LocalImageStore(root).claimIdentity(randomUUID())).toBe(first);
     expect(await store.identity()).toBe(first);
     expect(await store.listPublished()).toEqual([]);
+    expect(await fs.readdir(root)).toEqual([IDENTITY_FILE]);
+  });
+
+  it('refuses an identity file that names no identity instead of taking the store as unclaimed', async () => {
+    await fs.writeFile(path.join(root, IDENTITY_FILE), 'half a uu');
+    await expect(store.identity()).rejects.toBeInstanceOf(ImageStoreIdentityUnreadable);
+    await expect(store.claimIdentity(randomUUID())).rejects.toBeInstanceOf(ImageStoreIdentityUnreadable);
   });
 
   it('drops the partial file when the source fails mid-stream', async () => {

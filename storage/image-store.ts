@@ -72,6 +72,14 @@ export class ImageDataNotFound extends Error {
   }
 }
 
+/** Thrown when the store's identity file names no identity (written by hand, or damaged). */
+export class ImageStoreIdentityUnreadable extends Error {
+  constructor(readonly file: string) {
+    super(`the image store's identity in ${file} is not a UUID: write the id its database recorded there`);
+    this.name = 'ImageStoreIdentityUnreadable';
+  }
+}
+
 /** Thrown when a copy is staged for an owner that is not an image's id (a UUID). */
 export class InvalidStagingOwner extends Error {
   constructor(readonly owner: string) {
@@ -227,19 +235,37 @@ export class LocalImageStore implements ImageStore {
   }
 
   async identity(): Promise<string | undefined> {
-    const text = await fs.readFile(path.join(this.root, IDENTITY_FILE), 'utf8').catch(() => undefined);
-    return text?.trim();
+    const text = await fs.readFile(path.join(this.root, IDENTITY_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (text === undefined) return undefined;
+    const id = text.trim();
+    if (!UUID.test(id)) throw new ImageStoreIdentityUnreadable(path.join(this.root, IDENTITY_FILE));
+    return id;
   }
 
   async claimIdentity(candidate: string): Promise<string> {
-    const file = path.join(this.root, IDENTITY_FILE);
+    if (!UUID.test(candidate)) throw new ImageStoreIdentityUnreadable(candidate);
     await fs.mkdir(this.root, { recursive: true });
+    // Written whole and synced under a name of its own, then linked into place: the identity is never seen half
+    // written, and of two claims at once exactly one link succeeds.
+    const temp = path.join(this.root, `${IDENTITY_FILE}.${randomUUID()}`);
     try {
-      await fs.writeFile(file, `${candidate}\n`, { flag: 'wx' });
+      const handle = await fs.open(temp, 'wx');
+      try {
+        await handle.writeFile(`${candidate}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.link(temp, path.join(this.root, IDENTITY_FILE));
       return candidate;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      return (await fs.readFile(file, 'utf8')).trim();
+      return (await this.identity())!;
+    } finally {
+      await fs.rm(temp, { force: true });
     }
   }
 

@@ -27,7 +27,8 @@ export function startImageSweeper(sql: Sql, images: ImageStore, log: Logger, tim
   let timer: NodeJS.Timeout | undefined;
   const sweep = async () => {
     try {
-      const { released, failed } = await sweepUnheldImageData(sql, images, new Date(Date.now() - timing.unheldForMs));
+      const cutoff = new Date(Date.now() - timing.unheldForMs);
+      const { released, failed } = await sweepUnheldImageData(sql, images, cutoff, () => stopped);
       if (released.length > 0) {
         log.info(
           { count: released.length, sample: released.slice(0, LOGGED_ADDRESSES) },
@@ -41,7 +42,8 @@ export function startImageSweeper(sql: Sql, images: ImageStore, log: Logger, tim
         );
       }
     } catch (err) {
-      if (err instanceof ImageStoreOfAnotherDatabase) log.error({ err }, 'the image store is not this database’s');
+      // Not this database's store (or not claimed by any): an operator must look, so it says so every time.
+      if (err instanceof ImageStoreOfAnotherDatabase) log.error({ err }, "the image store is not this database's");
       else log.warn({ err }, 'sweeping unheld image bytes failed; the next sweep tries again');
     }
   };

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { imageDirOf } from '../config';
 import { Connection } from '@temporalio/client';
 import { writeWorkflowBundle } from './infra/bundle';
 import { prepareDatabase } from './infra/database';
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
     });
     temporalAddress = temporal.address;
   }
-  await prepareDatabase(databaseUrl);
+  await prepareDatabase(databaseUrl, imageDirOf({ ...process.env, NOVA_DATA_DIR: dataDir }));
   const connection = await Connection.connect({ address: temporalAddress });
   await registerSearchAttributes(connection, process.env['TEMPORAL_NAMESPACE'] ?? 'default');
   await connection.close();

@@ -12,6 +12,14 @@ export class ImageStoreOfAnotherDatabase extends Error {
   }
 }
 
+/** Thrown when no database has claimed the store yet: the migrate job claims it for its deployment's database. */
+export class UnclaimedImageStore extends Error {
+  constructor() {
+    super('the image store has not been claimed by this database: run the migrate job to claim it; not swept');
+    this.name = 'UnclaimedImageStore';
+  }
+}
+
 export interface SweepOutcome {
   released: string[];
   failed: { sha256: string; err: unknown }[];
@@ -25,7 +33,12 @@ export interface SweepOutcome {
  * that a host serving an older conductor, or an older API, published before their record. A failed release
  * leaves the rest to go on.
  */
-export async function sweepUnheldImageData(sql: Sql, images: ImageStore, cutoff: Date): Promise<SweepOutcome> {
+export async function sweepUnheldImageData(
+  sql: Sql,
+  images: ImageStore,
+  cutoff: Date,
+  stopping: () => boolean = () => false,
+): Promise<SweepOutcome> {
   await checkOwnership(sql, images);
   const rows = await sql<{ store_sha256: string }[]>`
     SELECT DISTINCT store_sha256 FROM images
@@ -33,6 +46,7 @@ export async function sweepUnheldImageData(sql: Sql, images: ImageStore, cutoff:
   const held = new Set(rows.map((r) => r.store_sha256));
   const outcome: SweepOutcome = { released: [], failed: [] };
   for (const sha256 of await images.listPublished()) {
+    if (stopping()) break;
     if (held.has(sha256)) continue;
     try {
       if (await releaseImageData(sql, images, sha256, cutoff)) outcome.released.push(sha256);
@@ -43,15 +57,27 @@ export async function sweepUnheldImageData(sql: Sql, images: ImageStore, cutoff:
   return outcome;
 }
 
-/** The store is this database's: claimed by it now if nobody had claimed it. */
+/**
+ * Claims the store for this database unless a database has: the migrate job does, run against its deployment's
+ * database with that deployment's store, so a conductor never claims one. Returns the store's identity.
+ */
+export async function claimImageStore(sql: Sql, images: ImageStore): Promise<string> {
+  const existing = await images.identity();
+  if (existing !== undefined) return existing;
+  const candidate = randomUUID();
+  await sql`INSERT INTO image_stores (id) VALUES (${candidate})`;
+  const claimed = await images.claimIdentity(candidate).catch(async (err: unknown) => {
+    await sql`DELETE FROM image_stores WHERE id = ${candidate}`;
+    throw err;
+  });
+  if (claimed !== candidate) await sql`DELETE FROM image_stores WHERE id = ${candidate}`;
+  return claimed;
+}
+
+/** The store is this database's: claimed, and the claim recorded here. */
 async function checkOwnership(sql: Sql, images: ImageStore): Promise<void> {
-  let storeId = await images.identity();
-  if (storeId === undefined) {
-    const candidate = randomUUID();
-    await sql`INSERT INTO image_stores (id) VALUES (${candidate})`;
-    storeId = await images.claimIdentity(candidate);
-    if (storeId !== candidate) await sql`DELETE FROM image_stores WHERE id = ${candidate}`;
-  }
-  const [owned] = await sql`SELECT 1 FROM image_stores WHERE id = ${storeId}::uuid`.catch(() => []);
+  const storeId = await images.identity();
+  if (storeId === undefined) throw new UnclaimedImageStore();
+  const [owned] = await sql`SELECT 1 FROM image_stores WHERE id = ${storeId}`;
   if (!owned) throw new ImageStoreOfAnotherDatabase(storeId);
 }

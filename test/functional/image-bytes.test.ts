@@ -4,9 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { connectDatabase, type Sql } from '../../activities/conductor/db';
 import { activateImage, discardImage, dropStaged, releaseImageData } from '../../activities/conductor/images';
-import { ImageStoreOfAnotherDatabase, sweepUnheldImageData } from '../../activities/conductor/image-sweep';
+import {
+  claimImageStore,
+  ImageStoreOfAnotherDatabase,
+  sweepUnheldImageData,
+  UnclaimedImageStore,
+} from '../../activities/conductor/image-sweep';
 import { abortUpload, activateUpload, deleteImage } from '../../api/image/record-store';
-import { LocalImageStore } from '../../storage/image-store';
+import { IDENTITY_FILE, ImageStoreIdentityUnreadable, LocalImageStore } from '../../storage/image-store';
 import { createLogger } from '../../worker/logger';
 import { startImageSweeper } from '../../worker/image-sweeper';
 import { waitFor } from '../../worker/infra/ports';
@@ -23,6 +28,8 @@ beforeAll(async () => {
   sql = connectDatabase(await cloneDatabase(`image_bytes_${process.pid}`), 4);
   root = mkdtempSync(path.join(os.tmpdir(), 'image-bytes-'));
   store = new LocalImageStore(root);
+  // As the migrate job claims a deployment's store.
+  await claimImageStore(sql, store);
 });
 
 afterAll(async () => {
@@ -240,29 +247,48 @@ describe('the sweep of bytes no image holds', () => {
     await store.remove(afterStop.sha256);
   });
 
-  it('sweeps nothing in a store another database claimed', async () => {
-    const otherRoot = mkdtempSync(path.join(os.tmpdir(), 'image-bytes-other-'));
-    const other = new LocalImageStore(otherRoot);
+  /** A store of its own for a test, removed after it. */
+  async function withScratchStore(test: (scratch: LocalImageStore, root: string) => Promise<void>): Promise<void> {
+    const scratchRoot = mkdtempSync(path.join(os.tmpdir(), 'image-bytes-scratch-'));
     try {
+      await test(new LocalImageStore(scratchRoot), scratchRoot);
+    } finally {
+      await fs.rm(scratchRoot, { recursive: true, force: true });
+    }
+  }
+
+  it('sweeps nothing in a store another database claimed', async () => {
+    await withScratchStore(async (other) => {
       await other.claimIdentity(randomUUID());
       const bytes = await other.write(chunks(`the other system's ${randomUUID()}`));
       await expect(sweepUnheldImageData(sql, other, inAMinute())).rejects.toBeInstanceOf(ImageStoreOfAnotherDatabase);
       expect(await other.has(bytes.sha256)).toBe(true);
-    } finally {
-      await fs.rm(otherRoot, { recursive: true, force: true });
-    }
+    });
   });
 
-  it('claims an unclaimed store for this database on its first sweep', async () => {
-    const newRoot = mkdtempSync(path.join(os.tmpdir(), 'image-bytes-new-'));
-    const fresh = new LocalImageStore(newRoot);
-    try {
-      await sweepUnheldImageData(sql, fresh, inAMinute());
-      const id = await fresh.identity();
-      expect(await sql`SELECT 1 FROM image_stores WHERE id = ${id!}`).toHaveLength(1);
-    } finally {
-      await fs.rm(newRoot, { recursive: true, force: true });
-    }
+  it('sweeps no store until the migrate job claimed it, and two claims at once record one', async () => {
+    await withScratchStore(async (fresh) => {
+      const bytes = await fresh.write(chunks(`written before any claim ${randomUUID()}`));
+      await expect(sweepUnheldImageData(sql, fresh, inAMinute())).rejects.toBeInstanceOf(UnclaimedImageStore);
+      expect(await fresh.has(bytes.sha256)).toBe(true);
+
+      const claimsBefore = await sql`SELECT id FROM image_stores`;
+      const [first, second] = await Promise.all([claimImageStore(sql, fresh), claimImageStore(sql, fresh)]);
+      expect(second).toBe(first);
+      expect(await sql`SELECT id FROM image_stores`).toHaveLength(claimsBefore.length + 1);
+      expect((await sweepUnheldImageData(sql, fresh, inAMinute())).released).toEqual([bytes.sha256]);
+    });
+  });
+
+  it('refuses a store whose identity file is damaged, and removes nothing', async () => {
+    await withScratchStore(async (damaged, damagedRoot) => {
+      const bytes = await damaged.write(chunks(`kept ${randomUUID()}`));
+      await fs.writeFile(path.join(damagedRoot, IDENTITY_FILE), '');
+      const sweeping = sweepUnheldImageData(sql, damaged, inAMinute());
+      await expect(sweeping).rejects.toBeInstanceOf(ImageStoreIdentityUnreadable);
+      await expect(claimImageStore(sql, damaged)).rejects.toBeInstanceOf(ImageStoreIdentityUnreadable);
+      expect(await damaged.has(bytes.sha256)).toBe(true);
+    });
   });
 
   it('keeps bytes an activation is publishing while it sweeps', async () => {

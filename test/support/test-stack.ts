@@ -144,7 +144,7 @@ export async function startTestStack(opts: {
     serviceDownTimeMs: 60_000,
     concurrency: 10,
     imageDir,
-    // The sweeper belongs to the conductor process (worker/conductor.ts); image-bytes.test.ts runs it.
+    // Read by the conductor process (worker/conductor.ts) only; image-bytes.test.ts runs the sweeper.
     imageSweep: false,
   };
   const running = new Map<string, { worker: Worker; done: Promise<void> }>();
