@@ -6,6 +6,8 @@ COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY tsconfig.json config.ts ./
 COPY domain ./domain
+COPY storage ./storage
+COPY image-data ./image-data
 COPY workflows ./workflows
 COPY activities ./activities
 COPY api ./api

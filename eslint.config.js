@@ -54,6 +54,16 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Which images hold which bytes, and their release: shared by the image service and the conductor.
+    files: ['image-data/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/api/**', '**/activities/**', '**/workflows/**'], message: 'Image data is a leaf.' }] },
+      ],
+    },
+  },
+  {
     files: ['activities/scheduler/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [postgresBan] }] },
   },

@@ -2,7 +2,8 @@ import { FINAL_MIGRATION_STATUSES, MigrationStatus, TaskState, VmState } from '.
 import type { ImageStore } from '../../storage/image-store';
 import { allOf, type Queryable, type Sql } from './db';
 import { recordEvents, type ActionEvent } from './events';
-import { discardImage, releaseImageData } from './images';
+import { releaseImageData } from '../../image-data/holders';
+import { discardImage } from './images';
 import { closeInterrupted } from './interrupted';
 import { finishAction } from './transitions';
 

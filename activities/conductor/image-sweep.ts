@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ImageStore } from '../../storage/image-store';
 import { IMAGE_STATUSES_NOT_HOLDING_BYTES } from '../../domain/states';
 import type { Sql } from './db';
-import { releaseImageData } from './images';
+import { releaseImageData } from '../../image-data/holders';
 
 /** Thrown when the store was claimed by another database: its records say nothing about what this one holds. */
 export class ImageStoreOfAnotherDatabase extends Error {

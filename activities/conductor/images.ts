@@ -1,16 +1,16 @@
-import { imageDataLockKey } from '../../domain/naming';
 import { asyncLocalStorage as activityContext } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FaultType } from '../../domain/faults';
 import type { ImageRow, InstanceRow } from '../../domain/rows';
-import { IMAGE_STATUSES_NOT_HOLDING_BYTES, ImageStatus } from '../../domain/states';
+import { ImageStatus } from '../../domain/states';
+import { lockImageData } from '../../image-data/holders';
 import {
   ImageDataNotFound,
   type ImageStore,
   type StagedImageData,
   type StoredImageData,
 } from '../../storage/image-store';
-import type { Queryable, Sql } from './db';
+import type { Queryable } from './db';
 
 /** The image record a snapshot (createImage, shelve) fills: created queued at the operation's admission. */
 export interface SnapshotImage {
@@ -19,8 +19,6 @@ export interface SnapshotImage {
   /** createImage's `metadata`: image properties that win over everything inherited. */
   metadata?: Record<string, string>;
 }
-
-const NOT_HOLDING = IMAGE_STATUSES_NOT_HOLDING_BYTES;
 
 /** Base image properties a snapshot must not inherit (nova/compute/utils.py NON_INHERITABLE_IMAGE_*). */
 const NON_INHERITABLE = new Set([
@@ -72,14 +70,6 @@ export async function markImageSaving(tx: Queryable, imageId: string): Promise<v
   await tx`
     UPDATE images SET status = ${ImageStatus.Saving}, updated_at = now()
     WHERE id = ${imageId} AND status = ${ImageStatus.Queued}`;
-}
-
-/**
- * Bytes shared by content are created and removed under one lock per content address, so a delete never removes
- * bytes that an image is being made active with at that moment.
- */
-async function lockImageData(tx: Queryable, sha256: string): Promise<void> {
-  await tx`SELECT pg_advisory_xact_lock(hashtextextended(${imageDataLockKey(sha256)}, 0))`;
 }
 
 /** What a host's snapshot stored: staged, unless a host of an older build published the bytes itself. */
@@ -159,31 +149,4 @@ export async function discardImage(tx: Queryable, imageId: string): Promise<stri
     WHERE id = ${imageId}
     RETURNING store_sha256`;
   return row?.store_sha256 ?? null;
-}
-
-/**
- * Removes bytes from the store when no live image holds them any more. Runs in a transaction of its own after
- * the delete committed (a rollback can never leave a live image without bytes) and under the content address's
- * lock (an image being made active with the same bytes waits, then finds them gone). With `writtenBefore`, only
- * bytes written before then go (a sweep's cutoff, checked again under the lock). True when they were removed.
- */
-export async function releaseImageData(
-  sql: Sql,
-  images: ImageStore,
-  sha256: string | null,
-  writtenBefore?: Date,
-): Promise<boolean> {
-  if (!sha256) return false;
-  return sql.begin(async (tx) => {
-    await lockImageData(tx, sha256);
-    const [holder] = await tx`
-      SELECT 1 FROM images WHERE store_sha256 = ${sha256} AND status NOT IN ${tx(NOT_HOLDING as string[])} LIMIT 1`;
-    if (holder) return false;
-    if (writtenBefore) {
-      const writtenAt = await images.writtenAt(sha256);
-      if (writtenAt === undefined || writtenAt >= writtenBefore) return false;
-    }
-    await images.remove(sha256);
-    return true;
-  });
 }

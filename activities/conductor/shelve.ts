@@ -5,7 +5,8 @@ import { ImageStatus, TaskState, VmState } from '../../domain/states';
 import type { ImageStore } from '../../storage/image-store';
 import type { Sql } from './db';
 import { recordEvents } from './events';
-import { activateImage, discardImage, dropStaged, releaseImageData } from './images';
+import { releaseImageData } from '../../image-data/holders';
+import { activateImage, discardImage, dropStaged } from './images';
 import type { SnapshotFinish } from './snapshot';
 import { compareAndSet, failInTransaction, finishAction, type TaskFailure, type TaskStep } from './transitions';
 

@@ -1,4 +1,5 @@
 import type { InstanceRow } from '../../domain/rows';
+import { releaseImageData } from '../../image-data/holders';
 import type { ImageStore } from '../../storage/image-store';
 import { admitInTransaction, type OperationAdmission } from './admission';
 import type { Sql } from './db';
@@ -9,7 +10,6 @@ import {
   dropStaged,
   insertSnapshotImage,
   markImageSaving,
-  releaseImageData,
   type SnapshotData,
   type SnapshotImage,
 } from './images';

@@ -1,7 +1,6 @@
-import { imageDataLockKey } from '../../domain/naming';
-import type { Sql, TransactionSql } from 'postgres';
+import type { Sql } from 'postgres';
 import type { ImageRow } from '../../domain/rows';
-import { IMAGE_STATUSES_NOT_HOLDING_BYTES } from '../../domain/states';
+import { lockImageData, releaseImageData } from '../../image-data/holders';
 import { ImageDataNotFound, type ImageStore, type StagedImageData } from '../../storage/image-store';
 import type { NewImage } from './create-request';
 import type { PatchableImage } from './patch';
@@ -17,8 +16,6 @@ import type { PatchableImage } from './patch';
  * the same bytes and a delete of the last image using them are serialized, and the delete never sees bytes
  * that an upload stored but has not recorded yet.
  */
-
-type Tx = TransactionSql;
 
 const GONE = ['deleted', 'pending_delete'];
 
@@ -79,28 +76,6 @@ export class StoredBytesVanished extends Error {
   }
 }
 
-async function lockBytes(tx: Tx, sha256: string): Promise<void> {
-  await tx`SELECT pg_advisory_xact_lock(hashtextextended(${imageDataLockKey(sha256)}, 0))`;
-}
-
-async function heldByLiveImage(tx: Tx, sha256: string): Promise<boolean> {
-  const [row] = await tx`
-    SELECT 1 FROM images
-    WHERE store_sha256 = ${sha256} AND status NOT IN ${tx(IMAGE_STATUSES_NOT_HOLDING_BYTES as string[])} LIMIT 1`;
-  return row !== undefined;
-}
-
-/**
- * Removes bytes no live image holds, in a transaction of its own after the change that let them go committed (a
- * rollback can never leave a live image without bytes), under the address's lock.
- */
-async function releaseBytes(sql: Sql, store: ImageStore, sha256: string): Promise<void> {
-  await sql.begin(async (tx) => {
-    await lockBytes(tx, sha256);
-    if (!(await heldByLiveImage(tx, sha256))) await store.remove(sha256);
-  });
-}
-
 /**
  * saving → active with the store's digests, and the staged bytes published with it under the address's lock, so
  * a delete of another image with the same bytes cannot remove them in between. Null when the image left `saving`
@@ -113,7 +88,7 @@ export async function activateUpload(
   store: ImageStore,
 ): Promise<ImageRow | null> {
   return sql.begin(async (tx) => {
-    await lockBytes(tx, stored.sha256);
+    await lockImageData(tx, stored.sha256);
     const [row] = await tx<ImageRow[]>`
       UPDATE images SET status = 'active', store_sha256 = ${stored.sha256}, size_bytes = ${stored.sizeBytes},
         checksum = ${stored.md5}, os_hash_algo = 'sha512', os_hash_value = ${stored.sha512}, updated_at = now()
@@ -137,7 +112,7 @@ export async function abortUpload(sql: Sql, id: string, store: ImageStore, sha25
       os_hash_value = NULL, store_sha256 = NULL, updated_at = now()
     WHERE id = ${id} AND status = 'saving'`;
   // An activation whose commit went through although its caller saw an error left the image active: it holds them.
-  if (sha256) await releaseBytes(sql, store, sha256);
+  if (sha256) await releaseImageData(sql, store, sha256);
 }
 
 /**
@@ -160,7 +135,7 @@ export async function deleteImage(
       UPDATE images SET status = 'deleted', updated_at = now() WHERE id = ${id} RETURNING *`;
     return marked!;
   });
-  if (deleted?.store_sha256) await releaseBytes(sql, store, deleted.store_sha256);
+  if (deleted?.store_sha256) await releaseImageData(sql, store, deleted.store_sha256);
   // An upload whose API process died left its staged copy; one still running gets a 410 when its body is in.
   if (deleted) await store.unstageOwned(deleted.id).catch(() => undefined);
   return deleted;

@@ -3,7 +3,8 @@ import { mkdtempSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectDatabase, type Sql } from '../../activities/conductor/db';
-import { activateImage, discardImage, dropStaged, releaseImageData } from '../../activities/conductor/images';
+import { activateImage, discardImage, dropStaged } from '../../activities/conductor/images';
+import { releaseImageData } from '../../image-data/holders';
 import {
   claimImageStore,
   ImageStoreOfAnotherDatabase,
@@ -15,6 +16,7 @@ import { IDENTITY_FILE, ImageStoreIdentityUnreadable, LocalImageStore } from '..
 import { createLogger } from '../../worker/logger';
 import { startImageSweeper } from '../../worker/image-sweeper';
 import { waitFor } from '../../worker/infra/ports';
+import { stagedCopies } from '../support/staged-copies';
 import { cloneDatabase } from '../support/test-stack';
 
 // Bytes are shared by content address. A snapshot's host (or an upload) stores them before the image record
@@ -174,10 +176,6 @@ it('keeps the bytes of an upload whose activation committed although the API saw
   expect(await readAll(staged.sha256)).toBe(text);
 });
 
-async function incoming(): Promise<string[]> {
-  return (await fs.readdir(path.join(root, 'incoming'))).sort();
-}
-
 it('drops the copies of snapshot attempts that died mid-stage, whatever the snapshot’s outcome', async () => {
   const succeeded = await imageRow('saving');
   const failed = await imageRow('saving');
@@ -192,7 +190,7 @@ it('drops the copies of snapshot attempts that died mid-stage, whatever the snap
   await dropStaged(store, succeeded, retried.staged);
   // The failed snapshot's workflow never got a result from its host.
   await dropStaged(store, failed, undefined);
-  expect(await incoming()).toEqual([other.staged]);
+  expect(await stagedCopies(root)).toEqual([other.staged]);
   expect(await readAll(retried.sha256)).toBe(text);
   await store.unstage(other.staged);
 });
@@ -201,7 +199,7 @@ it('drops the copy of an upload whose API process died when its image is deleted
   const upload = await imageRow('saving');
   await store.stage(chunks(`uploaded ${randomUUID()}`), upload);
   expect(await deleteImage(sql, upload, store, () => undefined)).toMatchObject({ status: 'deleted' });
-  expect(await incoming()).toEqual([]);
+  expect(await stagedCopies(root)).toEqual([]);
 });
 
 describe('the sweep of bytes no image holds', () => {

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { hashPassword } from '../../domain/password';
+import { LocalImageStore } from '../../storage/image-store';
 import { waitFor } from '../../worker/infra/ports';
 import { ApiClient } from '../support/http';
+import { stagedCopies } from '../support/staged-copies';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 // The Glance v2-compatible image service at /image, in keystone mode as openstacksdk uses it: discovery from
@@ -132,18 +132,9 @@ function putChunked(id: string, token: string, chunks: Buffer[]): Promise<{ stat
   });
 }
 
-const storeRoot = () => path.join(stack.dataDir, 'images');
-
 /** Every content address in the image store. */
 async function storedAddresses(): Promise<string[]> {
-  const root = storeRoot();
-  const dirs = (await fs.readdir(root).catch(() => [] as string[])).filter((d) => /^[0-9a-f]{2}$/.test(d));
-  const files = await Promise.all(dirs.map((d) => fs.readdir(path.join(root, d))));
-  return files.flat().sort();
-}
-
-async function incomingFiles(): Promise<string[]> {
-  return fs.readdir(path.join(storeRoot(), 'incoming')).catch(() => []);
+  return (await new LocalImageStore(stack.imageDir).listPublished()).sort();
 }
 
 beforeAll(async () => {
@@ -294,7 +285,7 @@ describe('create, upload, show, download', () => {
     const [row] = await stack.sql`SELECT store_sha256 FROM images WHERE id = ${id}`;
     expect(row!['store_sha256']).toBe(sha256);
     expect(await stack.images.has(sha256)).toBe(true);
-    expect(await incomingFiles()).toEqual([]);
+    expect(await stagedCopies(stack.imageDir)).toEqual([]);
 
     const download = await call('GET', `/image/v2/images/${id}/file`, { token: tokens.demo, accept: null });
     expect(download.status).toBe(200);
@@ -356,7 +347,7 @@ describe('create, upload, show, download', () => {
     const shown = await call('GET', `/image/v2/images/${image.id}`, { token: tokens.demo });
     expect(shown.json).toMatchObject({ status: 'queued', size: null, checksum: null });
     expect(await storedAddresses()).toEqual(before);
-    expect(await incomingFiles()).toEqual([]);
+    expect(await stagedCopies(stack.imageDir)).toEqual([]);
 
     // The image can still be uploaded, as with Glance after a failed upload.
     expect((await upload(tokens.demo, image.id, randomBytes(100))).status).toBe(204);
@@ -381,7 +372,7 @@ describe('create, upload, show, download', () => {
       return row!['status'] === 'queued';
     });
     expect(await storedAddresses()).toEqual(before);
-    await waitFor('no partial upload left', async () => (await incomingFiles()).length === 0);
+    await waitFor('no partial upload left', async () => (await stagedCopies(stack.imageDir)).length === 0);
   });
 });
 

@@ -68,7 +68,7 @@ describe.each(VICTIMS)('the %s process killed', (victim) => {
     await stack.hypervisor(HOST).faults.set(HypervisorStep.Snapshot, { mode: 'hang' });
     expect((await api.action(id, { shelve: null })).status).toBe(202);
     await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === 'shelving_image_uploading');
-    await waitForStagedCopy(stack.dataDir);
+    await waitForStagedCopy(stack.imageDir);
 
     await restartAfterKill(victim, HOST);
 
@@ -77,7 +77,7 @@ describe.each(VICTIMS)('the %s process killed', (victim) => {
     expect(offloaded['OS-EXT-STS:task_state']).toBeNull();
     expect(await stack.hypervisor(HOST).getGuest(id)).toBeUndefined();
     await expectAuditClean(api);
-    await expectNoStagedCopy(stack.dataDir);
+    await expectNoStagedCopy(stack.imageDir);
 
     expect((await api.action(id, { unshelve: null })).status).toBe(202);
     await api.waitForStatus(id, 'ACTIVE', 30_000);

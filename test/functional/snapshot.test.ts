@@ -267,7 +267,7 @@ describe('createImage across a compute crash', () => {
     const reply = await at245().action(id, { createImage: { name: 'snap-crash' } });
     const imageId = reply.body.image_id as string;
     await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === 'image_uploading');
-    await waitForStagedCopy(stack.dataDir);
+    await waitForStagedCopy(stack.imageDir);
 
     computeProcess!.kill('SIGKILL');
     await new Promise((resolve) => computeProcess!.once('exit', resolve));
@@ -279,7 +279,7 @@ describe('createImage across a compute crash', () => {
     const disk = await digestsOf(processHv.diskPath(id));
     expect(await imageRow(imageId)).toMatchObject({ status: 'active', store_sha256: disk.sha256 });
     expect((await storedBytes(disk.sha256)).equals(disk.bytes)).toBe(true);
-    await expectNoStagedCopy(stack.dataDir);
+    await expectNoStagedCopy(stack.imageDir);
     const claims = await stack.sql`SELECT host FROM allocations WHERE consumer_uuid = ${id}`;
     expect(claims).toEqual([{ host: PROCESS_HOST }]);
   });

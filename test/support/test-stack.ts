@@ -42,8 +42,9 @@ export interface TestStack {
   hypervisor(host: string): FakeHypervisor;
   /** The host's metadata proxy: signs a guest's requests with the stack's shared secret, as the guest would. */
   metadataProxy(host: string): MetadataProxy;
-  /** The image store the API, the conductor and the hosts share. */
+  /** The image store the API, the conductor and the hosts share, and its root directory. */
   images: ImageStore;
+  imageDir: string;
   /** Stops a host's in-process worker and its liveness reports (a host outage). */
   stopHost(host: string): Promise<void>;
   /** Starts an in-process compute worker for a host. */
@@ -241,6 +242,7 @@ export async function startTestStack(opts: {
     hypervisor,
     metadataProxy: (host) => new MetadataProxy(hypervisor(host), { url: metadataUrl, secret: metadataSecret }),
     images,
+    imageDir,
     stopHost: async (host) => {
       await stopReports(host);
       await stopWorker(host);
