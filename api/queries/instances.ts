@@ -10,8 +10,11 @@ import { isUuid } from './uuid';
 /** PostgreSQL's invalid_regular_expression. */
 const INVALID_REGEX = '2201B';
 
+/** Who lists: all a list depends on of its caller, so callers alike can share a page. */
+export type ListCaller = Pick<RequestContext, 'isAdmin' | 'projectId'>;
+
 export interface InstanceListOptions {
-  ctx: RequestContext;
+  ctx: ListCaller;
   limit: number;
   /** The uuid of the last server of the previous page; it may since have been deleted. */
   marker?: string | undefined;
@@ -42,7 +45,7 @@ function selectServers(sql: Sql, columns: string): Fragment {
     FROM instances i LEFT JOIN hosts h ON h.name = i.host`;
 }
 
-function ownedBy(sql: Sql, ctx: RequestContext): Fragment {
+function ownedBy(sql: Sql, ctx: ListCaller): Fragment {
   return ctx.isAdmin ? sql`TRUE` : sql`i.project_id = ${ctx.projectId}`;
 }
 

@@ -3,12 +3,14 @@ import type { Sql } from 'postgres';
 import { contextOf } from '../context';
 import { instanceNotFound } from '../errors';
 import { baseUrl, collectionLinks, rawQuery } from '../links';
-import { versionOf } from '../microversion';
+import { versionOf, type ApiVersion } from '../microversion';
 import { authorize } from '../policy/enforce';
-import { getInstance, listInstances } from '../queries/instances';
+import { getInstance, listInstances, type ListCaller } from '../queries/instances';
+import { ReadCoalescer } from '../read-coalescing';
+import { SharedJsonBody } from '../shared-json-body';
 import { serverDetailView, serverSummaryView } from '../views/server';
 import { pageSize } from './list-query';
-import { parseServerListQuery } from './server-list-query';
+import { parseServerListQuery, type ServerListQuery } from './server-list-query';
 
 export interface ServersReadDeps {
   sql: Sql;
@@ -20,22 +22,26 @@ export interface ServersReadDeps {
 export function createServersReadRouter(deps: ServersReadDeps): Router {
   const router = Router();
 
+  // One per router: a page is shared only by the callers of this API process.
+  const pages = new ReadCoalescer<SharedJsonBody>();
+
   const list = (detail: boolean) => async (req: Request, res: Response) => {
     const ctx = contextOf(res);
     const version = versionOf(res);
     const query = rawQuery(req);
     authorize(ctx, `os_compute_api:servers:${detail ? 'detail' : 'index'}`);
     const params = parseServerListQuery(query, { version, ctx, detail });
-    const limit = pageSize(params.limit, deps.maxLimit);
-    const rows = await listInstances(deps.sql, { ...params, ctx, limit });
-    const root = baseUrl(req);
-    const view = { baseUrl: root, version, isAdmin: ctx.isAdmin, inList: true };
-    const servers = rows.map((row) => (detail ? serverDetailView(row, view) : serverSummaryView(row, view)));
-    const links = collectionLinks(
-      { count: rows.length, lastId: rows.at(-1)?.uuid, limit },
-      { root, collectionPath: detail ? 'servers/detail' : 'servers', query },
-    );
-    res.json(links.length ? { servers, servers_links: links } : { servers });
+    const page: ServerPage = {
+      detail,
+      params,
+      limit: pageSize(params.limit, deps.maxLimit),
+      caller: { isAdmin: ctx.isAdmin, projectId: ctx.projectId },
+      version,
+      root: baseUrl(req),
+      query: query.toString(),
+    };
+    const body = await pages.read(JSON.stringify(page), () => renderPage(deps.sql, page));
+    await body.send(req, res);
   };
 
   router.get('/servers', list(false));
@@ -52,4 +58,28 @@ export function createServersReadRouter(deps: ServersReadDeps): Router {
   });
 
   return router;
+}
+
+/** Everything a server list page depends on: callers asking for equal pages share one read. */
+interface ServerPage {
+  detail: boolean;
+  params: ServerListQuery;
+  limit: number;
+  caller: ListCaller;
+  version: ApiVersion;
+  root: string;
+  query: string;
+}
+
+async function renderPage(sql: Sql, page: ServerPage): Promise<SharedJsonBody> {
+  const { detail, limit, root, version } = page;
+  const rows = await listInstances(sql, { ...page.params, ctx: page.caller, limit });
+  const view = { baseUrl: root, version, isAdmin: page.caller.isAdmin, inList: true };
+  const servers = rows.map((row) => (detail ? serverDetailView(row, view) : serverSummaryView(row, view)));
+  const links = collectionLinks(
+    { count: rows.length, lastId: rows.at(-1)?.uuid, limit },
+    { root, collectionPath: detail ? 'servers/detail' : 'servers', query: new URLSearchParams(page.query) },
+  );
+  const body = links.length ? { servers, servers_links: links } : { servers };
+  return new SharedJsonBody(Buffer.from(JSON.stringify(body)));
 }

@@ -1,0 +1,122 @@
+import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { ApiClient } from '../support/http';
+import { useTestStack } from '../support/use-test-stack';
+
+// GET /servers and /servers/detail: pages newest first with Nova's next links, and each project's own servers
+// while lists run together, as identical ones share reads (api/read-coalescing.ts; its unit tests prove a
+// shared read never starts before a caller it answers arrived).
+const env = useTestStack({ hosts: [{ name: 'host-a' }] });
+
+const ids = (reply: { body: { servers: { id: string }[] } }) => reply.body.servers.map((s) => s.id);
+
+async function createServers(client: ApiClient, prefix: string, count: number): Promise<string[]> {
+  const created: string[] = [];
+  for (let i = 0; i < count; i++) created.push(await client.createServer({ name: `${prefix}-${i}` }));
+  return created;
+}
+
+/** Copies of a server into project `project` (outside the quota of the server's own). */
+async function copyServer(template: string, project: string, count: number): Promise<void> {
+  await env.stack.sql`
+    INSERT INTO instances
+    SELECT (jsonb_populate_record(NULL::instances, to_jsonb(t) || jsonb_build_object(
+      'uuid', gen_random_uuid(), 'seq', nextval(pg_get_serial_sequence('instances', 'seq')),
+      'name', 'copy-' || n, 'project_id', ${project}::text))).*
+    FROM instances t CROSS JOIN generate_series(1, ${count}) AS n WHERE t.uuid = ${template}`;
+}
+
+/** A GET as it comes off the wire (Node's fetch would decompress it), with the Accept-Encoding given. */
+function rawGet(path: string, acceptEncoding?: string): Promise<{ headers: Record<string, unknown>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const headers = acceptEncoding === undefined ? {} : { 'Accept-Encoding': acceptEncoding };
+    request(`${env.stack.baseUrl}${path}`, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('paging through servers', () => {
+  it('lists newest first, links to the next page while pages are full, and ends without a link', async () => {
+    const carol = new ApiClient(env.stack.baseUrl).as('carol:project-pages');
+    const created = await createServers(carol, 'page', 3);
+    const newestFirst = [...created].reverse();
+
+    const first = await carol.get('/v2.1/servers/detail?limit=2');
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(ids(first)).toEqual(newestFirst.slice(0, 2));
+    const next = new URL(first.body.servers_links[0].href);
+    expect(first.body.servers_links).toEqual([{ rel: 'next', href: expect.any(String) }]);
+    expect(next.pathname).toBe('/v2.1/servers/detail');
+    expect(next.searchParams.get('marker')).toBe(newestFirst[1]);
+    expect(next.searchParams.get('limit')).toBe('2');
+
+    const second = await carol.get(`${next.pathname}${next.search}`);
+    expect(ids(second)).toEqual(newestFirst.slice(2));
+    expect(second.body.servers_links).toBeUndefined();
+
+    const summaries = await carol.get('/v2.1/servers');
+    expect(summaries.body.servers.map((s: { name: string }) => s.name)).toEqual(['page-2', 'page-1', 'page-0']);
+  });
+});
+
+describe('lists asked for at the same time', () => {
+  it("give each project only its own servers, even when both projects' lists run together", async () => {
+    const dave = new ApiClient(env.stack.baseUrl).as('dave:project-d');
+    const erin = new ApiClient(env.stack.baseUrl).as('erin:project-e');
+    const [daves, erins] = await Promise.all([createServers(dave, 'd', 2), createServers(erin, 'e', 2)]);
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? erin : dave).get('/v2.1/servers/detail')),
+    );
+    replies.forEach((reply, i) => {
+      expect(reply.status).toBe(200);
+      expect(new Set(ids(reply))).toEqual(new Set(i % 2 ? erins : daves));
+    });
+  });
+
+  it('show a server to a list asked for after its create was accepted, while other lists keep running', async () => {
+    const frank = new ApiClient(env.stack.baseUrl).as('frank:project-f');
+    let listing = true;
+    const listers = Array.from({ length: 8 }, async () => {
+      while (listing) expect((await frank.get('/v2.1/servers/detail')).status).toBe(200);
+    });
+    try {
+      for (let i = 0; i < 8; i++) {
+        const id = await frank.createServer({ name: `while-listing-${i}` });
+        expect(ids(await frank.get('/v2.1/servers/detail'))).toContain(id);
+      }
+    } finally {
+      listing = false;
+      await Promise.all(listers);
+    }
+  });
+});
+
+describe('a large page', () => {
+  it('goes gzipped to a client that accepts gzip and as plain JSON to one that does not, with the same servers', async () => {
+    await copyServer(await env.api.createServer({ name: 'big-page' }), 'project-big', 40);
+    const path = '/v2.1/servers/detail?all_tenants=1&project_id=project-big';
+
+    const plain = await rawGet(path);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['vary']).toContain('Accept-Encoding');
+    const servers = JSON.parse(plain.body.toString()).servers;
+    expect(servers).toHaveLength(40);
+
+    const zipped = await rawGet(path, 'gzip, deflate');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 4);
+    expect(JSON.parse(gunzipSync(zipped.body).toString()).servers).toEqual(servers);
+
+    const small = await rawGet('/v2.1/servers?limit=1', 'gzip');
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(small.body.toString()).servers).toHaveLength(1);
+  });
+});
