@@ -22,6 +22,17 @@ export class BenchApi {
   constructor(readonly baseUrl: string) {}
 
   async request(method: string, path: string, body?: unknown, microversion?: string): Promise<Reply> {
+    const { status, text } = await this.requestText(method, path, body, microversion);
+    return { status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  }
+
+  /** The reply's body as it came, unparsed. */
+  async requestText(
+    method: string,
+    path: string,
+    body?: unknown,
+    microversion?: string,
+  ): Promise<{ status: number; text: string }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
@@ -30,8 +41,7 @@ export class BenchApi {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+    return { status: res.status, text: await res.text() };
   }
 
   async expect(method: string, path: string, body: unknown, status: number, microversion?: string): Promise<Reply> {

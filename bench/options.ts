@@ -42,7 +42,7 @@ const SPEC = {
   'list-instances': { type: 'string', default: '10000' },
   'seed-hosts': { type: 'string', default: '1000' },
   'list-requests': { type: 'string', default: '40' },
-  'list-concurrency': { type: 'string', default: '10' },
+  'list-concurrency': { type: 'string', default: '100' },
   'scheduler-requests': { type: 'string', default: '300' },
   'scheduler-concurrency': { type: 'string', default: '50' },
   'heartbeat-timeout': { type: 'string' },

@@ -120,7 +120,12 @@ function json(env: Record<string, unknown>, opts: Options, bench: Bench, m: Meas
         ours: dist(m.pacedAccept.ours),
         baseline: dist(m.pacedAccept.baseline),
       },
-      list: { ...m.list, page: dist(m.list.page), pageConcurrent: dist(m.list.pageConcurrent) },
+      list: {
+        ...m.list,
+        page: dist(m.list.page),
+        pageConcurrent: dist(m.list.pageConcurrent),
+        ownPageConcurrent: dist(m.list.ownPageConcurrent),
+      },
       scheduler: { ...m.scheduler, single: dist(m.scheduler.single), concurrent: dist(m.scheduler.concurrent) },
       recovery: m.recovery,
       seeded: m.seeded,

@@ -89,7 +89,19 @@ export function rowsOf(m: Measured): Row[] {
   rows.push(
     absoluteRow(`servers/detail?limit=1000 p99 (${servers}, 1 conn)`, page.p99, null, '≤ 100 ms', page.p99 <= 100),
   );
-  rows.push(absoluteRow(`servers/detail?limit=1000 p99 (${m.list.concurrency} conns)`, pageC.p99, null, '', null));
+  const ownC = distribution(m.list.ownPageConcurrent);
+  const listConns = `${m.list.concurrency} conns`;
+  rows.push(absoluteRow(`servers/detail?limit=1000 p50 (${listConns}, the same page)`, pageC.p50, null, '', null));
+  rows.push(
+    absoluteRow(
+      `servers/detail?limit=1000 p99 (${listConns}, the same page)`,
+      pageC.p99,
+      null,
+      '≤ 100 ms',
+      pageC.p99 <= 100,
+    ),
+  );
+  rows.push(absoluteRow(`… p99 (${listConns}, each its own page: nothing shared)`, ownC.p99, null, '', null));
   const single = distribution(m.scheduler.single);
   const many = distribution(m.scheduler.concurrent);
   const hosts = `${m.scheduler.hosts} hosts`;

@@ -30,7 +30,12 @@ interface BenchJson {
   rows: { measure: string; ours: number }[];
   shapes: { workflow: string; ours: string[]; baseline: string[] }[];
   scheduler: { overcommitted: unknown[]; unplaced: number; single: { n: number }; concurrent: { n: number } };
-  list: { instances: number; filters: { filter: string; servers: number }[] };
+  list: {
+    instances: number;
+    filters: { filter: string; servers: number }[];
+    pageConcurrent: { n: number };
+    ownPageConcurrent: { n: number };
+  };
   recovery: { heartbeatTimeoutMs: number };
   pacedAccept: { perSecond: number; ours: { n: number }; baseline: { n: number } };
 }
@@ -122,6 +127,8 @@ describe('npm run bench, tiny', () => {
         '… with 2 conductor workers (vs 1), concurrency 2',
         'action accept p99 (os-stop/os-start, 3 conns)',
         'servers/detail?limit=1000 p99 (200 servers, 1 conn)',
+        'servers/detail?limit=1000 p99 (2 conns, the same page)',
+        '… p99 (2 conns, each its own page: nothing shared)',
         'select + claim p99 (10 concurrent)',
         'recovery: kill -9 → next step recorded',
       ]),
@@ -136,6 +143,8 @@ describe('npm run bench, tiny', () => {
     expect(json.scheduler).toMatchObject({ overcommitted: [], unplaced: 0, single: { n: 20 }, concurrent: { n: 20 } });
     // The page holds the seeded servers and the run's own.
     expect(json.list.filters.find((f) => f.filter === 'none (limit=1000)')?.servers).toBeGreaterThanOrEqual(200);
+    // Two connections, three rounds each, for the shared page and for pages of their own.
+    expect(json.list).toMatchObject({ pageConcurrent: { n: 6 }, ownPageConcurrent: { n: 6 } });
     expect(json.recovery.heartbeatTimeoutMs).toBe(3000);
   });
 
