@@ -159,6 +159,20 @@ describe('LocalImageStore', () => {
     expect((await fs.readdir(path.join(root, 'incoming'))).sort()).toEqual([young.staged, next.staged].sort());
   });
 
+  it('sweeps a week-old copy into place that its process died writing, and keeps younger ones and the bytes', async () => {
+    const published = await store.write(chunks('published'));
+    const shard = path.join(root, published.sha256.slice(0, 2));
+    const [stale, young] = [`${published.sha256}.${randomUUID()}`, `${published.sha256}.${randomUUID()}`];
+    await fs.writeFile(path.join(shard, stale), 'half a cop');
+    await fs.writeFile(path.join(shard, young), 'being cop');
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    await fs.utimes(path.join(shard, stale), eightDaysAgo, eightDaysAgo);
+    await fs.utimes(path.join(shard, published.sha256), eightDaysAgo, eightDaysAgo);
+    await new LocalImageStore(root).stage(chunks('next'));
+    expect((await fs.readdir(shard)).sort()).toEqual([published.sha256, young].sort());
+    expect(await readAll(await store.read(published.sha256))).toBe('published');
+  });
+
   it('lists published bytes and when they were written, and no staged copy', async () => {
     const published = await store.write(chunks('published'));
     await store.stage(chunks('staged only'));

@@ -98,6 +98,8 @@ const UUID_TEXT = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 const UUID = new RegExp(`^${UUID_TEXT}$`, 'i');
 /** `<uuid>`, or `<owner uuid>.<uuid>` for a copy staged for an owner. */
 const STAGED_NAME = new RegExp(`^(${UUID_TEXT}\\.)?${UUID_TEXT}$`, 'i');
+/** `<sha256>.<uuid>` beside published bytes: a copy into place that its process died writing. */
+const HALF_COPY = new RegExp(`^[0-9a-f]{64}\\.${UUID_TEXT}$`);
 /** Staged bytes wait for their record for seconds; a week means nothing will publish them. */
 const STAGED_KEEP_MS = 7 * 24 * 3600 * 1000;
 const SWEEP_EVERY_MS = 3600 * 1000;
@@ -270,14 +272,22 @@ export class LocalImageStore implements ImageStore {
   }
 
   /**
-   * Removes staged copies older than `cutoff`: a host that died while staging, a snapshot retried after its
-   * staging finished, a snapshot cancelled while its host staged. Nothing publishes them any more.
+   * Removes staged copies older than `cutoff` (a host that died while staging, a snapshot retried after its
+   * staging finished, a snapshot cancelled while its host staged), and copies into place whose process died
+   * before renaming them. Nothing publishes them any more.
    */
   async sweepStaged(cutoff: Date): Promise<number> {
-    const names = await fs.readdir(this.incoming).catch(() => [] as string[]);
+    const staged = (await fs.readdir(this.incoming).catch(() => [] as string[])).map((n) =>
+      path.join(this.incoming, n),
+    );
+    const halfCopies: string[] = [];
+    const shards = (await fs.readdir(this.root).catch(() => [] as string[])).filter((n) => SHARD.test(n));
+    for (const shard of shards) {
+      const names = await fs.readdir(path.join(this.root, shard)).catch(() => [] as string[]);
+      halfCopies.push(...names.filter((n) => HALF_COPY.test(n)).map((n) => path.join(this.root, shard, n)));
+    }
     let removed = 0;
-    for (const name of names) {
-      const file = path.join(this.incoming, name);
+    for (const file of [...staged, ...halfCopies]) {
       const stat = await fs.stat(file).catch(() => null);
       if (stat && stat.mtime < cutoff) {
         await fs.rm(file, { force: true });
