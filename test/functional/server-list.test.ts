@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { ApiClient } from '../support/http';
+import { ApiClient, expectNovaError } from '../support/http';
 import { useTestStack } from '../support/use-test-stack';
 
 // GET /servers and /servers/detail: pages newest first with Nova's next links, and each project's own servers
@@ -67,6 +67,14 @@ describe('paging through servers', () => {
 });
 
 describe('lists asked for at the same time', () => {
+  it('answer every caller of a failed read with the 400 of its bad filter', async () => {
+    const replies = await Promise.all(Array.from({ length: 5 }, () => env.api.get('/v2.1/servers?name=(')));
+    for (const reply of replies) {
+      expectNovaError(reply, 400, 'badRequest', 'Invalid regular expression in filter name: (');
+    }
+    expect((await env.api.get('/v2.1/servers?name=^page-')).status).toBe(200);
+  });
+
   it("give each project only its own servers, even when both projects' lists run together", async () => {
     const dave = new ApiClient(env.stack.baseUrl).as('dave:project-d');
     const erin = new ApiClient(env.stack.baseUrl).as('erin:project-e');
