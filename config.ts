@@ -113,6 +113,12 @@ export interface ApiConfig {
   policyFile: string | undefined;
 }
 
+/**
+ * The API's statement_timeout. No API statement takes seconds; one that hangs must fail, since identical lists
+ * wait for the read they share (api/read-coalescing.ts), and each would otherwise wait as long as it does.
+ */
+export const API_STATEMENT_TIMEOUT_MS = 30_000;
+
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const a = z
     .object({

@@ -15,18 +15,18 @@ interface Reply {
   body: Buffer;
 }
 
-function get(agent: Agent, url: string): Promise<Reply> {
+function get(agent: Agent, url: string, timeoutMs: number): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    request(url, { agent, headers: { 'Accept-Encoding': 'gzip, deflate' } }, (res) => {
+    const req = request(url, { agent, headers: { 'Accept-Encoding': 'gzip, deflate' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
         resolve({ status: res.statusCode, encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }),
       );
       res.on('error', reject);
-    })
-      .on('error', reject)
-      .end();
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${url}: no answer in ${timeoutMs} ms`)));
+    req.on('error', reject).end();
   });
 }
 
@@ -46,7 +46,7 @@ async function run(load: GetLoad): Promise<number[]> {
       load.paths.map(async (path) => {
         for (let i = 0; i < load.rounds; i++) {
           const began = performance.now();
-          const reply = await get(agent, `${load.baseUrl}${path}`);
+          const reply = await get(agent, `${load.baseUrl}${path}`, load.timeoutMs);
           samples.push(performance.now() - began);
           if (i === 0 || reply.status !== 200) check(load, path, reply);
         }

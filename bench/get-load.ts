@@ -8,6 +8,8 @@ export interface GetLoad {
   rounds: number;
   /** What every body must start with. */
   bodyStartsWith: string;
+  /** A request not answered by then fails the run instead of hanging it. */
+  timeoutMs: number;
 }
 
 export type GetLoadReport = { samples: number[] } | { error: string };
@@ -30,5 +32,7 @@ export function getLoadInThread(load: GetLoad): Promise<number[]> {
       else resolve(report.samples);
     });
     worker.once('error', reject);
+    // Settled already when it answered; otherwise the thread died without a word.
+    worker.once('exit', (code) => reject(new OperationFailed(`the load thread exited with code ${code}`)));
   });
 }

@@ -16,7 +16,13 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import pino from 'pino';
-import { loadOperationSettings, type ComputeConfig, type ConductorConfig, type OperationSettings } from '../config';
+import {
+  API_STATEMENT_TIMEOUT_MS,
+  loadOperationSettings,
+  type ComputeConfig,
+  type ConductorConfig,
+  type OperationSettings,
+} from '../config';
 import { connectDatabase, type Sql } from '../activities/conductor/db';
 import { LocalImageStore } from '../storage/image-store';
 import { createApiApp } from '../api/app';
@@ -245,7 +251,7 @@ export async function startBenchStack(opts: {
     };
     const conductorSql = connectDatabase(databaseUrl, conductorConfig.concurrency);
     cleanups.push(() => conductorSql.end());
-    const apiSql = connectDatabase(databaseUrl, 10);
+    const apiSql = connectDatabase(databaseUrl, 10, { statementTimeoutMs: API_STATEMENT_TIMEOUT_MS });
     cleanups.push(() => apiSql.end());
     const sql = connectDatabase(databaseUrl, 2);
     cleanups.push(() => sql.end());

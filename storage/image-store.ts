@@ -276,7 +276,7 @@ export class LocalImageStore implements ImageStore {
    * staging finished, a snapshot cancelled while its host staged), and copies into place whose process died
    * before renaming them. Nothing publishes them any more.
    */
-  async sweepStaged(cutoff: Date): Promise<number> {
+  async sweepAbandoned(cutoff: Date): Promise<number> {
     const staged = (await fs.readdir(this.incoming).catch(() => [] as string[])).map((n) =>
       path.join(this.incoming, n),
     );
@@ -302,7 +302,7 @@ export class LocalImageStore implements ImageStore {
     const now = Date.now();
     if (now - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now;
-    await this.sweepStaged(new Date(now - STAGED_KEEP_MS)).catch(() => undefined);
+    await this.sweepAbandoned(new Date(now - STAGED_KEEP_MS)).catch(() => undefined);
   }
 
   private get incoming(): string {

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadApiConfig, loadMetadataConfig, loadTracingConfig } from '../config';
+import { API_STATEMENT_TIMEOUT_MS, loadApiConfig, loadMetadataConfig, loadTracingConfig } from '../config';
 import { connectDatabase } from '../activities/conductor/db';
 import { createApiApp } from '../api/app';
 import { createMetadataApp } from '../api/metadata/app';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   // Refuses to start without NOVA_METADATA_SECRET: the metadata service could not tell who is asking.
   const metadataConfig = loadMetadataConfig();
   const log = createLogger('api');
-  const sql = connectDatabase(config.databaseUrl, 10);
+  const sql = connectDatabase(config.databaseUrl, 10, { statementTimeoutMs: API_STATEMENT_TIMEOUT_MS });
   const tracing = tracingFromConfig(loadTracingConfig(), 'nova-api', log);
   const connection = await Connection.connect({ address: config.temporal.address });
   const interceptors = tracingClientInterceptors(tracing);

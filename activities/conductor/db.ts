@@ -4,9 +4,19 @@ export type { Sql };
 /** A pool or an open transaction: helpers that take this run inside the caller's transaction. */
 export type Queryable = Sql | TransactionSql;
 
+export interface PoolOptions {
+  /** PostgreSQL cancels a statement that runs longer (its `statement_timeout`); none when undefined. */
+  statementTimeoutMs?: number;
+}
+
 /** Opens a PostgreSQL pool. Only conductor processes and the API's read-only queries ever call this. */
-export function connectDatabase(url: string, max = 10): Sql {
-  return postgres(url, { max, onnotice: () => undefined, connection: { application_name: 'nova-temporal' } });
+export function connectDatabase(url: string, max = 10, opts: PoolOptions = {}): Sql {
+  const timeout = opts.statementTimeoutMs === undefined ? {} : { statement_timeout: opts.statementTimeoutMs };
+  return postgres(url, {
+    max,
+    onnotice: () => undefined,
+    connection: { application_name: 'nova-temporal', ...timeout },
+  });
 }
 
 /**

@@ -111,7 +111,7 @@ export async function measureList(
   const { body } = await timeGets(api, PAGE, 1);
   const firstPage = (body as { servers: { id: string }[] }).servers;
   const pageBytes = Buffer.byteLength(JSON.stringify(body));
-  const load = { baseUrl: api.baseUrl, bodyStartsWith: '{"servers":[{' };
+  const load = { baseUrl: api.baseUrl, bodyStartsWith: '{"servers":[{', timeoutMs: 60_000 };
   const page = await getLoadInThread({ ...load, paths: [PAGE], rounds: opts.requests });
   const rounds = Math.max(3, Math.ceil(opts.requests / opts.concurrency));
   const pageConcurrent = await getLoadInThread({

@@ -27,10 +27,14 @@ async function copyServer(template: string, project: string, count: number): Pro
 }
 
 /** A GET as it comes off the wire (Node's fetch would decompress it), with the Accept-Encoding given. */
-function rawGet(path: string, acceptEncoding?: string): Promise<{ headers: Record<string, unknown>; body: Buffer }> {
+function rawGet(
+  path: string,
+  acceptEncoding?: string,
+  method = 'GET',
+): Promise<{ headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers = acceptEncoding === undefined ? {} : { 'Accept-Encoding': acceptEncoding };
-    request(`${env.stack.baseUrl}${path}`, { headers }, (res) => {
+    request(`${env.stack.baseUrl}${path}`, { headers, method }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
@@ -122,6 +126,16 @@ describe('a large page', () => {
     expect(zipped.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(zipped.body.length).toBeLessThan(plain.body.length / 4);
     expect(JSON.parse(gunzipSync(zipped.body).toString()).servers).toEqual(servers);
+
+    for (const refusing of ['identity', 'gzip;q=0', 'br']) {
+      const unzipped = await rawGet(path, refusing);
+      expect(unzipped.headers['content-encoding']).toBeUndefined();
+      expect(unzipped.body.equals(plain.body)).toBe(true);
+    }
+    const head = await rawGet(path, 'gzip', 'HEAD');
+    expect(head.headers['content-encoding']).toBe('gzip');
+    expect(head.headers['content-length']).toBe(String(zipped.body.length));
+    expect(head.body.length).toBe(0);
 
     const small = await rawGet('/v2.1/servers?limit=1', 'gzip');
     expect(small.headers['content-encoding']).toBeUndefined();
