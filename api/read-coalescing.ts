@@ -10,44 +10,30 @@
  */
 export class ReadCoalescer<V> {
   private readonly running = new Map<string, Promise<V>>();
-  private readonly next = new Map<string, NextRead<V>>();
+  private readonly next = new Map<string, Promise<V>>();
 
   /** `read` is the work for every caller of `key`: callers with the same key must want the same answer. */
   read(key: string, read: () => Promise<V>): Promise<V> {
-    if (!this.running.has(key)) return this.start(key, read);
-    let queued = this.next.get(key);
-    if (!queued) {
-      queued = deferredRead(read);
-      this.next.set(key, queued);
-    }
-    return queued.answer;
+    const queued = this.next.get(key);
+    if (queued) return queued;
+    const running = this.running.get(key);
+    if (!running) return this.start(key, read);
+    const settled = () => undefined;
+    const next = running.then(settled, settled).then(() => {
+      this.next.delete(key);
+      return this.start(key, read);
+    });
+    this.next.set(key, next);
+    return next;
   }
 
   private start(key: string, read: () => Promise<V>): Promise<V> {
     const answer = (async () => read())();
     this.running.set(key, answer);
-    const startNext = () => {
-      this.running.delete(key);
-      const queued = this.next.get(key);
-      if (!queued) return;
-      this.next.delete(key);
-      queued.settleWith(this.start(key, queued.read));
+    const ended = () => {
+      if (this.running.get(key) === answer) this.running.delete(key);
     };
-    answer.then(startNext, startNext);
+    answer.then(ended, ended);
     return answer;
   }
-}
-
-interface NextRead<V> {
-  read: () => Promise<V>;
-  answer: Promise<V>;
-  settleWith(answer: Promise<V>): void;
-}
-
-function deferredRead<V>(read: () => Promise<V>): NextRead<V> {
-  let settleWith!: (answer: Promise<V>) => void;
-  const answer = new Promise<V>((resolve) => {
-    settleWith = resolve;
-  });
-  return { read, answer, settleWith };
 }

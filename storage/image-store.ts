@@ -221,11 +221,17 @@ export class LocalImageStore implements ImageStore {
   }
 
   async listPublished(): Promise<string[]> {
+    const files = await this.shardFiles((name, shard) => SHA256_HEX.test(name) && name.startsWith(shard));
+    return files.map((file) => path.basename(file));
+  }
+
+  /** The files of every shard directory whose name `keep` accepts, as paths. */
+  private async shardFiles(keep: (name: string, shard: string) => boolean): Promise<string[]> {
     const shards = (await fs.readdir(this.root).catch(() => [] as string[])).filter((n) => SHARD.test(n));
     const out: string[] = [];
     for (const shard of shards) {
       const names = await fs.readdir(path.join(this.root, shard)).catch(() => [] as string[]);
-      out.push(...names.filter((name) => SHA256_HEX.test(name) && name.startsWith(shard)));
+      out.push(...names.filter((name) => keep(name, shard)).map((name) => path.join(this.root, shard, name)));
     }
     return out;
   }
@@ -280,12 +286,7 @@ export class LocalImageStore implements ImageStore {
     const staged = (await fs.readdir(this.incoming).catch(() => [] as string[])).map((n) =>
       path.join(this.incoming, n),
     );
-    const halfCopies: string[] = [];
-    const shards = (await fs.readdir(this.root).catch(() => [] as string[])).filter((n) => SHARD.test(n));
-    for (const shard of shards) {
-      const names = await fs.readdir(path.join(this.root, shard)).catch(() => [] as string[]);
-      halfCopies.push(...names.filter((n) => HALF_COPY.test(n)).map((n) => path.join(this.root, shard, n)));
-    }
+    const halfCopies = await this.shardFiles((name) => HALF_COPY.test(name));
     let removed = 0;
     for (const file of [...staged, ...halfCopies]) {
       const stat = await fs.stat(file).catch(() => null);

@@ -108,7 +108,7 @@ export async function measureList(
     withIndexesP50: withIdx[i]!.p50,
   }));
 
-  const { body } = await timeGets(api, PAGE, 1);
+  const { body } = await api.expect('GET', PAGE, undefined, 200);
   const firstPage = (body as { servers: { id: string }[] }).servers;
   const pageBytes = Buffer.byteLength(JSON.stringify(body));
   const load = { baseUrl: api.baseUrl, bodyStartsWith: '{"servers":[{', timeoutMs: 60_000 };
