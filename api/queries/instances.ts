@@ -34,16 +34,25 @@ export interface InstanceListOptions {
 /** A list reads only what its views show (not the key pair, shelve or deletion bookkeeping). */
 const LIST_COLUMNS = SERVER_VIEW_COLUMNS.map((column) => `i.${column}`).join(', ');
 
-// The host's zone and status are joined in, last, because Nova shows them on the server.
-function selectServers(sql: Sql, columns: string): Fragment {
+// The host's zone and status are joined in after the columns, because Nova shows them on the server.
+function selectServers(sql: Sql, columns: string, after = ''): Fragment {
   return sql`
     SELECT ${sql.unsafe(columns)}, h.availability_zone AS host_availability_zone,
            CASE WHEN h.name IS NULL THEN ''
                 WHEN h.forced_down THEN 'DOWN'
                 WHEN h.disabled THEN 'MAINTENANCE'
-                ELSE 'UP' END AS host_status
+                ELSE 'UP' END AS host_status${sql.unsafe(after)}
     FROM instances i LEFT JOIN hosts h ON h.name = i.host`;
 }
+
+/**
+ * Changes whenever anything a server view shows changes: any update of the instance row gives it a new xmin (the
+ * transaction that wrote it), and the host's facts are there as they are. The host row's own xmin would not do:
+ * every heartbeat rewrites it. A 32-bit xmin recurs only after four billion transactions.
+ */
+const VIEW_VERSION = `concat_ws(' ', i.xmin, h.availability_zone, h.forced_down, h.disabled)`;
+/** Where instancesByUuid reads VIEW_VERSION: after the columns and the host's two facts. */
+const VERSION_COLUMN = SERVER_VIEW_COLUMNS.length + 2;
 
 function ownedBy(sql: Sql, ctx: ListCaller): Fragment {
   return ctx.isAdmin ? sql`TRUE` : sql`i.project_id = ${ctx.projectId}`;
@@ -90,20 +99,45 @@ async function assertMarkerExists(sql: Sql, marker: string): Promise<void> {
   if (!found) throw new BadRequest(`marker [${marker}] not found`);
 }
 
+/** A listed server: its uuid and the version of all its view shows (VIEW_VERSION). */
+export interface ListedServer {
+  uuid: string;
+  version: string;
+}
+
 /** Servers newest first (created_at, then uuid, descending), one page after the marker. */
-export async function listInstances(sql: Sql, opts: InstanceListOptions): Promise<ServerViewRow[]> {
+export async function listInstances(sql: Sql, opts: InstanceListOptions): Promise<ListedServer[]> {
   if (opts.marker !== undefined) await assertMarkerExists(sql, opts.marker);
   try {
-    const values = await sql`
-      ${selectServers(sql, LIST_COLUMNS)}
+    return await sql<ListedServer[]>`
+      SELECT i.uuid, ${sql.unsafe(VIEW_VERSION)} AS version
+      FROM instances i LEFT JOIN hosts h ON h.name = i.host
       WHERE ${allOf(sql, listConditions(sql, opts))}
       ORDER BY i.created_at DESC, i.uuid DESC
-      LIMIT ${opts.limit}`.values();
-    return values.map(serverViewRowOf);
+      LIMIT ${opts.limit}`;
   } catch (err) {
     if ((err as { code?: unknown }).code === INVALID_REGEX) {
       throw new BadRequest(`Invalid regular expression in filter name: ${opts.name ?? ''}`);
     }
     throw err;
   }
+}
+
+/** A listed server's row for its views, and the version it was read at. */
+export interface VersionedServerRow {
+  row: ServerViewRow;
+  version: string;
+}
+
+/** The rows of listed servers, by uuid; one purged since it was listed is missing. */
+export async function instancesByUuid(sql: Sql, uuids: readonly string[]): Promise<Map<string, VersionedServerRow>> {
+  const values = await sql`
+    ${selectServers(sql, LIST_COLUMNS, `, ${VIEW_VERSION}`)}
+    WHERE i.uuid = ANY(${sql.array([...uuids])}::uuid[])`.values();
+  const rows = new Map<string, VersionedServerRow>();
+  for (const v of values) {
+    const row = serverViewRowOf(v);
+    rows.set(row.uuid, { row, version: v[VERSION_COLUMN] as string });
+  }
+  return rows;
 }

@@ -2,15 +2,16 @@ import { Router, type Request, type Response } from 'express';
 import type { Sql } from 'postgres';
 import { contextOf } from '../context';
 import { instanceNotFound } from '../errors';
-import { baseUrl, collectionLinks, rawQuery } from '../links';
-import { versionOf, type ApiVersion } from '../microversion';
+import { baseUrl, rawQuery } from '../links';
+import { versionOf } from '../microversion';
 import { authorize } from '../policy/enforce';
-import { getInstance, listInstances, type ListCaller } from '../queries/instances';
+import { getInstance } from '../queries/instances';
 import { ReadCoalescer } from '../read-coalescing';
-import { SharedJsonBody } from '../shared-json-body';
-import { serverDetailView, serverSummaryView } from '../views/server';
+import { type SharedJsonBody } from '../shared-json-body';
+import { serverDetailView } from '../views/server';
 import { pageSize } from './list-query';
-import { parseServerListQuery, type ServerListQuery } from './server-list-query';
+import { parseServerListQuery } from './server-list-query';
+import { ServerPageRenderer, type ServerPage } from './server-page';
 
 export interface ServersReadDeps {
   sql: Sql;
@@ -24,6 +25,7 @@ export function createServersReadRouter(deps: ServersReadDeps): Router {
 
   // One per router: a page is shared only by the callers of this API process.
   const pages = new ReadCoalescer<SharedJsonBody>();
+  const renderer = new ServerPageRenderer(deps.sql);
 
   const list = (detail: boolean) => async (req: Request, res: Response) => {
     const ctx = contextOf(res);
@@ -40,7 +42,7 @@ export function createServersReadRouter(deps: ServersReadDeps): Router {
       root: baseUrl(req),
       query: query.toString(),
     };
-    const body = await pages.read(JSON.stringify(page), () => renderPage(deps.sql, page));
+    const body = await pages.read(JSON.stringify(page), () => renderer.render(page));
     await body.send(req, res);
   };
 
@@ -58,28 +60,4 @@ export function createServersReadRouter(deps: ServersReadDeps): Router {
   });
 
   return router;
-}
-
-/** Everything a server list page depends on: callers asking for equal pages share one read. */
-interface ServerPage {
-  detail: boolean;
-  params: ServerListQuery;
-  limit: number;
-  caller: ListCaller;
-  version: ApiVersion;
-  root: string;
-  query: string;
-}
-
-async function renderPage(sql: Sql, page: ServerPage): Promise<SharedJsonBody> {
-  const { detail, limit, root, version } = page;
-  const rows = await listInstances(sql, { ...page.params, ctx: page.caller, limit });
-  const view = { baseUrl: root, version, isAdmin: page.caller.isAdmin, inList: true };
-  const servers = rows.map((row) => (detail ? serverDetailView(row, view) : serverSummaryView(row, view)));
-  const links = collectionLinks(
-    { count: rows.length, lastId: rows.at(-1)?.uuid, limit },
-    { root, collectionPath: detail ? 'servers/detail' : 'servers', query: new URLSearchParams(page.query) },
-  );
-  const body = links.length ? { servers, servers_links: links } : { servers };
-  return new SharedJsonBody(Buffer.from(JSON.stringify(body)));
 }

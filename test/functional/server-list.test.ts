@@ -1,11 +1,13 @@
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import { serviceUuid } from '../../api/views/hypervisor-ids';
 import { ApiClient, expectNovaError } from '../support/http';
 import { useTestStack } from '../support/use-test-stack';
 
 // GET /servers and /servers/detail: pages newest first with Nova's next links, and each project's own servers
 // while lists run together, as identical ones share reads (api/read-coalescing.ts; its unit tests prove a
-// shared read never starts before a caller it answers arrived).
+// shared read never starts before a caller it answers arrived), and servers changed since the JSON of their
+// last list was rendered (api/routes/server-page.ts remembers it by row version).
 const env = useTestStack({ hosts: [{ name: 'host-a' }] });
 
 const ids = (reply: { body: { servers: { id: string }[] } }) => reply.body.servers.map((s) => s.id);
@@ -107,6 +109,68 @@ describe('lists asked for at the same time', () => {
       listing = false;
       await Promise.all(listers);
     }
+  });
+});
+
+const atVersion = (client: ApiClient, version: string) =>
+  client.withHeaders({ 'OpenStack-API-Version': `compute ${version}` });
+
+describe('a server listed before', () => {
+  const entryOf = async (client: ApiClient, path: string, id: string) => {
+    const reply = await client.get(path);
+    expect(reply.status).toBe(200);
+    return reply.body.servers.find((server: { id: string }) => server.id === id);
+  };
+
+  it('shows its stop, its new metadata and its host being disabled in the next list', async () => {
+    const admin = atVersion(env.api, '2.96');
+    const owner = atVersion(new ApiClient(env.stack.baseUrl).as('grace:project-g'), '2.96');
+    const id = await owner.createServer({ name: 'before' });
+    await owner.waitForStatus(id, 'ACTIVE');
+    const adminPath = '/v2.1/servers/detail?all_tenants=1&project_id=project-g';
+    expect(await entryOf(admin, adminPath, id)).toMatchObject({ status: 'ACTIVE', metadata: {}, host_status: 'UP' });
+    expect(await entryOf(owner, '/v2.1/servers/detail', id)).toMatchObject({ status: 'ACTIVE', metadata: {} });
+
+    expect((await owner.action(id, { 'os-stop': null })).status).toBe(202);
+    await owner.waitForStatus(id, 'SHUTOFF');
+    expect((await owner.post(`/v2.1/servers/${id}/metadata`, { metadata: { tier: 'web' } })).status).toBe(200);
+    const setHost = (status: string) =>
+      atVersion(env.api, '2.53').put(`/v2.1/os-services/${serviceUuid('host-a')}`, { status });
+    expect((await setHost('disabled')).status).toBe(200);
+    try {
+      expect(await entryOf(admin, adminPath, id)).toMatchObject({
+        status: 'SHUTOFF',
+        metadata: { tier: 'web' },
+        host_status: 'MAINTENANCE',
+      });
+      expect(await entryOf(owner, '/v2.1/servers/detail', id)).toMatchObject({
+        status: 'SHUTOFF',
+        metadata: { tier: 'web' },
+      });
+      expect(Object.keys(await entryOf(owner, '/v2.1/servers', id)).sort()).toEqual(['id', 'links', 'name']);
+    } finally {
+      expect((await setHost('enabled')).status).toBe(200);
+    }
+    expect(await entryOf(admin, adminPath, id)).toMatchObject({ host_status: 'UP' });
+  });
+
+  it('is shown to each caller as GET /servers/{id} shows it to that caller, whoever listed it first', async () => {
+    const owner = new ApiClient(env.stack.baseUrl).as('heidi:project-h');
+    const id = await owner.createServer({ name: 'viewed' });
+    await owner.waitForStatus(id, 'ACTIVE');
+    const callers: [ApiClient, string][] = [
+      [atVersion(env.api, '2.96'), '/v2.1/servers/detail?all_tenants=1&project_id=project-h'],
+      [atVersion(env.api, '2.1'), '/v2.1/servers/detail?all_tenants=1&project_id=project-h'],
+      [atVersion(owner, '2.96'), '/v2.1/servers/detail'],
+      [atVersion(owner, '2.1'), '/v2.1/servers/detail'],
+    ];
+    for (const [client, path] of callers) {
+      const { server_groups: _inShowOnly, ...shown } = (await client.get(`/v2.1/servers/${id}`)).body.server;
+      expect(await entryOf(client, path, id)).toEqual(shown);
+    }
+    const asOwner = await entryOf(owner, '/v2.1/servers/detail', id);
+    expect(asOwner).not.toHaveProperty('OS-EXT-SRV-ATTR:host');
+    expect(asOwner.flavor).toHaveProperty('links');
   });
 });
 
