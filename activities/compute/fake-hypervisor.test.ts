@@ -9,19 +9,10 @@ import { FakeHypervisor, type StepContext } from './fake-hypervisor';
 import { HypervisorStep } from './fault-switches';
 import { rescueGuest, unrescueGuest } from './rescue';
 import { ImageDataNotFound, LocalImageStore } from '../../storage/image-store';
+import { TINY_FLAVOR } from '../../test/support/flavors';
 
 const IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b';
 const RESCUE_IMAGE = 'a2459075-d96c-40d5-893e-577ff92e721c';
-const FLAVOR = {
-  id: '1',
-  name: 'm1.tiny',
-  vcpus: 1,
-  memory_mb: 512,
-  root_gb: 1,
-  ephemeral_gb: 0,
-  swap_mb: 0,
-  extra_specs: {},
-};
 const ctx: StepContext = { progress: () => undefined, signal: new AbortController().signal };
 
 let hv: FakeHypervisor;
@@ -38,7 +29,7 @@ beforeEach(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fake-hv-'));
   hv = new FakeHypervisor('host-x', dir, new LocalImageStore(path.join(dir, 'images')));
   uuid = `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
-  await hv.spawn({ uuid, name: 'vm', flavor: FLAVOR, imageId: IMAGE }, true, ctx);
+  await hv.spawn({ uuid, name: 'vm', flavor: TINY_FLAVOR, imageId: IMAGE }, true, ctx);
 });
 
 afterEach(async () => {
@@ -131,7 +122,7 @@ describe('spawn from image bytes in the store', () => {
     );
     const other = `${uuid.slice(0, -1)}f`;
     const guest = await hv.spawn(
-      { uuid: other, name: 'from-snapshot', flavor: FLAVOR, imageId: IMAGE, imageSha256: stored.sha256 },
+      { uuid: other, name: 'from-snapshot', flavor: TINY_FLAVOR, imageId: IMAGE, imageSha256: stored.sha256 },
       true,
       ctx,
     );
@@ -144,7 +135,7 @@ describe('spawn from image bytes in the store', () => {
     const other = `${uuid.slice(0, -1)}e`;
     const missing = 'a'.repeat(64);
     await expect(
-      hv.spawn({ uuid: other, name: 'x', flavor: FLAVOR, imageId: IMAGE, imageSha256: missing }, true, ctx),
+      hv.spawn({ uuid: other, name: 'x', flavor: TINY_FLAVOR, imageId: IMAGE, imageSha256: missing }, true, ctx),
     ).rejects.toBeInstanceOf(ImageDataNotFound);
     expect(await hv.getGuest(other)).toBeUndefined();
     await expect(fs.stat(hv.diskPath(other))).rejects.toMatchObject({ code: 'ENOENT' });

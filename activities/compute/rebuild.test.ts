@@ -9,19 +9,10 @@ import { FakeHypervisor, StepCancelled, type StepContext } from './fake-hypervis
 import { HypervisorStep } from './fault-switches';
 import { rebuildGuest, type RebuildSpec } from './rebuild';
 import { rescueGuest } from './rescue';
+import { TINY_FLAVOR } from '../../test/support/flavors';
 
 const CIRROS = '70a599e0-31e7-49b7-b260-868f441e862b';
 const UBUNTU = 'a2459075-d96c-40d5-893e-577ff92e721c';
-const FLAVOR = {
-  id: '1',
-  name: 'm1.tiny',
-  vcpus: 1,
-  memory_mb: 512,
-  root_gb: 1,
-  ephemeral_gb: 0,
-  swap_mb: 0,
-  extra_specs: {},
-};
 const ctx: StepContext = { progress: () => undefined, signal: new AbortController().signal };
 
 let hv: FakeHypervisor;
@@ -29,7 +20,7 @@ let uuid: string;
 let counter = 0;
 
 function spec(overrides: Partial<RebuildSpec> = {}): RebuildSpec {
-  return { uuid, name: 'rebuilt', flavor: FLAVOR, imageId: UBUNTU, rebuildId: `req-${counter}`, ...overrides };
+  return { uuid, name: 'rebuilt', flavor: TINY_FLAVOR, imageId: UBUNTU, rebuildId: `req-${counter}`, ...overrides };
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -43,7 +34,7 @@ beforeEach(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fake-hv-rebuild-'));
   hv = new FakeHypervisor('host-x', dir, new LocalImageStore(path.join(dir, 'images')));
   uuid = `00000000-0000-4000-9000-${String(++counter).padStart(12, '0')}`;
-  await hv.spawn({ uuid, name: 'vm', flavor: FLAVOR, imageId: CIRROS }, true, ctx);
+  await hv.spawn({ uuid, name: 'vm', flavor: TINY_FLAVOR, imageId: CIRROS }, true, ctx);
 });
 
 afterEach(async () => {

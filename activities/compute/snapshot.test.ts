@@ -8,18 +8,9 @@ import { HypervisorStepFailed } from './errors';
 import { FakeHypervisor, StepCancelled, type StepContext } from './fake-hypervisor';
 import { HypervisorStep } from './fault-switches';
 import { snapshotDisk, stageSnapshot } from './snapshot';
+import { TINY_FLAVOR } from '../../test/support/flavors';
 
 const IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b';
-const FLAVOR = {
-  id: '1',
-  name: 'm1.tiny',
-  vcpus: 1,
-  memory_mb: 512,
-  root_gb: 1,
-  ephemeral_gb: 0,
-  swap_mb: 0,
-  extra_specs: {},
-};
 const UUID = '00000000-0000-4000-8000-000000000001';
 const quiet: StepContext = { progress: () => undefined, signal: new AbortController().signal };
 
@@ -29,7 +20,7 @@ let hv: FakeHypervisor;
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'snapshot-'));
   hv = new FakeHypervisor('host-x', path.join(dir, 'host'), new LocalImageStore(path.join(dir, 'images')));
-  await hv.spawn({ uuid: UUID, name: 'vm', flavor: FLAVOR, imageId: IMAGE }, true, quiet);
+  await hv.spawn({ uuid: UUID, name: 'vm', flavor: TINY_FLAVOR, imageId: IMAGE }, true, quiet);
   await hv.guestWrite(UUID, 5000, Buffer.from('the guest wrote this'));
 });
 
@@ -100,7 +91,11 @@ describe('stageSnapshot and snapshotDisk', () => {
   it('copies the empty disk of a server booted from an empty image', async () => {
     const empty = await hv.images.write((async function* () {})());
     const id = '00000000-0000-4000-8000-000000000002';
-    await hv.spawn({ uuid: id, name: 'empty', flavor: FLAVOR, imageId: IMAGE, imageSha256: empty.sha256 }, true, quiet);
+    await hv.spawn(
+      { uuid: id, name: 'empty', flavor: TINY_FLAVOR, imageId: IMAGE, imageSha256: empty.sha256 },
+      true,
+      quiet,
+    );
     const stored = await stageSnapshot(hv, id, quiet);
     expect(stored).toMatchObject({ sha256: empty.sha256, sizeBytes: 0 });
   });

@@ -1,52 +1,28 @@
 import type { MetadataInstanceRow } from '../queries/metadata';
 import { ec2ImageId, ec2InstanceId, instanceDocument, localIpv4 } from './document';
+import { TINY_FLAVOR } from '../../test/support/flavors';
+import { activeServerRow } from '../../test/support/server-row';
 
 function row(overrides: Partial<MetadataInstanceRow> = {}): MetadataInstanceRow {
-  return {
+  const at = new Date('2026-01-01T00:00:00Z');
+  const server = activeServerRow({
     uuid: '0b3c8a3e-3d7e-4c55-9d1e-6a1c2f0e9a01',
-    seq: '42',
     name: 'Web_1.example',
     project_id: 'project-a',
     user_id: 'alice',
-    flavor: {
-      id: '1',
-      name: 'm1.tiny',
-      vcpus: 1,
-      memory_mb: 512,
-      root_gb: 1,
-      ephemeral_gb: 0,
-      swap_mb: 0,
-      extra_specs: {},
-    },
-    image_id: '70a599e0-31e7-49b7-b260-868f441e862b',
+    flavor: TINY_FLAVOR,
     host: 'host-a',
     node: 'host-a',
-    vm_state: 'active',
-    task_state: null,
-    power_state: 1,
-    progress: 0,
-    metadata: { role: 'web' },
     key_name: 'laptop',
-    key_data: 'ssh-ed25519 AAAA alice@laptop',
     user_data: Buffer.from('#cloud-config\n').toString('base64'),
-    availability_zone: null,
-    access_ipv4: '',
-    access_ipv6: '',
-    disk_config: 'MANUAL',
-    config_drive: '',
-    description: null,
     reservation_id: 'r-0123abcd',
-    locked: false,
-    fault: null,
-    launched_at: new Date('2026-01-01T00:00:00Z'),
-    terminated_at: null,
-    deleted: false,
-    deleted_at: null,
-    shelved_at: null,
-    shelved_image_id: null,
-    shelved_host: null,
-    created_at: new Date('2026-01-01T00:00:00Z'),
-    updated_at: new Date('2026-01-01T00:00:00Z'),
+    launched_at: at,
+    created_at: at,
+    updated_at: at,
+  });
+  return {
+    ...server,
+    key_data: 'ssh-ed25519 AAAA alice@laptop',
     host_availability_zone: 'zone-1',
     version: '1767225600000000',
     ...overrides,

@@ -1,5 +1,6 @@
 import type { FlavorRow } from '../../domain/rows';
 import type { ApiVersion } from '../microversion';
+import { TINY_FLAVOR } from '../../test/support/flavors';
 import { flavorDetailView, flavorSummaryView } from './flavor';
 
 const ROOT = 'http://nova.test';
@@ -9,13 +10,7 @@ const at = (minor: number): { baseUrl: string; version: ApiVersion } => ({
 });
 
 const tiny: FlavorRow = {
-  id: '1',
-  name: 'm1.tiny',
-  vcpus: 1,
-  memory_mb: 512,
-  root_gb: 1,
-  ephemeral_gb: 0,
-  swap_mb: 0,
+  ...TINY_FLAVOR,
   rxtx_factor: 1,
   is_public: true,
   disabled: false,

@@ -1,67 +1,14 @@
-import type { InstanceRow } from '../../domain/rows';
-import type { ApiVersion } from '../microversion';
 import {
-  rebuildBodySchema,
-  rebuildServerView,
-  serverBodySchema,
-  serverDetailView,
-  serverSummaryView,
-  type ServerRow,
-} from './server';
+  activeServerRow as activeRow,
+  SERVER_IMAGE as IMAGE,
+  SERVER_UUID as UUID,
+} from '../../test/support/server-row';
+import type { ApiVersion } from '../microversion';
+import { rebuildBodySchema, rebuildServerView, serverBodySchema, serverDetailView, serverSummaryView } from './server';
 
 const ROOT = 'http://nova.test:8774';
 const V2_1: ApiVersion = { major: 2, minor: 1 };
 const V2_100: ApiVersion = { major: 2, minor: 100 };
-const UUID = '3f9a2c4e-1b2d-4c3e-8f4a-5b6c7d8e9f01';
-const IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b';
-
-function activeRow(overrides: Partial<ServerRow> = {}): ServerRow {
-  const row: InstanceRow = {
-    uuid: UUID,
-    seq: '42',
-    name: 'web 1',
-    project_id: 'p1',
-    user_id: 'u1',
-    flavor: {
-      id: '1',
-      name: 'm1.tiny',
-      vcpus: 1,
-      memory_mb: 512,
-      root_gb: 1,
-      ephemeral_gb: 0,
-      swap_mb: 0,
-      extra_specs: { 'hw:cpu_policy': 'shared' },
-    },
-    image_id: IMAGE,
-    host: 'compute-1',
-    node: 'compute-1',
-    vm_state: 'active',
-    task_state: null,
-    power_state: 1,
-    progress: 0,
-    metadata: { role: 'web' },
-    key_name: null,
-    availability_zone: null,
-    access_ipv4: '',
-    access_ipv6: '',
-    disk_config: 'MANUAL',
-    config_drive: '',
-    description: null,
-    reservation_id: 'r-abcdef12',
-    locked: false,
-    fault: null,
-    launched_at: new Date('2024-01-02T03:04:06.789Z'),
-    terminated_at: null,
-    shelved_at: null,
-    shelved_image_id: null,
-    shelved_host: null,
-    deleted: false,
-    deleted_at: null,
-    created_at: new Date('2024-01-02T03:04:05.123Z'),
-    updated_at: new Date('2024-01-02T03:05:00Z'),
-  };
-  return { ...row, ...overrides };
-}
 
 const admin = (version: ApiVersion) => ({ baseUrl: ROOT, version, isAdmin: true });
 const member = (version: ApiVersion) => ({ baseUrl: ROOT, version, isAdmin: false });
