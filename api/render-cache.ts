@@ -1,15 +1,18 @@
 interface Rendered {
-  version: string;
+  rowVersion: string;
   json: Buffer;
 }
 
-/** One generation: entries by view, then by row. */
+/** One generation: entries by variant, then by row id. */
 type Generation = Map<string, Map<string, Rendered>>;
 
+/** What an entry costs beyond its strings and bytes: the Map slot, the object, the Buffer and its ArrayBuffer. */
+const ENTRY_OVERHEAD_BYTES = 200;
+
 /**
- * Rows already rendered as JSON bytes, by view (what the JSON depends on besides the row) and row, each kept with
- * the version of the row it was rendered from: a reader asks with the version it has just read, so an answer is
- * never older than the row, and nothing needs invalidating.
+ * Rows already rendered as JSON bytes, by variant (what the JSON depends on besides the row) and row id, each kept
+ * with the version of the row it was rendered from: a reader asks with the version it has just read, so an answer
+ * is never older than the row, and nothing needs invalidating.
  *
  * Memory is bounded by two generations: entries go into the young one, and when it holds half the budget it
  * becomes the old one and the previous old one is dropped. An entry read from the old generation moves back to
@@ -22,26 +25,26 @@ export class RenderCache {
 
   constructor(private readonly budgetBytes: number) {}
 
-  /** The JSON rendered for `row` in `view` from exactly `version` of the row, if it is still here. */
-  get(view: string, row: string, version: string): Buffer | undefined {
-    const young = this.young.get(view)?.get(row);
-    if (young) return young.version === version ? young.json : undefined;
-    const oldView = this.old.get(view);
-    const old = oldView?.get(row);
-    if (old?.version !== version) return undefined;
-    oldView!.delete(row);
-    this.keep(view, row, old);
+  /** The JSON rendered for row `id` in `variant` from exactly `rowVersion` of the row, if it is still here. */
+  get(variant: string, id: string, rowVersion: string): Buffer | undefined {
+    const young = this.young.get(variant)?.get(id);
+    if (young) return young.rowVersion === rowVersion ? young.json : undefined;
+    const oldRows = this.old.get(variant);
+    const old = oldRows?.get(id);
+    if (!oldRows || old?.rowVersion !== rowVersion) return undefined;
+    oldRows.delete(id);
+    this.keep(variant, id, old);
     return old.json;
   }
 
   /** Keeps `json` in memory of its own: a slice of Node's shared pool would hold on to the pool's 8 KB. */
-  set(view: string, row: string, version: string, json: string): Buffer {
+  set(variant: string, id: string, rowVersion: string, json: string): Buffer {
     const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
     bytes.write(json);
-    const replaced = this.young.get(view)?.get(row);
-    if (replaced) this.youngBytes -= sizeOf(row, replaced);
-    this.old.get(view)?.delete(row);
-    this.keep(view, row, { version, json: bytes });
+    const replaced = this.young.get(variant)?.get(id);
+    if (replaced) this.youngBytes -= sizeOf(id, replaced);
+    this.old.get(variant)?.delete(id);
+    this.keep(variant, id, { rowVersion, json: bytes });
     return bytes;
   }
 
@@ -51,11 +54,11 @@ export class RenderCache {
     return count(this.young) + count(this.old);
   }
 
-  private keep(view: string, row: string, entry: Rendered): void {
-    let rows = this.young.get(view);
-    if (!rows) this.young.set(view, (rows = new Map()));
-    rows.set(row, entry);
-    this.youngBytes += sizeOf(row, entry);
+  private keep(variant: string, id: string, entry: Rendered): void {
+    let rows = this.young.get(variant);
+    if (!rows) this.young.set(variant, (rows = new Map()));
+    rows.set(id, entry);
+    this.youngBytes += sizeOf(id, entry);
     if (this.youngBytes * 2 < this.budgetBytes) return;
     this.old = this.young;
     this.young = new Map();
@@ -64,6 +67,6 @@ export class RenderCache {
 }
 
 /** About what an entry costs: V8 keeps ASCII strings at a byte a character. */
-function sizeOf(row: string, entry: Rendered): number {
-  return row.length + entry.version.length + entry.json.length;
+function sizeOf(id: string, entry: Rendered): number {
+  return ENTRY_OVERHEAD_BYTES + id.length + entry.rowVersion.length + entry.json.length;
 }

@@ -1,4 +1,5 @@
 import type { Fragment, Sql } from 'postgres';
+import type { Queryable } from '../../activities/conductor/db';
 import { VmState, vmStatesForStatus } from '../../domain/states';
 import type { RequestContext } from '../context';
 import { BadRequest } from '../errors';
@@ -34,27 +35,29 @@ export interface InstanceListOptions {
 /** A list reads only what its views show (not the key pair, shelve or deletion bookkeeping). */
 const LIST_COLUMNS = SERVER_VIEW_COLUMNS.map((column) => `i.${column}`).join(', ');
 
+/** Nova's host_status of the instance's host, from the joined hosts row `h`. */
+const HOST_STATUS = `CASE WHEN h.name IS NULL THEN ''
+                          WHEN h.forced_down THEN 'DOWN'
+                          WHEN h.disabled THEN 'MAINTENANCE'
+                          ELSE 'UP' END`;
+
+/**
+ * What a server's views show, as of which write: any update of the instance row gives it a new xmin (the
+ * transaction that wrote it), and the host's facts are there as the view reads them (the host row's own xmin would
+ * not do: every heartbeat rewrites it). The server's start time sets the xids apart from those of another server
+ * (a failover's or a restore's) that may hand the same ones out again.
+ */
+const ROW_VERSION = `row(pg_postmaster_start_time(), i.xmin, h.availability_zone, ${HOST_STATUS})::text`;
+
 // The host's zone and status are joined in after the columns, because Nova shows them on the server.
-function selectServers(sql: Sql, columns: string, after = ''): Fragment {
+function selectServers(sql: Queryable, columns: string): Fragment {
   return sql`
     SELECT ${sql.unsafe(columns)}, h.availability_zone AS host_availability_zone,
-           CASE WHEN h.name IS NULL THEN ''
-                WHEN h.forced_down THEN 'DOWN'
-                WHEN h.disabled THEN 'MAINTENANCE'
-                ELSE 'UP' END AS host_status${sql.unsafe(after)}
+           ${sql.unsafe(HOST_STATUS)} AS host_status
     FROM instances i LEFT JOIN hosts h ON h.name = i.host`;
 }
 
-/**
- * Changes whenever anything a server view shows changes: any update of the instance row gives it a new xmin (the
- * transaction that wrote it), and the host's facts are there as they are. The host row's own xmin would not do:
- * every heartbeat rewrites it. A 32-bit xmin recurs only after four billion transactions.
- */
-const VIEW_VERSION = `concat_ws(' ', i.xmin, h.availability_zone, h.forced_down, h.disabled)`;
-/** Where instancesByUuid reads VIEW_VERSION: after the columns and the host's two facts. */
-const VERSION_COLUMN = SERVER_VIEW_COLUMNS.length + 2;
-
-function ownedBy(sql: Sql, ctx: ListCaller): Fragment {
+function ownedBy(sql: Queryable, ctx: ListCaller): Fragment {
   return ctx.isAdmin ? sql`TRUE` : sql`i.project_id = ${ctx.projectId}`;
 }
 
@@ -71,7 +74,7 @@ function vmStatesFor(statuses: readonly string[]): string[] {
   return [...new Set(statuses.flatMap((status) => vmStatesForStatus(status)))];
 }
 
-function listConditions(sql: Sql, opts: InstanceListOptions): Fragment[] {
+function listConditions(sql: Queryable, opts: InstanceListOptions): Fragment[] {
   const { ctx } = opts;
   const vmStates = opts.status ? vmStatesFor(opts.status) : undefined;
   const everyProject = ctx.isAdmin && opts.allTenants === true;
@@ -94,23 +97,23 @@ function listConditions(sql: Sql, opts: InstanceListOptions): Fragment[] {
 }
 
 /** Any instance, deleted or another project's, may be a marker: Nova looks markers up elevated. */
-async function assertMarkerExists(sql: Sql, marker: string): Promise<void> {
+async function assertMarkerExists(sql: Queryable, marker: string): Promise<void> {
   const [found] = isUuid(marker) ? await sql`SELECT 1 FROM instances WHERE uuid = ${marker}` : [];
   if (!found) throw new BadRequest(`marker [${marker}] not found`);
 }
 
-/** A listed server: its uuid and the version of all its view shows (VIEW_VERSION). */
+/** A listed server: its uuid and its ROW_VERSION. */
 export interface ListedServer {
   uuid: string;
-  version: string;
+  rowVersion: string;
 }
 
 /** Servers newest first (created_at, then uuid, descending), one page after the marker. */
-export async function listInstances(sql: Sql, opts: InstanceListOptions): Promise<ListedServer[]> {
+export async function listInstances(sql: Queryable, opts: InstanceListOptions): Promise<ListedServer[]> {
   if (opts.marker !== undefined) await assertMarkerExists(sql, opts.marker);
   try {
     return await sql<ListedServer[]>`
-      SELECT i.uuid, ${sql.unsafe(VIEW_VERSION)} AS version
+      SELECT i.uuid, ${sql.unsafe(ROW_VERSION)} AS "rowVersion"
       FROM instances i LEFT JOIN hosts h ON h.name = i.host
       WHERE ${allOf(sql, listConditions(sql, opts))}
       ORDER BY i.created_at DESC, i.uuid DESC
@@ -123,21 +126,54 @@ export async function listInstances(sql: Sql, opts: InstanceListOptions): Promis
   }
 }
 
-/** A listed server's row for its views, and the version it was read at. */
+/** A server's row for its views, and its ROW_VERSION as read. */
 export interface VersionedServerRow {
   row: ServerViewRow;
-  version: string;
+  rowVersion: string;
 }
 
-/** The rows of listed servers, by uuid; one purged since it was listed is missing. */
-export async function instancesByUuid(sql: Sql, uuids: readonly string[]): Promise<Map<string, VersionedServerRow>> {
+/** The rows of the servers with these uuids, by uuid. */
+export async function instancesByUuid(
+  sql: Queryable,
+  uuids: readonly string[],
+): Promise<Map<string, VersionedServerRow>> {
   const values = await sql`
-    ${selectServers(sql, LIST_COLUMNS, `, ${VIEW_VERSION}`)}
+    ${selectServers(sql, `${LIST_COLUMNS}, ${ROW_VERSION}`)}
     WHERE i.uuid = ANY(${sql.array([...uuids])}::uuid[])`.values();
   const rows = new Map<string, VersionedServerRow>();
   for (const v of values) {
+    // The row version comes after the view's columns; serverViewRowOf takes the host's facts from the end.
+    const rowVersion = v.splice(SERVER_VIEW_COLUMNS.length, 1)[0] as string;
     const row = serverViewRowOf(v);
-    rows.set(row.uuid, { row, version: v[VERSION_COLUMN] as string });
+    rows.set(row.uuid, { row, rowVersion });
   }
   return rows;
+}
+
+/** The reads of a server list page (api/routes/server-page.ts). */
+export interface ServerPageReads {
+  list(opts: InstanceListOptions): Promise<ListedServer[]>;
+  rows(uuids: readonly string[]): Promise<Map<string, VersionedServerRow>>;
+}
+
+/** ...which may also be made all in one snapshot of the database. */
+export interface ServerListReads extends ServerPageReads {
+  inSnapshot<T>(read: (reads: ServerPageReads) => Promise<T>): Promise<T>;
+}
+
+function pageReads(sql: Queryable): ServerPageReads {
+  return { list: (opts) => listInstances(sql, opts), rows: (uuids) => instancesByUuid(sql, uuids) };
+}
+
+export function serverListReads(sql: Sql): ServerListReads {
+  return {
+    ...pageReads(sql),
+    inSnapshot: async (read) => {
+      let result: Awaited<ReturnType<typeof read>> | undefined;
+      await sql.begin('ISOLATION LEVEL REPEATABLE READ, READ ONLY', async (tx) => {
+        result = await read(pageReads(tx));
+      });
+      return result!;
+    },
+  };
 }

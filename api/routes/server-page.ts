@@ -1,16 +1,9 @@
-import type { Sql } from 'postgres';
 import { collectionLinks } from '../links';
 import { formatVersion, type ApiVersion } from '../microversion';
-import {
-  instancesByUuid,
-  listInstances,
-  type ListCaller,
-  type ListedServer,
-  type VersionedServerRow,
-} from '../queries/instances';
+import type { ListCaller, ListedServer, ServerListReads, ServerPageReads } from '../queries/instances';
 import { RenderCache } from '../render-cache';
 import { SharedJsonBody } from '../shared-json-body';
-import { serverDetailView, serverSummaryView, type ServerViewContext } from '../views/server';
+import { serverDetailView, serverSummaryView, type ServerViewRow } from '../views/server';
 import type { ServerListQuery } from './server-list-query';
 
 /** Everything a server list page depends on: callers asking for equal pages share one read. */
@@ -24,62 +17,86 @@ export interface ServerPage {
   query: string;
 }
 
-/** Ten thousand detailed servers take about 13 MB; a few views of them fit. */
+/** A page's servers, in list order, and the JSON of each. */
+interface PageServers {
+  listed: ListedServer[];
+  json: Buffer[];
+}
+
+/** Ten thousand detailed servers take about 15 MB; a few views of them fit. */
 const RENDER_CACHE_BYTES = 64 * 1024 * 1024;
 
+/** A server changed between two reads that shared one snapshot: the database broke its isolation promise. */
+export class SnapshotReadsDisagree extends Error {
+  constructor() {
+    super('a server changed between two reads of one snapshot');
+    this.name = 'SnapshotReadsDisagree';
+  }
+}
+
 /**
- * Renders server list pages. A page reads only its servers' uuids and versions; the servers whose view is
- * remembered at that version are not read again or rendered again. Most servers of a list are idle, so a page
- * costs a light read and a join of remembered JSON instead of decoding and rendering a thousand rows.
+ * Renders server list pages. A page reads its servers' uuids and row versions, then the rows of only those
+ * servers whose JSON is not remembered at that version. Most servers of a list are idle, so a page costs a light
+ * read and a copy of remembered JSON instead of decoding and rendering a thousand rows.
  */
 export class ServerPageRenderer {
   private readonly rendered = new RenderCache(RENDER_CACHE_BYTES);
 
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly reads: ServerListReads) {}
 
   async render(page: ServerPage): Promise<SharedJsonBody> {
+    // A server changed between the page's two reads may no longer match the page's filters: read it all again
+    // in one snapshot then.
+    const servers =
+      (await this.pageServers(this.reads, page)) ??
+      (await this.reads.inSnapshot((snapshot) => this.pageServersInSnapshot(snapshot, page)));
     const { detail, limit, root } = page;
-    const listed = await listInstances(this.sql, { ...page.params, ctx: page.caller, limit });
-    const servers = await this.serversJson(page, listed);
     const links = collectionLinks(
-      { count: listed.length, lastId: listed.at(-1)?.uuid, limit },
+      { count: servers.listed.length, lastId: servers.listed.at(-1)?.uuid, limit },
       { root, collectionPath: detail ? 'servers/detail' : 'servers', query: new URLSearchParams(page.query) },
     );
     const linksJson = links.length ? `,"servers_links":${JSON.stringify(links)}` : '';
-    return new SharedJsonBody(jsonList('{"servers":[', servers, `]${linksJson}}`));
+    return new SharedJsonBody(jsonList('{"servers":[', servers.json, `]${linksJson}}`));
   }
 
-  /** Each listed server's JSON, in list order; one purged since it was listed is left out. */
-  private async serversJson(page: ServerPage, listed: readonly ListedServer[]): Promise<Buffer[]> {
+  /** The page's servers, or undefined when one changed between listing it and reading its row. */
+  private async pageServers(reads: ServerPageReads, page: ServerPage): Promise<PageServers | undefined> {
+    const listed = await reads.list({ ...page.params, ctx: page.caller, limit: page.limit });
     const variant = variantOf(page);
-    const known = listed.map(({ uuid, version }) => this.rendered.get(variant, uuid, version));
-    const missing = listed.filter((_, i) => known[i] === undefined).map(({ uuid }) => uuid);
-    if (!missing.length) return known as Buffer[];
-    const rows = await instancesByUuid(this.sql, missing);
-    const view = { baseUrl: page.root, version: page.version, isAdmin: page.caller.isAdmin, inList: true };
-    const servers: Buffer[] = [];
-    listed.forEach(({ uuid }, i) => {
-      const json = known[i] ?? this.renderNow(variant, rows.get(uuid), page.detail, view);
-      if (json !== undefined) servers.push(json);
-    });
+    const known = listed.map(({ uuid, rowVersion }) => this.rendered.get(variant, uuid, rowVersion));
+    const missing = listed.filter((_, i) => !known[i]).map(({ uuid }) => uuid);
+    const rows = missing.length ? await reads.rows(missing) : undefined;
+    const json: Buffer[] = [];
+    for (const [i, { uuid, rowVersion }] of listed.entries()) {
+      const remembered = known[i];
+      if (remembered) {
+        json.push(remembered);
+        continue;
+      }
+      const read = rows?.get(uuid);
+      if (read?.rowVersion !== rowVersion) return undefined;
+      json.push(this.rendered.set(variant, uuid, rowVersion, this.renderJson(read.row, page)));
+    }
+    return { listed, json };
+  }
+
+  private async pageServersInSnapshot(snapshot: ServerPageReads, page: ServerPage): Promise<PageServers> {
+    const servers = await this.pageServers(snapshot, page);
+    if (!servers) throw new SnapshotReadsDisagree();
     return servers;
   }
 
-  private renderNow(
-    variant: string,
-    read: VersionedServerRow | undefined,
-    detail: boolean,
-    view: ServerViewContext,
-  ): Buffer | undefined {
-    if (!read) return undefined;
-    const json = JSON.stringify(detail ? serverDetailView(read.row, view) : serverSummaryView(read.row, view));
-    return this.rendered.set(variant, read.row.uuid, read.version, json);
+  private renderJson(row: ServerViewRow, page: ServerPage): string {
+    if (!page.detail) return JSON.stringify(serverSummaryView(row, { baseUrl: page.root }));
+    const viewContext = { baseUrl: page.root, version: page.version, isAdmin: page.caller.isAdmin, inList: true };
+    return JSON.stringify(serverDetailView(row, viewContext));
   }
 }
 
-/** What a server's JSON depends on besides its row: the view, the address, the microversion, admin or not. */
+/** What a server's JSON depends on besides its row: a summary its address, a detail also microversion and role. */
 function variantOf(page: ServerPage): string {
-  return `${page.detail ? 'detail' : 'summary'} ${page.root} ${formatVersion(page.version)} ${page.caller.isAdmin}`;
+  if (!page.detail) return `summary ${page.root}`;
+  return `detail ${page.root} ${formatVersion(page.version)} ${page.caller.isAdmin ? 'admin' : 'member'}`;
 }
 
 const COMMA = Buffer.from(',');

@@ -5,7 +5,7 @@ import { instanceNotFound } from '../errors';
 import { baseUrl, rawQuery } from '../links';
 import { versionOf } from '../microversion';
 import { authorize } from '../policy/enforce';
-import { getInstance } from '../queries/instances';
+import { getInstance, serverListReads } from '../queries/instances';
 import { ReadCoalescer } from '../read-coalescing';
 import { type SharedJsonBody } from '../shared-json-body';
 import { serverDetailView } from '../views/server';
@@ -25,7 +25,7 @@ export function createServersReadRouter(deps: ServersReadDeps): Router {
 
   // One per router: a page is shared only by the callers of this API process.
   const pages = new ReadCoalescer<SharedJsonBody>();
-  const renderer = new ServerPageRenderer(deps.sql);
+  const renderer = new ServerPageRenderer(serverListReads(deps.sql));
 
   const list = (detail: boolean) => async (req: Request, res: Response) => {
     const ctx = contextOf(res);

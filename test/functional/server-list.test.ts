@@ -122,7 +122,7 @@ describe('a server listed before', () => {
     return reply.body.servers.find((server: { id: string }) => server.id === id);
   };
 
-  it('shows its stop, its new metadata and its host being disabled in the next list', async () => {
+  it('shows its stop, its new metadata and its host being disabled or forced down in the next list', async () => {
     const admin = atVersion(env.api, '2.96');
     const owner = atVersion(new ApiClient(env.stack.baseUrl).as('grace:project-g'), '2.96');
     const id = await owner.createServer({ name: 'before' });
@@ -134,9 +134,9 @@ describe('a server listed before', () => {
     expect((await owner.action(id, { 'os-stop': null })).status).toBe(202);
     await owner.waitForStatus(id, 'SHUTOFF');
     expect((await owner.post(`/v2.1/servers/${id}/metadata`, { metadata: { tier: 'web' } })).status).toBe(200);
-    const setHost = (status: string) =>
-      atVersion(env.api, '2.53').put(`/v2.1/os-services/${serviceUuid('host-a')}`, { status });
-    expect((await setHost('disabled')).status).toBe(200);
+    const setHost = (change: object) =>
+      atVersion(env.api, '2.53').put(`/v2.1/os-services/${serviceUuid('host-a')}`, change);
+    expect((await setHost({ status: 'disabled' })).status).toBe(200);
     try {
       expect(await entryOf(admin, adminPath, id)).toMatchObject({
         status: 'SHUTOFF',
@@ -149,9 +149,15 @@ describe('a server listed before', () => {
       });
       expect(Object.keys(await entryOf(owner, '/v2.1/servers', id)).sort()).toEqual(['id', 'links', 'name']);
     } finally {
-      expect((await setHost('enabled')).status).toBe(200);
+      expect((await setHost({ status: 'enabled' })).status).toBe(200);
     }
     expect(await entryOf(admin, adminPath, id)).toMatchObject({ host_status: 'UP' });
+    expect((await setHost({ forced_down: true })).status).toBe(200);
+    try {
+      expect(await entryOf(admin, adminPath, id)).toMatchObject({ host_status: 'DOWN' });
+    } finally {
+      expect((await setHost({ forced_down: false })).status).toBe(200);
+    }
   });
 
   it('is shown to each caller as GET /servers/{id} shows it to that caller, whoever listed it first', async () => {
