@@ -44,10 +44,11 @@ const HOST_STATUS = `CASE WHEN h.name IS NULL THEN ''
 /**
  * What a server's views show, as of which write: any update of the instance row gives it a new xmin (the
  * transaction that wrote it), and the host's facts are there as the view reads them (the host row's own xmin would
- * not do: every heartbeat rewrites it). The server's start time sets the xids apart from those of another server
- * (a failover's or a restore's) that may hand the same ones out again.
+ * not do: every heartbeat rewrites it). The database server's start time (read once per statement) sets the xids
+ * apart from those of another server (a failover's or a restore's) that may hand the same ones out again.
  */
-const ROW_VERSION = `row(pg_postmaster_start_time(), i.xmin, h.availability_zone, ${HOST_STATUS})::text`;
+const SERVER_STARTED = `(SELECT (extract(epoch FROM pg_postmaster_start_time()) * 1e6)::bigint)`;
+const ROW_VERSION = `row(${SERVER_STARTED}, i.xmin, h.availability_zone, ${HOST_STATUS})::text`;
 
 // The host's zone and status are joined in after the columns, because Nova shows them on the server.
 function selectServers(sql: Queryable, columns: string): Fragment {
