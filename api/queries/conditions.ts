@@ -1,5 +1,5 @@
 import type { Fragment } from 'postgres';
-import type { Queryable } from '../../activities/conductor/db';
+import type { Queryable } from './queryable';
 
 /** Joins optional WHERE conditions with AND; no conditions matches every row. */
 export function allOf(sql: Queryable, conditions: readonly Fragment[]): Fragment {

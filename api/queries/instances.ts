@@ -1,5 +1,5 @@
 import type { Fragment, Sql } from 'postgres';
-import type { Queryable } from '../../activities/conductor/db';
+import type { Queryable } from './queryable';
 import { VmState, vmStatesForStatus } from '../../domain/states';
 import type { RequestContext } from '../context';
 import { BadRequest } from '../errors';
@@ -45,7 +45,8 @@ const HOST_STATUS = `CASE WHEN h.name IS NULL THEN ''
  * What a server's views show, as of which write: any update of the instance row gives it a new xmin (the
  * transaction that wrote it), and the host's facts are there as the view reads them (the host row's own xmin would
  * not do: every heartbeat rewrites it). The database server's start time (read once per statement) sets the xids
- * apart from those of another server (a failover's or a restore's) that may hand the same ones out again.
+ * apart from those of another server (a failover's or a restore's) that may hand the same ones out again. A 32-bit
+ * xid comes round only after four billion transactions, and a write would then have to land on exactly the old one.
  */
 const SERVER_STARTED = `(SELECT (extract(epoch FROM pg_postmaster_start_time()) * 1e6)::bigint)`;
 const ROW_VERSION = `row(${SERVER_STARTED}, i.xmin, h.availability_zone, ${HOST_STATUS})::text`;
@@ -166,6 +167,7 @@ function pageReads(sql: Queryable): ServerPageReads {
   return { list: (opts) => listInstances(sql, opts), rows: (uuids) => instancesByUuid(sql, uuids) };
 }
 
+/** A server list page's reads on the pool, and in one read-only snapshot when asked. */
 export function serverListReads(sql: Sql): ServerListReads {
   return {
     ...pageReads(sql),

@@ -41,6 +41,10 @@ class Servers implements ServerListReads {
     this.write({ ...this.current.get(uuid)!.row, ...changes } as ServerRow);
   }
 
+  remove(uuid: string): void {
+    this.current.delete(uuid);
+  }
+
   private write(row: ServerRow): void {
     this.current.set(row.uuid, { row, rowVersion: `v${++this.writes}` });
   }
@@ -60,7 +64,8 @@ class Servers implements ServerListReads {
     const between = this.between;
     this.between = undefined;
     between?.();
-    return Promise.resolve(new Map(uuids.map((uuid) => [uuid, this.current.get(uuid)!])));
+    const present = uuids.filter((uuid) => this.current.has(uuid));
+    return Promise.resolve(new Map(present.map((uuid) => [uuid, this.current.get(uuid)!])));
   }
 
   async inSnapshot<T>(read: (reads: ServerPageReads) => Promise<T>): Promise<T> {
@@ -69,7 +74,8 @@ class Servers implements ServerListReads {
     const frozen = new Map(this.current);
     const snapshot: ServerPageReads = {
       list: (opts) => this.list(opts),
-      rows: (uuids) => Promise.resolve(new Map(uuids.map((uuid) => [uuid, frozen.get(uuid)!]))),
+      rows: (uuids) =>
+        Promise.resolve(new Map(uuids.flatMap((uuid) => (frozen.has(uuid) ? [[uuid, frozen.get(uuid)!]] : [])))),
     };
     return read(snapshot);
   }
@@ -146,6 +152,18 @@ describe('ServerPageRenderer', () => {
     // Read after the stop, the stopped server has left the ACTIVE page; it is never on it as SHUTOFF.
     expect(servers.snapshots).toBe(1);
     expect(active.servers.map((s: { id: string }) => s.id)).toEqual([staying]);
+  });
+
+  it('reads the page again in one snapshot when a server is gone by the time its row is read', async () => {
+    const servers = new Servers();
+    const [purged, staying] = [servers.add('purged'), servers.add('staying')];
+    const renderer = new ServerPageRenderer(servers);
+    servers.between = () => servers.remove(purged);
+
+    const page = await rendered(renderer, pageOf());
+
+    expect(servers.snapshots).toBe(1);
+    expect(page.servers.map((s: { id: string }) => s.id)).toEqual([staying]);
   });
 
   it('fails the page if the reads of one snapshot disagree', async () => {

@@ -1,6 +1,12 @@
 import { collectionLinks } from '../links';
 import { formatVersion, type ApiVersion } from '../microversion';
-import type { ListCaller, ListedServer, ServerListReads, ServerPageReads } from '../queries/instances';
+import type {
+  ListCaller,
+  ListedServer,
+  ServerListReads,
+  ServerPageReads,
+  VersionedServerRow,
+} from '../queries/instances';
 import { RenderCache } from '../render-cache';
 import { SharedJsonBody } from '../shared-json-body';
 import { serverDetailView, serverSummaryView, type ServerViewRow } from '../views/server';
@@ -17,10 +23,10 @@ export interface ServerPage {
   query: string;
 }
 
-/** A page's servers, in list order, and the JSON of each. */
-interface PageServers {
+/** A page's servers in list order, each with its remembered JSON or else its row as read. */
+interface PageRead {
   listed: ListedServer[];
-  json: Buffer[];
+  servers: (Buffer | VersionedServerRow)[];
 }
 
 /** Ten thousand detailed servers take about 15 MB; a few views of them fit. */
@@ -46,44 +52,45 @@ export class ServerPageRenderer {
 
   async render(page: ServerPage): Promise<SharedJsonBody> {
     // A server changed between the page's two reads may no longer match the page's filters: read it all again
-    // in one snapshot then.
-    const servers =
-      (await this.pageServers(this.reads, page)) ??
-      (await this.reads.inSnapshot((snapshot) => this.pageServersInSnapshot(snapshot, page)));
+    // in one snapshot then (and render after it ends, so the transaction holds its connection only to read).
+    const read =
+      (await this.readPage(this.reads, page)) ??
+      (await this.reads.inSnapshot((snapshot) => this.readPageInSnapshot(snapshot, page)));
+    const variant = variantOf(page);
+    const json = read.servers.map((server) =>
+      Buffer.isBuffer(server)
+        ? server
+        : this.rendered.set(variant, server.row.uuid, server.rowVersion, this.renderJson(server.row, page)),
+    );
     const { detail, limit, root } = page;
     const links = collectionLinks(
-      { count: servers.listed.length, lastId: servers.listed.at(-1)?.uuid, limit },
+      { count: read.listed.length, lastId: read.listed.at(-1)?.uuid, limit },
       { root, collectionPath: detail ? 'servers/detail' : 'servers', query: new URLSearchParams(page.query) },
     );
     const linksJson = links.length ? `,"servers_links":${JSON.stringify(links)}` : '';
-    return new SharedJsonBody(jsonList('{"servers":[', servers.json, `]${linksJson}}`));
+    return new SharedJsonBody(jsonList('{"servers":[', json, `]${linksJson}}`));
   }
 
   /** The page's servers, or undefined when one changed between listing it and reading its row. */
-  private async pageServers(reads: ServerPageReads, page: ServerPage): Promise<PageServers | undefined> {
+  private async readPage(reads: ServerPageReads, page: ServerPage): Promise<PageRead | undefined> {
     const listed = await reads.list({ ...page.params, ctx: page.caller, limit: page.limit });
     const variant = variantOf(page);
     const known = listed.map(({ uuid, rowVersion }) => this.rendered.get(variant, uuid, rowVersion));
     const missing = listed.filter((_, i) => !known[i]).map(({ uuid }) => uuid);
     const rows = missing.length ? await reads.rows(missing) : undefined;
-    const json: Buffer[] = [];
+    const servers: PageRead['servers'] = [];
     for (const [i, { uuid, rowVersion }] of listed.entries()) {
-      const remembered = known[i];
-      if (remembered) {
-        json.push(remembered);
-        continue;
-      }
-      const read = rows?.get(uuid);
-      if (read?.rowVersion !== rowVersion) return undefined;
-      json.push(this.rendered.set(variant, uuid, rowVersion, this.renderJson(read.row, page)));
+      const server = known[i] ?? rows?.get(uuid);
+      if (!Buffer.isBuffer(server) && server?.rowVersion !== rowVersion) return undefined;
+      servers.push(server);
     }
-    return { listed, json };
+    return { listed, servers };
   }
 
-  private async pageServersInSnapshot(snapshot: ServerPageReads, page: ServerPage): Promise<PageServers> {
-    const servers = await this.pageServers(snapshot, page);
-    if (!servers) throw new SnapshotReadsDisagree();
-    return servers;
+  private async readPageInSnapshot(snapshot: ServerPageReads, page: ServerPage): Promise<PageRead> {
+    const read = await this.readPage(snapshot, page);
+    if (!read) throw new SnapshotReadsDisagree();
+    return read;
   }
 
   private renderJson(row: ServerViewRow, page: ServerPage): string {

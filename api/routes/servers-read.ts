@@ -7,7 +7,7 @@ import { versionOf } from '../microversion';
 import { authorize } from '../policy/enforce';
 import { getInstance, serverListReads } from '../queries/instances';
 import { ReadCoalescer } from '../read-coalescing';
-import { type SharedJsonBody } from '../shared-json-body';
+import type { SharedJsonBody } from '../shared-json-body';
 import { serverDetailView } from '../views/server';
 import { pageSize } from './list-query';
 import { parseServerListQuery } from './server-list-query';
