@@ -101,7 +101,10 @@ export function rowsOf(m: Measured): Row[] {
       pageC.p99 <= 100,
     ),
   );
-  rows.push(absoluteRow(`… p99 (${listConns}, each its own page: nothing shared)`, ownC.p99, null, '', null));
+  // The issue's goal names no page: held against both, the same page and pages of their own.
+  rows.push(
+    absoluteRow(`… p99 (${listConns}, each its own page: nothing shared)`, ownC.p99, null, '≤ 100 ms', ownC.p99 <= 100),
+  );
   const single = distribution(m.scheduler.single);
   const many = distribution(m.scheduler.concurrent);
   const hosts = `${m.scheduler.hosts} hosts`;

@@ -53,10 +53,10 @@ export class ServerPageRenderer {
   async render(page: ServerPage): Promise<SharedJsonBody> {
     // A server changed between the page's two reads may no longer match the page's filters: read it all again
     // in one snapshot then (and render after it ends, so the transaction holds its connection only to read).
-    const read =
-      (await this.readPage(this.reads, page)) ??
-      (await this.reads.inSnapshot((snapshot) => this.readPageInSnapshot(snapshot, page)));
     const variant = variantOf(page);
+    const read =
+      (await this.readPage(this.reads, page, variant)) ??
+      (await this.reads.inSnapshot((snapshot) => this.readPageInSnapshot(snapshot, page, variant)));
     const json = read.servers.map((server) =>
       Buffer.isBuffer(server)
         ? server
@@ -72,9 +72,8 @@ export class ServerPageRenderer {
   }
 
   /** The page's servers, or undefined when one changed between listing it and reading its row. */
-  private async readPage(reads: ServerPageReads, page: ServerPage): Promise<PageRead | undefined> {
+  private async readPage(reads: ServerPageReads, page: ServerPage, variant: string): Promise<PageRead | undefined> {
     const listed = await reads.list({ ...page.params, ctx: page.caller, limit: page.limit });
-    const variant = variantOf(page);
     const known = listed.map(({ uuid, rowVersion }) => this.rendered.get(variant, uuid, rowVersion));
     const missing = listed.filter((_, i) => !known[i]).map(({ uuid }) => uuid);
     const rows = missing.length ? await reads.rows(missing) : undefined;
@@ -87,8 +86,8 @@ export class ServerPageRenderer {
     return { listed, servers };
   }
 
-  private async readPageInSnapshot(snapshot: ServerPageReads, page: ServerPage): Promise<PageRead> {
-    const read = await this.readPage(snapshot, page);
+  private async readPageInSnapshot(snapshot: ServerPageReads, page: ServerPage, variant: string): Promise<PageRead> {
+    const read = await this.readPage(snapshot, page, variant);
     if (!read) throw new SnapshotReadsDisagree();
     return read;
   }
