@@ -29,6 +29,7 @@ import { createKeyPairsRouter } from './routes/keypairs';
 import { createLimitsRouter } from './routes/limits';
 import { createQuotaSetsRouter } from './routes/quota-sets';
 import { createMigrationsRouter } from './routes/migrations';
+import { createServerUpdateRouter } from './routes/server-update';
 import { createServerMetadataRouter } from './routes/server-metadata';
 import { createServerMigrationsRouter } from './routes/server-migrations';
 import { createServersReadRouter } from './routes/servers-read';
@@ -125,6 +126,7 @@ export function createComputeRouter(deps: ApiDeps, auth: AuthConfig): Router {
   );
   compute.use(createServersWriteRouter(deps));
   compute.use(createServersReadRouter({ sql: deps.sql, maxLimit: deps.maxLimit }));
+  compute.use(createServerUpdateRouter(deps));
   compute.use(createServerMetadataRouter(deps));
   compute.use(createFlavorsRouter({ sql: deps.sql }));
   compute.use(createFlavorManageRouter(deps));

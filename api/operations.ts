@@ -29,8 +29,8 @@ import {
 /** How long the API waits for the conductor to admit an operation before answering 503: long enough for a
  * burst of hundreds of requests queued behind one conductor on two cores (200 creates took 30 s and more). */
 const ADMISSION_DEADLINE_MS = 60_000;
-/** How long an admin task (a repair of a few hundred findings) may take before the API answers 503. */
-const ADMIN_TASK_DEADLINE_MS = 60_000;
+/** How long a task (a repair of a few hundred findings, a server update) may take before the API answers 503. */
+const TASK_DEADLINE_MS = 60_000;
 /** How long a delete waits for the running operation to roll back after cancelling it. */
 const CANCEL_DEADLINE_MS = 60_000;
 /** How long a request waits for an operation that has finished its work to close. */
@@ -206,31 +206,36 @@ export class Operations {
   }
 
   /**
-   * Runs an admin task that belongs to no instance (the allocation repair) on the conductor queue and returns its
-   * result; 503 when it does not end in time (it may still finish under its workflow ID).
+   * Runs a task under a workflow ID of its own on the conductor queue and returns its result: an admin task
+   * (the allocation repair) or a change that needs no hold on the instance (a server update, whose
+   * `instanceUuid` then goes into the search attributes). 503 when it does not end in time; it may still
+   * finish under its workflow ID.
    */
-  async runAdminTask<I, R>(task: {
+  async runTask<I, R>(task: {
     workflow: (input: I) => Promise<R>;
     input: I;
     workflowId: string;
     operation: string;
     ctx: RequestContext;
     summary: string;
+    instanceUuid?: string;
   }): Promise<R> {
     const { ctx } = task;
     // A deadline that runs out becomes a 503 in api/errors.ts.
-    return this.client.connection.withDeadline(Date.now() + ADMIN_TASK_DEADLINE_MS, () =>
+    return this.client.connection.withDeadline(Date.now() + TASK_DEADLINE_MS, () =>
       this.client.workflow.execute(task.workflow, {
         workflowId: task.workflowId,
         taskQueue: conductorQueue(this.settings.queuePrefix),
         args: [task.input] as [I],
         typedSearchAttributes: [
+          ...(task.instanceUuid ? [{ key: InstanceIdKey, value: task.instanceUuid }] : []),
           { key: OperationKey, value: task.operation },
           { key: ProjectIdKey, value: ctx.projectId },
           { key: RequestIdKey, value: ctx.requestId },
         ],
         memo: { requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId },
         staticSummary: task.summary,
+        ...(task.instanceUuid ? { staticDetails: operationDetails({ instanceUuid: task.instanceUuid, ...ctx }) } : {}),
       }),
     );
   }

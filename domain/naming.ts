@@ -15,6 +15,14 @@ export function instanceWorkflowId(prefix: string, instanceUuid: string): string
   return `${prefix}instance-${instanceUuid}`;
 }
 
+/**
+ * A server update's own run (PUT /servers/{id}): beside the operation holding `instanceWorkflowId`, and found
+ * with it in the Web UI by the ID's prefix.
+ */
+export function serverUpdateWorkflowId(prefix: string, instanceUuid: string, requestId: string): string {
+  return `${instanceWorkflowId(prefix, instanceUuid)}-update-${requestId}`;
+}
+
 /** The instance an `instanceWorkflowId` names, whatever the prefix; undefined for any other workflow ID. */
 export function instanceUuidOfWorkflowId(workflowId: string): string | undefined {
   return /instance-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(workflowId)?.[1];

@@ -21,3 +21,4 @@ export { shelveOffloadServerWorkflow } from './shelve-offload-server';
 export { unshelveServerWorkflow } from './unshelve-server';
 export { repairAllocationsWorkflow } from './repair-allocations';
 export { updateMetadataWorkflow } from './update-metadata';
+export { updateServerWorkflow } from './update-server';

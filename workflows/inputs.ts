@@ -4,6 +4,7 @@ import type {
   MetadataChange,
   RebuildChanges,
   Requester,
+  ServerRecordChanges,
   SnapshotImage,
 } from '../activities/conductor';
 import type { InstanceFlavor } from '../domain/rows';
@@ -77,4 +78,11 @@ export interface UnshelveServerInput extends InstanceOperationInput {
 /** Server metadata: the change the conductor applies under the instance's row lock. */
 export interface UpdateMetadataInput extends InstanceOperationInput {
   change: Omit<MetadataChange, 'instanceUuid'>;
+}
+
+/** PUT /servers/{id}: the fields to write. Its run has an ID of its own, so it needs no requester or lock. */
+export interface UpdateServerInput {
+  instanceUuid: string;
+  changes: ServerRecordChanges;
+  settings: OperationSettings;
 }

@@ -38,6 +38,7 @@ import {
   type ResizeDecision,
 } from './resize-decision';
 import { updateInstanceMetadata, type MetadataChange } from './metadata';
+import { updateServerRecord, type ServerRecordUpdate } from './server-record';
 import { admitRebuild, failRebuildBeforeSwap, type RebuildAdmission, type RebuildFailureBeforeSwap } from './rebuild';
 import { finishLiveMigration, updateLiveMigration, type LiveMigrationUpdate } from './live-migrations';
 import {
@@ -117,6 +118,7 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     removeOrphanedAllocations: (refs: OrphanRef[]) => removeOrphanedAllocations(sql, refs),
     restoreMissingAllocations: (refs: MissingRef[]) => restoreMissingAllocations(sql, refs),
     updateInstanceMetadata: (change: MetadataChange) => updateInstanceMetadata(sql, change),
+    updateServerRecord: (update: ServerRecordUpdate) => updateServerRecord(sql, update),
   };
 }
 
@@ -162,6 +164,7 @@ export type { MissingRef, OrphanRef, RepairOutcome } from './allocation-repair';
 export type { HostReport, HostReportReply, ServiceChange } from './hosts';
 export type { StaleGuest } from './evacuations';
 export type { MetadataChange } from './metadata';
+export type { ServerRecordChanges } from './server-record';
 export type { RebuildAdmission, RebuildAdmitted, RebuildChanges, RebuildFailureBeforeSwap } from './rebuild';
 export type { SnapshotData, SnapshotImage } from './images';
 export type { ShelvedImage } from './shelve';

@@ -1,6 +1,7 @@
 import type { InstanceRow } from '../../domain/rows';
 import type { Sql } from './db';
 import { admitWith, type OperationAdmission } from './admission';
+import { serverRecordColumns, type ServerRecordChanges } from './server-record';
 import { failInTransaction, type TaskFailure } from './transitions';
 
 /**
@@ -8,20 +9,15 @@ import { failInTransaction, type TaskFailure } from './transitions';
  * lets a rebuild clear (description, key_name). The admin password is not here: it is a secret and never
  * leaves the API.
  */
-export interface RebuildChanges {
+export interface RebuildChanges extends ServerRecordChanges {
   imageId: string;
-  name?: string;
   /** Replaces the whole metadata, as Nova's rebuild does. */
   metadata?: Record<string, string>;
-  description?: string | null;
-  accessIPv4?: string;
-  accessIPv6?: string;
   keyName?: string | null;
   /** The named key pair's public key (null with keyName null). */
   keyData?: string | null;
   /** Base64 user data from 2.57; null removes it. */
   userData?: string | null;
-  diskConfig?: 'AUTO' | 'MANUAL';
 }
 
 export interface RebuildAdmission extends OperationAdmission {
@@ -41,15 +37,15 @@ export interface RebuildAdmitted extends InstanceRow {
  */
 export async function admitRebuild(sql: Sql, input: RebuildAdmission): Promise<RebuildAdmitted> {
   const c = input.changes;
-  const columns: Record<string, unknown> = { task_state: input.taskState, image_id: c.imageId, progress: 0 };
-  if (c.name !== undefined) columns['name'] = c.name;
-  if (c.description !== undefined) columns['description'] = c.description;
-  if (c.accessIPv4 !== undefined) columns['access_ipv4'] = c.accessIPv4;
-  if (c.accessIPv6 !== undefined) columns['access_ipv6'] = c.accessIPv6;
+  const columns: Record<string, unknown> = {
+    ...serverRecordColumns(c),
+    task_state: input.taskState,
+    image_id: c.imageId,
+    progress: 0,
+  };
   if (c.keyName !== undefined) columns['key_name'] = c.keyName;
   if (c.keyData !== undefined) columns['key_data'] = c.keyData;
   if (c.userData !== undefined) columns['user_data'] = c.userData;
-  if (c.diskConfig !== undefined) columns['disk_config'] = c.diskConfig;
   let previousImageId: string | null | undefined;
   const admitted = await admitWith(sql, input, async (tx, row) => {
     previousImageId = row.image_id;

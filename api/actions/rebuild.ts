@@ -11,7 +11,7 @@ import { getImage } from '../queries/images';
 import { getInstance } from '../queries/instances';
 import { getKeyPair } from '../queries/keypairs';
 import { isUuid } from '../queries/uuid';
-import { metadata, nameParameter, userData } from '../schemas/create-server';
+import { descriptionParameter, hostnameParameter, metadata, nameParameter, userData } from '../schemas/create-server';
 import { rebuildServerView } from '../views/server';
 import { defineAction, guardState, startGuarded, type ActionCall } from './action';
 
@@ -21,14 +21,6 @@ const novaBoolean = z.union([
   z.enum(['True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes']),
   z.enum(['False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']),
 ]);
-
-/** Nova's hostname (2.90–2.93: a short name) and fqdn (2.94 on) parameter types. */
-const hostname = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(/^[a-zA-Z0-9._-]*$/);
 
 /** Every field any microversion accepts; `rebuildSchemaAt` keeps those of the request's version. */
 const ALL_FIELDS = {
@@ -42,10 +34,10 @@ const ALL_FIELDS = {
   accessIPv6: z.ipv6().optional(),
   // File injection, gone in 2.57; the fake hypervisor has no file system to inject into.
   personality: z.array(z.strictObject({ path: z.string().max(255), contents: z.string() })).optional(),
-  description: z.string().max(255).nullable().optional(),
+  description: descriptionParameter.optional(),
   key_name: z.string().min(1).max(255).nullable().optional(),
   user_data: userData.nullable().optional(),
-  hostname: hostname(255).optional(),
+  hostname: hostnameParameter(255).optional(),
 };
 const rebuildBody = z.strictObject(ALL_FIELDS);
 export type RebuildBody = z.infer<typeof rebuildBody>;
@@ -59,9 +51,9 @@ function rebuildSchemaAt(version: ApiVersion): z.ZodType<RebuildBody> {
     ...(atLeast(version, '2.19') ? { description } : {}),
     ...(atLeast(version, '2.54') ? { key_name } : {}),
     ...(atLeast(version, '2.94')
-      ? { hostname: hostname(255).optional() }
+      ? { hostname: hostnameParameter(255).optional() }
       : atLeast(version, '2.90')
-        ? { hostname: hostname(63).optional() }
+        ? { hostname: hostnameParameter(63).optional() }
         : {}),
   }) as z.ZodType<RebuildBody>;
 }

@@ -5,7 +5,8 @@ import { serverMetadataBody, serverMetadataItemBody } from '../schemas/server-me
 import { instanceActionBodySchema, instanceActionsListSchema } from '../views/instance-action-schema';
 import { serverMigrationBodySchema, serverMigrationsListSchema } from '../views/migration-schema';
 import { serverMetadataSchema, serverMetaItemSchema } from '../views/server-metadata-schema';
-import { serverBodySchema, serverSummarySchema } from '../views/server-schema';
+import { updateServerBodyAt } from '../schemas/update-server';
+import { serverBodySchema, serverSummarySchema, updateBodySchema } from '../views/server-schema';
 import { serverActionAcceptedBody, serverActionBody, serverActionOkBody } from './server-actions';
 import { COMPUTE_ERRORS, COMPUTE_WRITE_ERRORS, constant, type OperationSpec } from './spec';
 
@@ -114,6 +115,21 @@ export const SERVER_OPERATIONS: OperationSpec[] = [
       { status: 200, description: 'The server', schema: (v) => z.strictObject({ server: serverBodySchema(v) }) },
     ],
     errors: COMPUTE_ERRORS,
+  },
+  {
+    ...compute,
+    method: 'put',
+    path: '/v2.1/servers/{id}',
+    summary: 'Update a server: name, description, access IPs, disk config (in any state, an updateServer workflow)',
+    body: updateServerBodyAt,
+    responses: [
+      {
+        status: 200,
+        description: 'The server as updated',
+        schema: (v) => z.strictObject({ server: updateBodySchema(v) }),
+      },
+    ],
+    errors: [...COMPUTE_ERRORS, 403, 413, 503],
   },
   {
     ...compute,

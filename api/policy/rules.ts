@@ -29,6 +29,7 @@ const servers = {
   'os_compute_api:servers:detail:get_all_tenants': 'admin',
   'os_compute_api:servers:show': 'project_reader_or_admin',
   'os_compute_api:servers:create': 'project_member_or_admin',
+  'os_compute_api:servers:update': 'project_member_or_admin',
   'os_compute_api:servers:delete': 'project_member_or_admin',
   'os_compute_api:servers:start': 'project_member_or_admin',
   'os_compute_api:servers:stop': 'project_member_or_admin',

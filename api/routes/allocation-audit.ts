@@ -47,7 +47,7 @@ export function createAllocationAuditRouter(deps: { sql: Sql; operations: Operat
     const orphaned = (body.orphaned_allocations ?? []).map((a) => ({ consumerUuid: a.consumer_uuid, host: a.host }));
     const missing = (body.missing_allocations ?? []).map((m) => ({ instanceUuid: m.instance_uuid, host: m.host }));
     if (orphaned.length + missing.length === 0) throw new BadRequest('No findings to repair were given.');
-    const report = await deps.operations.runAdminTask({
+    const report = await deps.operations.runTask({
       workflow: repairAllocationsWorkflow,
       input: { orphaned, missing, settings: deps.operations.settings },
       workflowId: allocationRepairWorkflowId(deps.operations.settings.queuePrefix, ctx.requestId),

@@ -7,6 +7,17 @@ export const nameParameter = z
   .max(255)
   .refine((s) => s.trim() === s, { message: 'Names must not have leading or trailing whitespace.' });
 
+/** Nova's `description` parameter (2.19): up to 255 characters; null removes it. */
+export const descriptionParameter = z.string().max(255).nullable();
+
+/** Nova's hostname (2.90–2.93: a short name, `max` 63) and fqdn (2.94 on, `max` 255) parameter types. */
+export const hostnameParameter = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[a-zA-Z0-9._-]*$/);
+
 export const metadata = z.record(z.string().min(1).max(255), z.string().max(255));
 
 const networks = z.union([
@@ -56,7 +67,7 @@ export const createServerFields = z.strictObject({
   networks: networks.optional(),
   key_name: z.string().min(1).max(255).optional(),
   availability_zone: z.string().min(1).max(255).optional(),
-  description: z.string().max(255).nullable().optional(),
+  description: descriptionParameter.optional(),
   adminPass: z.string().optional(),
   'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
   security_groups: z.array(z.strictObject({ name: z.string() })).optional(),

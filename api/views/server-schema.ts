@@ -154,8 +154,8 @@ export function serverBodySchema(version: ApiVersion, opts: { inList?: boolean }
 /** An entry of GET /servers. */
 export const serverSummarySchema = z.strictObject({ id: uuid, name: z.string().nullable(), links });
 
-/** Fields of Nova's rebuild reply before 2.75 (rebuild_response ... rebuild_response_v273). */
-const REBUILD_BEFORE_275 = [
+/** Fields of Nova's update and rebuild replies before 2.75 (update_response..., rebuild_response ..._v273). */
+const REDUCED_BEFORE_275 = [
   'id',
   'name',
   'status',
@@ -189,15 +189,11 @@ const REBUILD_BEFORE_275 = [
  * `OS-EXT-SRV-ATTR:user_data`; `adminPass` always (enable_instance_password), `user_data` from 2.57.
  */
 export function rebuildBodySchema(version: ApiVersion): z.ZodType {
-  const full: z.ZodRawShape = {
-    ...baseShape(version),
-    ...extendedAttributesShape(version),
-    ...microversionShape(version, false),
-  };
+  const full = fullShape(version);
   const shown = ([key]: [string, unknown]) =>
     key !== 'OS-EXT-SRV-ATTR:user_data' &&
     (key !== 'key_name' || atLeast(version, '2.54')) &&
-    (atLeast(version, '2.75') || REBUILD_BEFORE_275.includes(key));
+    (atLeast(version, '2.75') || REDUCED_BEFORE_275.includes(key));
   const shape = Object.fromEntries(Object.entries(full).filter(shown));
   return z.strictObject({
     ...shape,
@@ -205,4 +201,18 @@ export function rebuildBodySchema(version: ApiVersion): z.ZodType {
     adminPass: z.string(),
     ...(atLeast(version, '2.57') ? { user_data: z.string().max(65535).nullable() } : {}),
   });
+}
+
+/**
+ * The strict schema of the server in the 200 reply of PUT /servers/{id} (`{"server": <this>}`), after Nova's
+ * update_response schemas: a reduced view before 2.75 (without key_name, unlike rebuild's), GET's from 2.75.
+ */
+export function updateBodySchema(version: ApiVersion): z.ZodType {
+  if (atLeast(version, '2.75')) return serverBodySchema(version);
+  const shown = ([key]: [string, unknown]) => key !== 'key_name' && REDUCED_BEFORE_275.includes(key);
+  return z.strictObject(Object.fromEntries(Object.entries(fullShape(version)).filter(shown)));
+}
+
+function fullShape(version: ApiVersion): z.ZodRawShape {
+  return { ...baseShape(version), ...extendedAttributesShape(version), ...microversionShape(version, false) };
 }

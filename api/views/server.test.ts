@@ -4,7 +4,15 @@ import {
   SERVER_UUID as UUID,
 } from '../../test/support/server-row';
 import type { ApiVersion } from '../microversion';
-import { rebuildBodySchema, rebuildServerView, serverBodySchema, serverDetailView, serverSummaryView } from './server';
+import {
+  rebuildBodySchema,
+  rebuildServerView,
+  serverBodySchema,
+  serverDetailView,
+  serverSummaryView,
+  updateBodySchema,
+  updateServerView,
+} from './server';
 
 const ROOT = 'http://nova.test:8774';
 const V2_1: ApiVersion = { major: 2, minor: 1 };
@@ -197,6 +205,27 @@ describe('serverDetailView faults', () => {
   });
 });
 
+/** Nova's update and rebuild replies at 2.1: show() with the extensions off. */
+const REDUCED_VIEW_AT_2_1 = [
+  'OS-DCF:diskConfig',
+  'accessIPv4',
+  'accessIPv6',
+  'addresses',
+  'created',
+  'flavor',
+  'hostId',
+  'id',
+  'image',
+  'links',
+  'metadata',
+  'name',
+  'progress',
+  'status',
+  'tenant_id',
+  'updated',
+  'user_id',
+];
+
 describe('rebuildServerView', () => {
   const rebuilding = activeRow({ task_state: 'rebuilding', key_name: 'k1' });
   const v = (minor: number): ApiVersion => ({ major: 2, minor });
@@ -208,28 +237,7 @@ describe('rebuildServerView', () => {
 
   it("is Nova's reduced view before 2.75: no zone, states, usage, security groups or host attributes", () => {
     const body = reply(V2_1);
-    expect(Object.keys(body).sort()).toEqual(
-      [
-        'OS-DCF:diskConfig',
-        'accessIPv4',
-        'accessIPv6',
-        'addresses',
-        'adminPass',
-        'created',
-        'flavor',
-        'hostId',
-        'id',
-        'image',
-        'links',
-        'metadata',
-        'name',
-        'progress',
-        'status',
-        'tenant_id',
-        'updated',
-        'user_id',
-      ].sort(),
-    );
+    expect(Object.keys(body).sort()).toEqual([...REDUCED_VIEW_AT_2_1, 'adminPass'].sort());
     expect(body['status']).toBe('REBUILD');
     expect(() => rebuildBodySchema(V2_1).parse(body)).not.toThrow();
   });
@@ -252,6 +260,35 @@ describe('rebuildServerView', () => {
         expect(() => rebuildBodySchema(v(minor)).parse(body)).not.toThrow();
       }
     }
+  });
+});
+
+describe('updateServerView', () => {
+  const keyed = activeRow({ key_name: 'k1', user_data: 'aGk=' });
+  const v = (minor: number): ApiVersion => ({ major: 2, minor });
+
+  it("is Nova's reduced view before 2.75, without the key_name rebuild shows", () => {
+    const body = updateServerView(keyed, admin(V2_1));
+    expect(Object.keys(body).sort()).toEqual([...REDUCED_VIEW_AT_2_1].sort());
+    for (const minor of [9, 19, 26, 47, 54, 63, 71, 73, 74]) {
+      const reply = updateServerView(keyed, admin(v(minor)));
+      expect(reply).not.toHaveProperty('key_name');
+      expect(reply).not.toHaveProperty('OS-EXT-STS:vm_state');
+      expect(() => updateBodySchema(v(minor)).parse(reply)).not.toThrow();
+    }
+    expect(updateServerView(keyed, admin(v(19)))).toHaveProperty('description');
+    expect(updateServerView(keyed, admin(v(18)))).not.toHaveProperty('description');
+  });
+
+  it("is GET /servers/{id}'s view from 2.75, user data for admins included", () => {
+    for (const minor of [75, 90, 100]) {
+      for (const ctx of [admin(v(minor)), member(v(minor))]) {
+        const body = updateServerView(keyed, ctx);
+        expect(body).toEqual(serverDetailView(keyed, ctx));
+        expect(() => updateBodySchema(v(minor)).parse(body)).not.toThrow();
+      }
+    }
+    expect(updateServerView(keyed, admin(v(75)))).toHaveProperty('OS-EXT-SRV-ATTR:user_data', 'aGk=');
   });
 });
 

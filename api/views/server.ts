@@ -6,7 +6,7 @@ import { hasPorts, hostIdFor, instanceName, rootDeviceName, sanitizeHostname } f
 import type { HostFacts, ServerViewRow } from './server-row';
 import { isoTime, isoTimeText, perfectTime } from './time';
 
-export { rebuildBodySchema, serverBodySchema, serverSummarySchema } from './server-schema';
+export { rebuildBodySchema, serverBodySchema, serverSummarySchema, updateBodySchema } from './server-schema';
 
 export type ServerRow = InstanceRow & HostFacts;
 export type { HostFacts, ServerViewRow };
@@ -69,8 +69,11 @@ export function serverDetailView(row: ServerViewRow, ctx: ServerViewContext): Se
   return server;
 }
 
-/** What Nova's rebuild reply shows before 2.75: show() with the extensions off (no zone, states, usage...). */
-const REBUILD_REPLY_KEYS: readonly string[] = [
+/**
+ * What Nova's update and rebuild replies show before 2.75: show() with the extensions off (no zone, states,
+ * usage...).
+ */
+const REDUCED_REPLY_KEYS: readonly string[] = [
   'id',
   'name',
   'status',
@@ -90,31 +93,40 @@ const REBUILD_REPLY_KEYS: readonly string[] = [
   'fault',
   'progress',
 ];
-/** ...plus these from the microversion that brought them (key_name shows in it from 2.54). */
-const REBUILD_REPLY_KEYS_SINCE: readonly (readonly [string, string])[] = [
+/** ...plus these from the microversion that brought them. */
+const REDUCED_REPLY_KEYS_SINCE: readonly (readonly [string, string])[] = [
   ['locked', '2.9'],
   ['description', '2.19'],
   ['tags', '2.26'],
-  ['key_name', '2.54'],
   ['trusted_image_certificates', '2.63'],
   ['server_groups', '2.71'],
   ['locked_reason', '2.73'],
 ];
 
+function reducedView(full: ServerBody, version: ApiVersion, extra: readonly (readonly [string, string])[]) {
+  const keep = new Set([
+    ...REDUCED_REPLY_KEYS,
+    ...[...REDUCED_REPLY_KEYS_SINCE, ...extra].filter(([, since]) => atLeast(version, since)).map(([key]) => key),
+  ]);
+  return Object.fromEntries(Object.entries(full).filter(([key]) => keep.has(key)));
+}
+
 /**
  * The server in the 202 reply of a rebuild, at ctx.version: from 2.75 the full view of GET /servers/{id}
  * except `OS-EXT-SRV-ATTR:user_data` (Nova puts the user data at the top level from 2.57 instead), before
- * that the reduced view of Nova's rebuild. The caller adds `adminPass` and `user_data`.
+ * that the reduced view, with key_name from 2.54. The caller adds `adminPass` and `user_data`.
  */
 export function rebuildServerView(row: ServerViewRow, ctx: ServerViewContext): ServerBody {
   const full = serverDetailView(row, { ...ctx, inList: false });
   delete full['OS-EXT-SRV-ATTR:user_data'];
   if (atLeast(ctx.version, '2.75')) return full;
-  const keep = new Set([
-    ...REBUILD_REPLY_KEYS,
-    ...REBUILD_REPLY_KEYS_SINCE.filter(([, since]) => atLeast(ctx.version, since)).map(([key]) => key),
-  ]);
-  return Object.fromEntries(Object.entries(full).filter(([key]) => keep.has(key)));
+  return reducedView(full, ctx.version, [['key_name', '2.54']]);
+}
+
+/** The server in the reply of PUT /servers/{id}: the reduced view before 2.75, GET /servers/{id}'s from it. */
+export function updateServerView(row: ServerViewRow, ctx: ServerViewContext): ServerBody {
+  const full = serverDetailView(row, { ...ctx, inList: false });
+  return atLeast(ctx.version, '2.75') ? full : reducedView(full, ctx.version, []);
 }
 
 function imageRef(row: ServerViewRow, ctx: ServerViewContext): ServerBody | '' {

@@ -93,7 +93,7 @@ describe('openstack CLI', () => {
     expect(zones).toEqual([expect.objectContaining({ 'Zone Name': 'nova', 'Zone Status': 'available' })]);
   }, 60_000);
 
-  it('boots a server by image and flavor name, lists it with its image, and deletes it', async () => {
+  it('boots a server by image and flavor name, lists it with its image, renames it and deletes it', async () => {
     const created = (await openstackJson(
       [
         'server',
@@ -121,7 +121,15 @@ describe('openstack CLI', () => {
     ]);
     const images = (await openstackJson(['image', 'list'], demo)) as Record<string, unknown>[];
     expect(images.map((i) => i['Name'])).toContain('cirros-0.6.2-x86_64-disk');
-    expect((await runClient('openstack', ['server', 'delete', '--wait', 'osc-vm'], demo)).code).toBe(0);
+
+    const set = ['server', 'set', '--name', 'osc-renamed', '--description', 'web tier', '--property', 'role=web'];
+    const at219 = { ...demo, OS_COMPUTE_API_VERSION: '2.19' };
+    expect((await runClient('openstack', [...set, 'osc-vm'], at219)).code).toBe(0);
+    const shown = (await openstackJson(['server', 'show', 'osc-renamed'], at219)) as Record<string, unknown>;
+    expect(shown).toMatchObject({ name: 'osc-renamed', description: 'web tier', status: 'ACTIVE' });
+    expect(JSON.stringify(shown['properties'])).toContain('role');
+
+    expect((await runClient('openstack', ['server', 'delete', '--wait', 'osc-renamed'], demo)).code).toBe(0);
     expect(await openstackJson(['server', 'list'], demo)).toEqual([]);
   }, 120_000);
 

@@ -34,6 +34,7 @@ describe('recorded workflow histories', () => {
       'shelve',
       'shelveOffload',
       'unshelve',
+      'update',
     ].map((op) => `${op}ServerWorkflow`);
     for (const type of operations) expect(types).toContain(type);
   });

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { HypervisorStep } from '../../activities/compute/fault-switches';
+import { parseVersion } from '../../api/microversion';
+import { updateBodySchema } from '../../api/views/server';
+import { serverUpdateWorkflowId } from '../../domain/naming';
+import { InstanceIdKey, OperationKey } from '../../domain/search-attributes';
+import { ApiClient, expectNovaError, type Reply } from '../support/http';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+// PUT /servers/{id} as Nova serves it (`openstack server set --name/--description`): the conductor writes the
+// change in a short workflow of its own, in any state, even while another operation holds the server.
+let stack: TestStack;
+let member: ApiClient;
+let other: ApiClient;
+let server: string;
+
+const at = (version: string) => member.withHeaders({ 'OpenStack-API-Version': `compute ${version}` });
+const update = (id: string, fields: unknown, version = '2.1'): Promise<Reply> =>
+  at(version).put(`/v2.1/servers/${id}`, { server: fields });
+
+async function record(id: string) {
+  const [row] = await stack.sql<
+    { name: string; description: string | null; access_ipv4: string | null; updated_at: Date | null }[]
+  >`SELECT name, description, access_ipv4, updated_at FROM instances WHERE uuid = ${id}`;
+  return row!;
+}
+
+beforeAll(async () => {
+  stack = await startTestStack({ hosts: [{ name: 'host-a', memoryMb: 8192 }] });
+  member = new ApiClient(stack.baseUrl).as('demo:demo');
+  other = new ApiClient(stack.baseUrl).as('eve:elsewhere');
+  server = await member.createServer({ name: 'before' });
+  await member.waitForStatus(server, 'ACTIVE');
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('PUT /servers/{id}', () => {
+  it('renames the server and sets its description; GET and the list show them at once', async () => {
+    const before = await record(server);
+    const reply = await update(server, { name: 'after', description: 'the web tier' }, '2.19');
+    expect(reply.status).toBe(200);
+    expect(reply.body.server).toMatchObject({ id: server, name: 'after', description: 'the web tier' });
+    expect(() => updateBodySchema(parseVersion('2.19')!).parse(reply.body.server)).not.toThrow();
+    expect((await member.get(`/v2.1/servers/${server}`)).body.server.name).toBe('after');
+    const listed = (await member.get('/v2.1/servers')).body.servers as { id: string; name: string }[];
+    expect(listed.find((s) => s.id === server)?.name).toBe('after');
+    expect((await record(server)).updated_at!.getTime()).toBeGreaterThan(before.updated_at!.getTime());
+  });
+
+  it('runs as its own workflow, found by the instance and the operation update, with no instance action', async () => {
+    const reply = await update(server, { name: 'traced' });
+    expect(reply.status).toBe(200);
+    const requestId = reply.headers.get('x-openstack-request-id')!;
+    const handle = stack.client.workflow.getHandle(serverUpdateWorkflowId(stack.prefix, server, requestId));
+    const described = await handle.describe();
+    expect(described.type).toBe('updateServerWorkflow');
+    expect(described.status.name).toBe('COMPLETED');
+    expect(described.typedSearchAttributes.get(InstanceIdKey)).toBe(server);
+    expect(described.typedSearchAttributes.get(OperationKey)).toBe('update');
+    expect(await described.staticSummary()).toBe('update server after to name traced, requested by demo');
+    const actions = (await member.get(`/v2.1/servers/${server}/os-instance-actions`)).body.instanceActions;
+    expect((actions as { action: string }[]).map((a) => a.action)).toEqual(['create']);
+  });
+
+  it('clears the description with null, sets access IPs and disk config, and leaves what the body omits', async () => {
+    await update(server, { description: 'kept until cleared' }, '2.19');
+    const reply = await update(
+      server,
+      { description: null, accessIPv4: '192.0.2.7', accessIPv6: '2001:db8::7', 'OS-DCF:diskConfig': 'AUTO' },
+      '2.19',
+    );
+    expect(reply.status).toBe(200);
+    expect(reply.body.server).toMatchObject({
+      name: 'traced',
+      description: null,
+      accessIPv4: '192.0.2.7',
+      accessIPv6: '2001:db8::7',
+      'OS-DCF:diskConfig': 'AUTO',
+    });
+  });
+
+  it('changes nothing, not even updated_at, for an empty server object', async () => {
+    const before = await record(server);
+    const reply = await update(server, {});
+    expect(reply.status).toBe(200);
+    expect(reply.body.server.name).toBe(before.name);
+    expect(await record(server)).toEqual(before);
+  });
+
+  it.each(['2.75', '2.90', '2.100'])("answers GET /servers/{id}'s body from %s", async (version) => {
+    const reply = await update(server, { name: `at-${version}` }, version);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual((await at(version).get(`/v2.1/servers/${server}`)).body);
+    expect(() => updateBodySchema(parseVersion(version)!).parse(reply.body.server)).not.toThrow();
+  });
+
+  it.each([
+    ['an unknown field', { name: 'x', flavorRef: '1' }, '2.1', /\('flavorRef' was unexpected\)/],
+    ['a description before 2.19', { description: 'd' }, '2.18', /\('description' was unexpected\)/],
+    ['a hostname before 2.90', { hostname: 'h' }, '2.89', /\('hostname' was unexpected\)/],
+    ['a hostname longer than 63 before 2.94', { hostname: 'h'.repeat(64) }, '2.93', /attribute hostname/],
+    ['an empty name', { name: '' }, '2.1', /attribute name/],
+    ['a name with leading spaces', { name: '  padded' }, '2.1', /attribute name/],
+    ['a name of 256 characters', { name: 'n'.repeat(256) }, '2.1', /attribute name/],
+    ['an access IPv4 that is not one', { accessIPv4: '300.1.1.1' }, '2.1', /attribute accessIPv4/],
+    ['a disk config Nova does not know', { 'OS-DCF:diskConfig': 'FAST' }, '2.1', /attribute OS-DCF:diskConfig/],
+  ])('answers 400 for %s and changes nothing', async (_what, fields, version, message) => {
+    const before = await record(server);
+    const reply = await update(server, fields, version);
+    expect(reply.status).toBe(400);
+    expect(reply.body.badRequest.message).toMatch(message);
+    expect(await record(server)).toEqual(before);
+  });
+
+  it('answers 400 for a body without a server object', async () => {
+    expect((await member.put(`/v2.1/servers/${server}`, { name: 'x' })).status).toBe(400);
+    expect((await member.put(`/v2.1/servers/${server}`, { server: 'x' })).status).toBe(400);
+  });
+
+  it('takes an FQDN hostname from 2.94 and an empty server from 2.90, storing no hostname', async () => {
+    expect((await update(server, { hostname: `${'h'.repeat(64)}.example.org` }, '2.94')).status).toBe(200);
+    expect((await update(server, {}, '2.90')).status).toBe(200);
+  });
+
+  it("answers 404 for an unknown server and for another project's", async () => {
+    const missing = randomUUID();
+    expectNovaError(
+      await update(missing, { name: 'x' }),
+      404,
+      'itemNotFound',
+      `Instance ${missing} could not be found.`,
+    );
+    expectNovaError(
+      await other.put(`/v2.1/servers/${server}`, { server: { name: 'stolen' } }),
+      404,
+      'itemNotFound',
+      `Instance ${server} could not be found.`,
+    );
+    expect((await record(server)).name).not.toBe('stolen');
+  });
+});
+
+describe('beside other operations', () => {
+  it('renames a server while a pause holds it, and the pause still ends PAUSED with the new name', async () => {
+    const id = await member.createServer({ name: 'pausing' });
+    await member.waitForStatus(id, 'ACTIVE');
+    await stack.hypervisor('host-a').faults.set(HypervisorStep.Pause, { mode: 'slow', delayMs: 3000, times: 1 });
+    expect((await member.action(id, { pause: null })).status).toBe(202);
+    const reply = await update(id, { name: 'renamed-while-pausing' }, '2.75');
+    expect(reply.status).toBe(200);
+    expect(reply.body.server['OS-EXT-STS:task_state']).toBe('pausing');
+    const paused = await member.waitForStatus(id, 'PAUSED');
+    expect(paused.name).toBe('renamed-while-pausing');
+    expect(paused['OS-EXT-STS:task_state']).toBeNull();
+  });
+
+  it('renames a server that never launched (ERROR), as Nova does', async () => {
+    const huge = await member.createServer({ name: 'no-room', flavorRef: '5' });
+    await member.waitForStatus(huge, 'ERROR');
+    const reply = await update(huge, { name: 'still-no-room' });
+    expect(reply.status).toBe(200);
+    expect(reply.body.server).toMatchObject({ name: 'still-no-room', status: 'ERROR' });
+  });
+
+  it('answers 404 once the server is deleted', async () => {
+    const id = await member.createServer({ name: 'doomed' });
+    await member.waitForStatus(id, 'ACTIVE');
+    expect((await member.delete(`/v2.1/servers/${id}`)).status).toBe(204);
+    await member.waitForGone(id);
+    expect((await update(id, { name: 'too-late' })).status).toBe(404);
+  });
+});
