@@ -26,7 +26,17 @@ export interface Seeded {
 }
 
 /** Columns the clone sets itself; every other column is copied from the template as it is. */
-const OWN_COLUMNS = new Set(['uuid', 'seq', 'name', 'host', 'node', 'reservation_id', 'created_at', 'updated_at']);
+const OWN_COLUMNS = new Set([
+  'uuid',
+  'seq',
+  'name',
+  'hostname', // left NULL: each clone's hostname derives from its own name
+  'host',
+  'node',
+  'reservation_id',
+  'created_at',
+  'updated_at',
+]);
 
 /**
  * `shape.hosts` hosts sized for `perHost` instances of the template's flavor plus `spareSlots` (memory is the

@@ -73,6 +73,8 @@ export interface InstanceRow {
   disk_config: string;
   config_drive: string;
   description: string | null;
+  /** The guest's hostname (00023); null in rows created before it, whose hostname derives from the name. */
+  hostname: string | null;
   reservation_id: string;
   locked: boolean;
   fault: { code: number; message: string; details: string; created: string } | null;

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { checkInstanceState, type StateRule } from '../../domain/guards';
+import { sanitizeHostname } from '../../domain/hostname';
 import type { InstanceFlavor, InstanceRow } from '../../domain/rows';
 import { TaskState, VmState } from '../../domain/states';
 import { allOf, type Queryable, type Sql } from './db';
@@ -41,6 +42,8 @@ export interface CreateAdmission extends Requester {
   /** Base64 user data for the metadata service. */
   userData?: string | null;
   description: string | null;
+  /** The requested hostname (2.90); absent or null: the sanitized name, as Nova sets it at create. */
+  hostname?: string | null;
   reservationId: string;
   events?: readonly ActionEvent[];
 }
@@ -77,11 +80,13 @@ export async function admitCreate(sql: Sql, input: CreateAdmission): Promise<voi
     const refusal = createQuotaRefusal(tx, input.projectId, { instances: 1, cores: vcpus, ram: memory_mb });
     const inserted = tx`
       INSERT INTO instances (uuid, name, project_id, user_id, flavor, image_id, vm_state, task_state, metadata,
-                             availability_zone, key_name, key_data, user_data, description, reservation_id)
+                             availability_zone, key_name, key_data, user_data, description, hostname,
+                             reservation_id)
       VALUES (${input.instanceUuid}, ${input.name}, ${input.projectId}, ${input.userId}, ${tx.json(input.flavor)},
               ${input.imageId}, ${VmState.Building}, ${TaskState.Scheduling}, ${tx.json(input.metadata)},
               ${input.availabilityZone}, ${input.keyName}, ${input.keyData ?? null}, ${input.userData ?? null},
-              ${input.description}, ${input.reservationId})
+              ${input.description}, ${input.hostname ?? sanitizeHostname(input.name, input.instanceUuid)},
+              ${input.reservationId})
       ON CONFLICT (uuid) DO NOTHING
       RETURNING uuid`.execute();
     const recorded = recordAction(tx, input.instanceUuid, 'create', input);

@@ -10,6 +10,8 @@ export interface ServerRecordChanges {
   accessIPv4?: string;
   accessIPv6?: string;
   diskConfig?: 'AUTO' | 'MANUAL';
+  /** The guest's hostname (2.90): a rename leaves the stored one alone, as in Nova. */
+  hostname?: string;
 }
 
 /** The instances columns a change writes. */
@@ -20,6 +22,7 @@ export function serverRecordColumns(changes: ServerRecordChanges): Record<string
   if (changes.accessIPv4 !== undefined) columns['access_ipv4'] = changes.accessIPv4;
   if (changes.accessIPv6 !== undefined) columns['access_ipv6'] = changes.accessIPv6;
   if (changes.diskConfig !== undefined) columns['disk_config'] = changes.diskConfig;
+  if (changes.hostname !== undefined) columns['hostname'] = changes.hostname;
   return columns;
 }
 

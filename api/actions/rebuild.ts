@@ -11,7 +11,14 @@ import { getImage } from '../queries/images';
 import { getInstance } from '../queries/instances';
 import { getKeyPair } from '../queries/keypairs';
 import { isUuid } from '../queries/uuid';
-import { descriptionParameter, hostnameParameter, metadata, nameParameter, userData } from '../schemas/create-server';
+import {
+  descriptionParameter,
+  fqdnParameter,
+  hostnameParameterAt,
+  metadata,
+  nameParameter,
+  userData,
+} from '../schemas/create-server';
 import { rebuildServerView } from '../views/server';
 import { defineAction, guardState, startGuarded, type ActionCall } from './action';
 
@@ -37,7 +44,7 @@ const ALL_FIELDS = {
   description: descriptionParameter.optional(),
   key_name: z.string().min(1).max(255).nullable().optional(),
   user_data: userData.nullable().optional(),
-  hostname: hostnameParameter(255).optional(),
+  hostname: fqdnParameter.optional(),
 };
 const rebuildBody = z.strictObject(ALL_FIELDS);
 export type RebuildBody = z.infer<typeof rebuildBody>;
@@ -45,16 +52,13 @@ export type RebuildBody = z.infer<typeof rebuildBody>;
 /** Nova's base_rebuild schemas: description 2.19, key_name 2.54, user_data for personality 2.57, hostname 2.90. */
 function rebuildSchemaAt(version: ApiVersion): z.ZodType<RebuildBody> {
   const { personality, description, key_name, user_data, hostname: _fqdn, ...base } = ALL_FIELDS;
+  const hostname = hostnameParameterAt(version);
   return z.strictObject({
     ...base,
     ...(atLeast(version, '2.57') ? { user_data } : { personality }),
     ...(atLeast(version, '2.19') ? { description } : {}),
     ...(atLeast(version, '2.54') ? { key_name } : {}),
-    ...(atLeast(version, '2.94')
-      ? { hostname: hostnameParameter(255).optional() }
-      : atLeast(version, '2.90')
-        ? { hostname: hostnameParameter(63).optional() }
-        : {}),
+    ...(hostname ? { hostname: hostname.optional() } : {}),
   }) as z.ZodType<RebuildBody>;
 }
 
@@ -106,6 +110,7 @@ function changesOf(
     ...(body.key_name !== undefined ? { keyName: body.key_name, keyData } : {}),
     ...(body.user_data !== undefined ? { userData: body.user_data } : {}),
     ...(body['OS-DCF:diskConfig'] !== undefined ? { diskConfig: body['OS-DCF:diskConfig'] } : {}),
+    ...(body.hostname !== undefined ? { hostname: body.hostname } : {}),
   };
 }
 
@@ -113,8 +118,8 @@ function changesOf(
  * rebuild: 202 with the server as it is once the rebuild is admitted (the new image, name and metadata
  * already on it, status REBUILD) and the admin password, given or generated. The password is a secret: it is
  * returned here and goes into no workflow input, history or log. preserve_ephemeral is accepted and has
- * nothing to keep (the fake hypervisor's only disk is the root disk); the hostname is not stored (as for
- * create). A new key pair and user data (2.57) replace the instance's, for the metadata service.
+ * nothing to keep (the fake hypervisor's only disk is the root disk); a hostname (2.90) replaces the stored one.
+ * A new key pair and user data (2.57) replace the instance's, for the metadata service.
  */
 export const rebuild = defineAction({
   key: 'rebuild',

@@ -1,5 +1,6 @@
 import type { MetadataInstanceRow } from '../queries/metadata';
-import { hasPorts, rootDeviceName, sanitizeHostname } from '../views/server-fields';
+import { hostnameOf } from '../../domain/hostname';
+import { hasPorts, rootDeviceName } from '../views/server-fields';
 
 /** The key pair an instance booted with, as its copy on the instance (Nova's instance.keypairs[0]). */
 export interface InstanceKey {
@@ -81,7 +82,7 @@ function availabilityZone(row: MetadataInstanceRow): string | null {
 }
 
 export function instanceDocument(row: MetadataInstanceRow, dhcpDomain: string): InstanceDocument {
-  const hostname = sanitizeHostname(row.name, row.uuid);
+  const hostname = hostnameOf(row);
   return {
     uuid: row.uuid,
     name: row.name,

@@ -20,7 +20,7 @@ export interface ServerUpdateDeps {
   operations: Operations;
 }
 
-/** The record changes a body asks for; a hostname is accepted and not stored, as at create and rebuild. */
+/** The record changes a body asks for. */
 function changesOf(server: UpdateServerBody['server']): UpdateServerInput['changes'] {
   return {
     ...(server.name !== undefined ? { name: server.name } : {}),
@@ -28,6 +28,7 @@ function changesOf(server: UpdateServerBody['server']): UpdateServerInput['chang
     ...(server.accessIPv4 !== undefined ? { accessIPv4: server.accessIPv4 } : {}),
     ...(server.accessIPv6 !== undefined ? { accessIPv6: server.accessIPv6 } : {}),
     ...(server['OS-DCF:diskConfig'] !== undefined ? { diskConfig: server['OS-DCF:diskConfig'] } : {}),
+    ...(server.hostname !== undefined ? { hostname: server.hostname } : {}),
   };
 }
 

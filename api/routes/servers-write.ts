@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { Sql } from 'postgres';
 import { StateRules } from '../../domain/guards';
 import { TaskState } from '../../domain/states';
@@ -12,14 +13,14 @@ import { startInterrupting } from '../actions/action';
 import { contextOf } from '../context';
 import { BadRequest, instanceNotFound } from '../errors';
 import { baseUrl, selfLinks } from '../links';
-import { atLeast, versionOf } from '../microversion';
+import { atLeast, versionOf, type ApiVersion } from '../microversion';
 import type { Operations } from '../operations';
 import { getVisibleFlavor } from '../queries/flavors';
 import { getImage } from '../queries/images';
 import { getKeyPair } from '../queries/keypairs';
 import { getInstance } from '../queries/instances';
 import { instanceFlavor } from '../actions/flavor';
-import { bootImageId, createServerBody, idFromRef } from '../schemas/create-server';
+import { bootImageId, createServerBody, hostnameParameterAt, idFromRef } from '../schemas/create-server';
 import { authorize } from '../policy/enforce';
 import { parseWith } from '../validation';
 
@@ -33,6 +34,16 @@ export interface ServersWriteDeps {
 const DEFAULT_SERVICE_DOWN_TIME_MS = 60_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The hostname a create stores: the requested one from 2.90 (Nova's hostname, an FQDN from 2.94), none before
+ * (the conductor then sanitizes the name, as Nova does).
+ */
+function createHostname(requested: string | undefined, version: ApiVersion): string | null {
+  const schema = hostnameParameterAt(version);
+  if (requested === undefined || !schema) return null;
+  return parseWith(z.object({ hostname: schema }), { hostname: requested }).hostname;
+}
 
 /** Nova checks an action body's shape before anything else: exactly one key, and a known one. */
 function actionOf(body: unknown): { key: string; value: unknown } {
@@ -104,6 +115,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
           keyData: keyPair?.public_key ?? null,
           userData: server.user_data ?? null,
           description: server.description ?? null,
+          hostname: createHostname(server.hostname, versionOf(res)),
           reservationId: `r-${randomBytes(4).toString('hex')}`,
         },
       },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { atLeast, type ApiVersion } from '../microversion';
 
 /** Nova's `name` parameter (servers, snapshots...): 1–255 characters, no leading or trailing whitespace. */
 export const nameParameter = z
@@ -10,13 +11,25 @@ export const nameParameter = z
 /** Nova's `description` parameter (2.19): up to 255 characters; null removes it. */
 export const descriptionParameter = z.string().max(255).nullable();
 
-/** Nova's hostname (2.90–2.93: a short name, `max` 63) and fqdn (2.94 on, `max` 255) parameter types. */
-export const hostnameParameter = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(/^[a-zA-Z0-9._-]*$/);
+/** Nova's hostname parameter (2.90–2.93): a short name. */
+export const shortHostnameParameter = z
+  .string()
+  .min(2)
+  .max(63)
+  .regex(/^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$/);
+
+/** Nova's fqdn parameter (2.94 on); it allows underscores, which real systems have. */
+export const fqdnParameter = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[a-zA-Z0-9-._]*$/);
+
+/** The hostname a create, update or rebuild takes at a microversion: none before 2.90. */
+export function hostnameParameterAt(version: ApiVersion): z.ZodString | undefined {
+  if (atLeast(version, '2.94')) return fqdnParameter;
+  return atLeast(version, '2.90') ? shortHostnameParameter : undefined;
+}
 
 export const metadata = z.record(z.string().min(1).max(255), z.string().max(255));
 
@@ -79,6 +92,7 @@ export const createServerFields = z.strictObject({
   accessIPv4: z.ipv4().optional(),
   accessIPv6: z.ipv6().optional(),
   tags: z.array(z.string().max(60)).max(50).optional(),
+  // Checked against the request's microversion by the route (hostnameParameterAt); ignored before 2.90.
   hostname: z.string().max(255).optional(),
   block_device_mapping_v2: z.array(blockDeviceMapping).optional(),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { atLeast, type ApiVersion } from '../microversion';
-import { descriptionParameter, hostnameParameter, nameParameter } from './create-server';
+import { descriptionParameter, fqdnParameter, hostnameParameterAt, nameParameter } from './create-server';
 
 /** Every field any microversion accepts in `PUT /servers/{id}`; `updateServerBodyAt` keeps those of a request's. */
 const ALL_FIELDS = {
@@ -9,7 +9,7 @@ const ALL_FIELDS = {
   accessIPv4: z.ipv4().optional(),
   accessIPv6: z.ipv6().optional(),
   description: descriptionParameter.optional(),
-  hostname: hostnameParameter(255).optional(),
+  hostname: fqdnParameter.optional(),
 };
 const latestBody = z.strictObject({ server: z.strictObject(ALL_FIELDS) });
 export type UpdateServerBody = z.infer<typeof latestBody>;
@@ -18,11 +18,11 @@ export type UpdateServerBody = z.infer<typeof latestBody>;
 export function updateServerBodyAt(version: ApiVersion): z.ZodType<UpdateServerBody> {
   if (atLeast(version, '2.94')) return latestBody;
   const { description, hostname: _fqdn, ...base } = ALL_FIELDS;
-  const hostname = atLeast(version, '2.90') ? 63 : undefined;
+  const hostname = hostnameParameterAt(version);
   const server = z.strictObject({
     ...base,
     ...(atLeast(version, '2.19') ? { description } : {}),
-    ...(hostname === undefined ? {} : { hostname: hostnameParameter(hostname).optional() }),
+    ...(hostname ? { hostname: hostname.optional() } : {}),
   });
   return z.strictObject({ server }) as z.ZodType<UpdateServerBody>;
 }

@@ -17,21 +17,6 @@ export function instanceName(seq: string | number): string {
 }
 
 /**
- * Nova's `utils.sanitize_hostname` of the display name (nova/compute/api.py `_populate_instance_names`),
- * falling back to `Server-<uuid>` when nothing usable is left.
- */
-export function sanitizeHostname(displayName: string, uuid: string): string {
-  const latin1 = [...displayName].filter((c) => (c.codePointAt(0) ?? 0) <= 0xff).join('');
-  const hostname = latin1
-    .slice(0, 63)
-    .replace(/[ _.]/g, '-')
-    .replace(/[^\p{L}\p{N}_.-]+/gu, '')
-    .toLowerCase()
-    .replace(/^[.-]+|[.-]+$/g, '');
-  return hostname || `Server-${uuid}`;
-}
-
-/**
  * Whether the instance has ports yet. Nova reads security groups from the instance's Neutron ports, so
  * they appear once the build has passed networking and go with the ports on delete or a failed build.
  */

@@ -2,7 +2,8 @@ import { PROGRESS_STATUSES, serverStatus } from '../../domain/states';
 import type { InstanceRow } from '../../domain/rows';
 import { bookmarkLink, selfLinks, type Link } from '../links';
 import { atLeast, type ApiVersion } from '../microversion';
-import { hasPorts, hostIdFor, instanceName, rootDeviceName, sanitizeHostname } from './server-fields';
+import { hostnameOf } from '../../domain/hostname';
+import { hasPorts, hostIdFor, instanceName, rootDeviceName } from './server-fields';
 import type { HostFacts, ServerViewRow } from './server-row';
 import { isoTime, isoTimeText, perfectTime } from './time';
 
@@ -172,7 +173,7 @@ function addExtendedServerAttributes(server: ServerBody, row: ServerViewRow, ver
   server['OS-EXT-SRV-ATTR:instance_name'] = instanceName(row.seq);
   server['OS-EXT-SRV-ATTR:hypervisor_hostname'] = row.node;
   if (!atLeast(version, '2.3')) return;
-  server['OS-EXT-SRV-ATTR:hostname'] = sanitizeHostname(row.name, row.uuid);
+  server['OS-EXT-SRV-ATTR:hostname'] = hostnameOf(row);
   server['OS-EXT-SRV-ATTR:kernel_id'] = '';
   server['OS-EXT-SRV-ATTR:launch_index'] = 0;
   server['OS-EXT-SRV-ATTR:ramdisk_id'] = '';
@@ -192,7 +193,7 @@ function addMicroversionFields(fields: ServerBody, row: ServerViewRow, ctx: Serv
   if (atLeast(v, '2.63')) fields['trusted_image_certificates'] = null;
   if (atLeast(v, '2.71') && !ctx.inList) fields['server_groups'] = [];
   if (atLeast(v, '2.73')) fields['locked_reason'] = null;
-  if (atLeast(v, '2.90') && !ctx.isAdmin) fields['OS-EXT-SRV-ATTR:hostname'] = sanitizeHostname(row.name, row.uuid);
+  if (atLeast(v, '2.90') && !ctx.isAdmin) fields['OS-EXT-SRV-ATTR:hostname'] = hostnameOf(row);
   // The requested zone only (Nova reads it from the request spec), not the one the scheduler picked.
   if (atLeast(v, '2.96')) fields['pinned_availability_zone'] = row.availability_zone;
   if (atLeast(v, '2.100')) fields['scheduler_hints'] = {};

@@ -268,6 +268,13 @@ describe('rebuild changing the record', () => {
     expect((await rebuild(id, { imageRef: UBUNTU, metadata: {} })).status).toBe(202);
     expect((await show(id)).metadata).toEqual({});
     await api.waitForStatus(id, 'ACTIVE');
+
+    // The hostname stays what the create made of the first name, until a rebuild names one (2.90).
+    const hostname = async () => (await at('2.90').get(`/v2.1/servers/${id}`)).body.server['OS-EXT-SRV-ATTR:hostname'];
+    expect(await hostname()).toBe('old-name');
+    expect((await rebuild(id, { imageRef: UBUNTU, hostname: 'db-primary' }, at('2.90'))).status).toBe(202);
+    expect(await hostname()).toBe('db-primary');
+    await api.waitForStatus(id, 'ACTIVE');
   });
 });
 

@@ -4,7 +4,7 @@ import { parseVersion } from '../../api/microversion';
 import { updateBodySchema } from '../../api/views/server';
 import { serverUpdateWorkflowId } from '../../domain/naming';
 import { InstanceIdKey, OperationKey } from '../../domain/search-attributes';
-import { ApiClient, expectNovaError, type Reply } from '../support/http';
+import { ApiClient, CIRROS, expectNovaError, type Reply } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 // PUT /servers/{id} as Nova serves it (`openstack server set --name/--description`): the conductor writes the
@@ -120,11 +120,6 @@ describe('PUT /servers/{id}', () => {
     expect((await member.put(`/v2.1/servers/${server}`, { server: 'x' })).status).toBe(400);
   });
 
-  it('takes an FQDN hostname from 2.94 and an empty server from 2.90, storing no hostname', async () => {
-    expect((await update(server, { hostname: `${'h'.repeat(64)}.example.org` }, '2.94')).status).toBe(200);
-    expect((await update(server, {}, '2.90')).status).toBe(200);
-  });
-
   it("answers 404 for an unknown server and for another project's", async () => {
     const missing = randomUUID();
     expectNovaError(
@@ -140,6 +135,53 @@ describe('PUT /servers/{id}', () => {
       `Instance ${server} could not be found.`,
     );
     expect((await record(server)).name).not.toBe('stolen');
+  });
+});
+
+describe('the hostname', () => {
+  const hostnameOf = async (id: string) =>
+    (await at('2.90').get(`/v2.1/servers/${id}`)).body.server['OS-EXT-SRV-ATTR:hostname'] as string;
+  const guestHostname = async (id: string) => {
+    const reply = await stack.metadataProxy('host-a').get(id, '/openstack/latest/meta_data.json');
+    return JSON.parse(reply.text()).hostname as string;
+  };
+
+  it('is the sanitized name at create and stays through a rename, as in Nova', async () => {
+    const id = await member.createServer({ name: 'Web Server' });
+    await member.waitForStatus(id, 'ACTIVE');
+    expect(await hostnameOf(id)).toBe('web-server');
+    expect((await update(id, { name: 'Renamed' })).status).toBe(200);
+    expect(await hostnameOf(id)).toBe('web-server');
+    expect(await guestHostname(id)).toMatch(/^web-server(\.|$)/);
+  });
+
+  it('is set by an update from 2.90 (a short name), an FQDN from 2.94, and the guest sees it', async () => {
+    const id = await member.createServer({ name: 'set-me' });
+    await member.waitForStatus(id, 'ACTIVE');
+    expect((await update(id, { hostname: 'db-1' }, '2.90')).status).toBe(200);
+    expect(await hostnameOf(id)).toBe('db-1');
+    expect(await guestHostname(id)).toMatch(/^db-1(\.|$)/);
+    expect((await update(id, { hostname: 'db-1.example.org' }, '2.93')).status).toBe(400);
+    expect((await update(id, { hostname: '-db' }, '2.90')).status).toBe(400);
+    const fqdn = `${'h'.repeat(64)}.example.org`;
+    expect((await update(id, { hostname: fqdn }, '2.94')).status).toBe(200);
+    expect(await hostnameOf(id)).toBe(fqdn);
+  });
+
+  it('is the requested one at create from 2.90, and a bad one is a 400 before anything starts', async () => {
+    const create = (version: string, hostname: string) =>
+      at(version).post('/v2.1/servers', {
+        server: { name: 'named', flavorRef: '1', imageRef: CIRROS, networks: 'none', hostname },
+      });
+    const created = await create('2.90', 'app-7');
+    expect(created.status).toBe(202);
+    await member.waitForStatus(created.body.server.id, 'ACTIVE');
+    expect(await hostnameOf(created.body.server.id)).toBe('app-7');
+    const [before] = await stack.sql`SELECT count(*)::int AS n FROM instances`;
+    const refused = await create('2.90', 'app_7.example.org');
+    expect(refused.status).toBe(400);
+    expect(refused.body.badRequest.message).toMatch(/attribute hostname/);
+    expect((await stack.sql`SELECT count(*)::int AS n FROM instances`)[0]).toEqual(before);
   });
 });
 

@@ -29,6 +29,7 @@ export function activeServerRow(overrides: Partial<ServerRow> = {}): ServerRow {
     disk_config: 'MANUAL',
     config_drive: '',
     description: null,
+    hostname: null,
     reservation_id: 'r-abcdef12',
     locked: false,
     fault: null,
