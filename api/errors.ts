@@ -1,5 +1,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
+import {
+  ServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  isGrpcServiceError,
+} from '@temporalio/client';
 import type { Logger } from 'pino';
 import { requestLog } from './request-log';
 
@@ -101,7 +106,9 @@ export function translateError(err: unknown): NovaError | null {
     return new InstanceInvalidState('Another operation is in progress on this instance.');
   }
   if (err instanceof WorkflowNotFoundError) return new ItemNotFound('The resource could not be found.');
-  if (isGrpcServiceError(err) && GRPC_UNAVAILABLE.includes(err.code)) {
+  // The client wraps some calls' gRPC errors (a result's history read) in a ServiceError with the gRPC one as cause.
+  const grpc = err instanceof ServiceError ? err.cause : err;
+  if (isGrpcServiceError(grpc) && GRPC_UNAVAILABLE.includes(grpc.code)) {
     return new ServiceUnavailable('Service is unavailable at this time.');
   }
   return null;

@@ -1,13 +1,14 @@
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
   type UpdateDefinition,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import type { OperationSettings } from '../config';
 import { FaultType } from '../domain/faults';
 import { conductorQueue, instanceWorkflowId } from '../domain/naming';
@@ -73,6 +74,8 @@ export class Operations {
   constructor(
     private readonly client: Client,
     readonly settings: OperationSettings,
+    /** How long runTask waits for its run (TASK_DEADLINE_MS unless a test watches one run out). */
+    private readonly taskDeadlineMs = TASK_DEADLINE_MS,
   ) {}
 
   async start<I>(req: OperationRequest<I>): Promise<void> {
@@ -208,8 +211,9 @@ export class Operations {
   /**
    * Runs a task under a workflow ID of its own on the conductor queue and returns its result: an admin task
    * (the allocation repair) or a change that needs no hold on the instance (a server update, whose
-   * `instanceUuid` then goes into the search attributes). 503 when it does not end in time; it may still
-   * finish under its workflow ID.
+   * `instanceUuid` then goes into the search attributes). 503 when it does not end in time; an admin task may
+   * still finish under its workflow ID, one with `endsWithRequest` times out with the request, so a change the
+   * caller was told is unavailable does not land later over a newer one.
    */
   async runTask<I, R>(task: {
     workflow: (input: I) => Promise<R>;
@@ -219,14 +223,16 @@ export class Operations {
     ctx: RequestContext;
     summary: string;
     instanceUuid?: string;
+    endsWithRequest?: boolean;
   }): Promise<R> {
     const { ctx } = task;
     // A deadline that runs out becomes a 503 in api/errors.ts.
-    return this.client.connection.withDeadline(Date.now() + TASK_DEADLINE_MS, () =>
+    const run = this.client.connection.withDeadline(Date.now() + this.taskDeadlineMs, () =>
       this.client.workflow.execute(task.workflow, {
         workflowId: task.workflowId,
         taskQueue: conductorQueue(this.settings.queuePrefix),
         args: [task.input] as [I],
+        ...(task.endsWithRequest ? { workflowExecutionTimeout: this.taskDeadlineMs } : {}),
         typedSearchAttributes: [
           ...(task.instanceUuid ? [{ key: InstanceIdKey, value: task.instanceUuid }] : []),
           { key: OperationKey, value: task.operation },
@@ -238,6 +244,12 @@ export class Operations {
         ...(task.instanceUuid ? { staticDetails: operationDetails({ instanceUuid: task.instanceUuid, ...ctx }) } : {}),
       }),
     );
+    return run.catch((err: unknown) => {
+      if (err instanceof WorkflowFailedError && err.cause instanceof TimeoutFailure) {
+        throw new ServiceUnavailable('The change was not written in time and has been abandoned. Try again.');
+      }
+      throw err;
+    });
   }
 
   /**

@@ -18,6 +18,6 @@ export function sanitizeHostname(displayName: string, uuid: string): string {
  * create (the requested one from 2.90, else the sanitized name) or set later (update and rebuild, 2.90), so a
  * rename leaves it alone as in Nova; rows created before the column existed derive it from the name.
  */
-export function hostnameOf(row: { hostname?: string | null; name: string; uuid: string }): string {
+export function hostnameOf(row: { hostname: string | null; name: string; uuid: string }): string {
   return row.hostname ?? sanitizeHostname(row.name, row.uuid);
 }

@@ -23,9 +23,13 @@ export function serverUpdateWorkflowId(prefix: string, instanceUuid: string, req
   return `${instanceWorkflowId(prefix, instanceUuid)}-update-${requestId}`;
 }
 
-/** The instance an `instanceWorkflowId` names, whatever the prefix; undefined for any other workflow ID. */
+/**
+ * The instance an `instanceWorkflowId` or a `serverUpdateWorkflowId` names, whatever the prefix (for log lines);
+ * undefined for any other workflow ID.
+ */
 export function instanceUuidOfWorkflowId(workflowId: string): string | undefined {
-  return /instance-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(workflowId)?.[1];
+  const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+  return new RegExp(`instance-(${uuid})(?:-update-req-${uuid})?$`, 'i').exec(workflowId)?.[1];
 }
 
 export function hostWorkflowId(prefix: string, host: string): string {

@@ -157,6 +157,7 @@ export const ONE_TRANSACTION_STEPS: ReadonlySet<keyof ConductorActivities> = new
   'markDeleted',
   'failSnapshot',
   'finishUnshelve',
+  'updateServerRecord',
 ]);
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';

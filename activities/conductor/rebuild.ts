@@ -37,18 +37,14 @@ export interface RebuildAdmitted extends InstanceRow {
  */
 export async function admitRebuild(sql: Sql, input: RebuildAdmission): Promise<RebuildAdmitted> {
   const c = input.changes;
-  const columns: Record<string, unknown> = {
-    ...serverRecordColumns(c),
-    task_state: input.taskState,
-    image_id: c.imageId,
-    progress: 0,
-  };
+  const columns: Record<string, unknown> = { task_state: input.taskState, image_id: c.imageId, progress: 0 };
   if (c.keyName !== undefined) columns['key_name'] = c.keyName;
   if (c.keyData !== undefined) columns['key_data'] = c.keyData;
   if (c.userData !== undefined) columns['user_data'] = c.userData;
   let previousImageId: string | null | undefined;
   const admitted = await admitWith(sql, input, async (tx, row) => {
     previousImageId = row.image_id;
+    Object.assign(columns, serverRecordColumns(c, row));
     const metadata = c.metadata === undefined ? tx`` : tx`, metadata = ${tx.json(c.metadata)}`;
     const [admitted] = await tx<InstanceRow[]>`
       UPDATE instances SET ${tx(columns)} ${metadata}, updated_at = now()

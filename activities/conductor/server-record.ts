@@ -1,3 +1,5 @@
+import { sanitizeHostname } from '../../domain/hostname';
+import type { InstanceRow } from '../../domain/rows';
 import type { Sql } from './db';
 
 /**
@@ -14,8 +16,14 @@ export interface ServerRecordChanges {
   hostname?: string;
 }
 
-/** The instances columns a change writes. */
-export function serverRecordColumns(changes: ServerRecordChanges): Record<string, unknown> {
+/** The record a change is applied to. */
+type CurrentRecord = Pick<InstanceRow, 'uuid' | 'name' | 'hostname'>;
+
+/**
+ * The instances columns a change writes. A rename of a server stored without a hostname (created before
+ * migrations/00023) pins the hostname its old name gave it, so the guest's hostname stays, as in Nova.
+ */
+export function serverRecordColumns(changes: ServerRecordChanges, current: CurrentRecord): Record<string, unknown> {
   const columns: Record<string, unknown> = {};
   if (changes.name !== undefined) columns['name'] = changes.name;
   if (changes.description !== undefined) columns['description'] = changes.description;
@@ -23,6 +31,9 @@ export function serverRecordColumns(changes: ServerRecordChanges): Record<string
   if (changes.accessIPv6 !== undefined) columns['access_ipv6'] = changes.accessIPv6;
   if (changes.diskConfig !== undefined) columns['disk_config'] = changes.diskConfig;
   if (changes.hostname !== undefined) columns['hostname'] = changes.hostname;
+  else if (changes.name !== undefined && current.hostname === null) {
+    columns['hostname'] = sanitizeHostname(current.name, current.uuid);
+  }
   return columns;
 }
 
@@ -33,17 +44,20 @@ export interface ServerRecordUpdate {
 
 /**
  * Nova's update_instance: writes the changed fields whatever the server's state, because no operation's steps
- * depend on them (a rebuild's admission writes them too, and the later write wins, as in Nova). `updated_at`
- * moves only when something was written. False when the server is gone; writing the same change again gives
- * the same record, so a retried step is harmless.
+ * depend on them (a rebuild's admission writes them too, and the later write wins, as in Nova). One
+ * transaction (ONE_TRANSACTION_STEPS), so a second run of the workflow task finds the step recorded instead of
+ * writing the change again over a later one. `updated_at` moves only when something was written. False when the
+ * server is gone.
  */
 export async function updateServerRecord(sql: Sql, update: ServerRecordUpdate): Promise<boolean> {
-  const columns = serverRecordColumns(update.changes);
-  const found =
-    Object.keys(columns).length === 0
-      ? await sql`SELECT 1 FROM instances WHERE uuid = ${update.instanceUuid} AND NOT deleted`
-      : await sql`
-          UPDATE instances SET ${sql(columns)}, updated_at = now()
-          WHERE uuid = ${update.instanceUuid} AND NOT deleted RETURNING 1`;
-  return found.length > 0;
+  return sql.begin(async (tx) => {
+    const [current] = await tx<CurrentRecord[]>`
+      SELECT uuid, name, hostname FROM instances WHERE uuid = ${update.instanceUuid} AND NOT deleted FOR UPDATE`;
+    if (!current) return false;
+    const columns = serverRecordColumns(update.changes, current);
+    if (Object.keys(columns).length > 0) {
+      await tx`UPDATE instances SET ${tx(columns)}, updated_at = now() WHERE uuid = ${current.uuid}`;
+    }
+    return true;
+  });
 }

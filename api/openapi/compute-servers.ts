@@ -120,7 +120,8 @@ export const SERVER_OPERATIONS: OperationSpec[] = [
     ...compute,
     method: 'put',
     path: '/v2.1/servers/{id}',
-    summary: 'Update a server: name, description, access IPs, disk config (in any state, an updateServer workflow)',
+    summary:
+      'Update a server: name, description, access IPs, disk config, hostname (any state; an updateServer workflow)',
     body: updateServerBodyAt,
     responses: [
       {

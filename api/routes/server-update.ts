@@ -4,7 +4,7 @@ import { serverUpdateWorkflowId } from '../../domain/naming';
 import type { UpdateServerInput } from '../../workflows/inputs';
 import { updateServerWorkflow } from '../../workflows/update-server';
 import { contextOf } from '../context';
-import { instanceNotFound } from '../errors';
+import { ItemNotFound, instanceNotFound } from '../errors';
 import { baseUrl } from '../links';
 import { versionOf } from '../microversion';
 import type { Operations } from '../operations';
@@ -54,10 +54,12 @@ export function createServerUpdateRouter(deps: ServerUpdateDeps): Router {
       instanceUuid: instance.uuid,
       operation: 'update',
       ctx,
+      endsWithRequest: true,
       summary: `update server ${instance.name}${server.name ? ` to name ${server.name}` : ''}, requested by ${ctx.userId}`,
     });
     const row = found ? await getInstance(deps.sql, instance.uuid, ctx) : null;
-    if (!row) throw instanceNotFound(id);
+    // Nova's message when the server goes between its lookup and the write.
+    if (!row) throw new ItemNotFound('Instance could not be found');
     res.json({ server: updateServerView(row, { baseUrl: baseUrl(req), version, isAdmin: ctx.isAdmin }) });
   });
 

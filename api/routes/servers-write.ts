@@ -36,13 +36,15 @@ const DEFAULT_SERVICE_DOWN_TIME_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The hostname a create stores: the requested one from 2.90 (Nova's hostname, an FQDN from 2.94), none before
- * (the conductor then sanitizes the name, as Nova does).
+ * The hostname a create stores: the requested one from 2.90 (Nova's hostname, an FQDN from 2.94), null when none
+ * is given (the conductor then sanitizes the name, as Nova does). Before 2.90 Nova's schema has no hostname.
  */
 function createHostname(requested: string | undefined, version: ApiVersion): string | null {
-  const schema = hostnameParameterAt(version);
-  if (requested === undefined || !schema) return null;
-  return parseWith(z.object({ hostname: schema }), { hostname: requested }).hostname;
+  if (requested === undefined) return null;
+  const hostname = hostnameParameterAt(version);
+  const server = hostname ? z.strictObject({ hostname }) : z.strictObject({});
+  parseWith(z.strictObject({ server }), { server: { hostname: requested } });
+  return requested;
 }
 
 /** Nova checks an action body's shape before anything else: exactly one key, and a known one. */
@@ -77,6 +79,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
 
   router.post('/servers', async (req, res) => {
     const { server } = parseWith(createServerBody, req.body);
+    const hostname = createHostname(server.hostname, versionOf(res));
     const ctx = contextOf(res);
     authorize(ctx, 'os_compute_api:servers:create', { projectId: ctx.projectId });
     if (server.networks === undefined && atLeast(versionOf(res), '2.37')) {
@@ -115,7 +118,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
           keyData: keyPair?.public_key ?? null,
           userData: server.user_data ?? null,
           description: server.description ?? null,
-          hostname: createHostname(server.hostname, versionOf(res)),
+          hostname,
           reservationId: `r-${randomBytes(4).toString('hex')}`,
         },
       },

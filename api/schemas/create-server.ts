@@ -92,7 +92,7 @@ export const createServerFields = z.strictObject({
   accessIPv4: z.ipv4().optional(),
   accessIPv6: z.ipv6().optional(),
   tags: z.array(z.string().max(60)).max(50).optional(),
-  // Checked against the request's microversion by the route (hostnameParameterAt); ignored before 2.90.
+  // Checked against the request's microversion by the route (hostnameParameterAt): none before 2.90.
   hostname: z.string().max(255).optional(),
   block_device_mapping_v2: z.array(blockDeviceMapping).optional(),
 });

@@ -32,6 +32,7 @@ export const SERVER_VIEW_COLUMNS = [
   'disk_config',
   'config_drive',
   'description',
+  'hostname',
   'reservation_id',
   'locked',
   'fault',
@@ -47,7 +48,7 @@ export type ServerViewRow = Pick<InstanceRow, (typeof SERVER_VIEW_COLUMNS)[numbe
 
 /**
  * A server list's row from its values: SERVER_VIEW_COLUMNS, then host_availability_zone and host_status. Built
- * as one literal because an object given 32 keys one by one (as the driver builds rows) turns into a slow
+ * as one literal because an object given 33 keys one by one (as the driver builds rows) turns into a slow
  * dictionary, and a list reads every key of a thousand of them.
  */
 export function serverViewRowOf(v: readonly unknown[]): ServerViewRow {
@@ -74,15 +75,16 @@ export function serverViewRowOf(v: readonly unknown[]): ServerViewRow {
     disk_config: v[19],
     config_drive: v[20],
     description: v[21],
-    reservation_id: v[22],
-    locked: v[23],
-    fault: v[24],
-    launched_at: v[25],
-    terminated_at: v[26],
-    deleted: v[27],
-    created_at: v[28],
-    updated_at: v[29],
-    host_availability_zone: v[30],
-    host_status: v[31],
+    hostname: v[22],
+    reservation_id: v[23],
+    locked: v[24],
+    fault: v[25],
+    launched_at: v[26],
+    terminated_at: v[27],
+    deleted: v[28],
+    created_at: v[29],
+    updated_at: v[30],
+    host_availability_zone: v[31],
+    host_status: v[32],
   } as ServerViewRow;
 }

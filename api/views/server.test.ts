@@ -263,6 +263,17 @@ describe('rebuildServerView', () => {
   });
 });
 
+describe('the hostname', () => {
+  it('is the stored one, whatever the name has become, in GET and in list entries', () => {
+    const renamed = activeRow({ name: 'Renamed', hostname: 'db-primary' });
+    expect(serverDetailView(renamed, admin(V2_100))['OS-EXT-SRV-ATTR:hostname']).toBe('db-primary');
+    expect(serverDetailView(renamed, member(V2_100))['OS-EXT-SRV-ATTR:hostname']).toBe('db-primary');
+    expect(serverDetailView(renamed, { ...admin(V2_100), inList: true })['OS-EXT-SRV-ATTR:hostname']).toBe(
+      'db-primary',
+    );
+  });
+});
+
 describe('updateServerView', () => {
   const keyed = activeRow({ key_name: 'k1', user_data: 'aGk=' });
   const v = (minor: number): ApiVersion => ({ major: 2, minor });

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
 import { HypervisorStep } from '../../activities/compute/fault-switches';
+import { createApiApp } from '../../api/app';
+import { Operations } from '../../api/operations';
 import { parseVersion } from '../../api/microversion';
 import { updateBodySchema } from '../../api/views/server';
 import { serverUpdateWorkflowId } from '../../domain/naming';
 import { InstanceIdKey, OperationKey } from '../../domain/search-attributes';
+import { waitFor } from '../../worker/infra/ports';
 import { ApiClient, CIRROS, expectNovaError, type Reply } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -153,11 +159,24 @@ describe('the hostname', () => {
     expect((await update(id, { name: 'Renamed' })).status).toBe(200);
     expect(await hostnameOf(id)).toBe('web-server');
     expect(await guestHostname(id)).toMatch(/^web-server(\.|$)/);
+    const listed = (await at('2.90').get('/v2.1/servers/detail')).body.servers as Record<string, unknown>[];
+    expect(listed.find((s) => s['id'] === id)?.['OS-EXT-SRV-ATTR:hostname']).toBe('web-server');
+  });
+
+  it('stays through a rename for a server stored before hostnames were (migrations/00023)', async () => {
+    const id = await member.createServer({ name: 'Old Timer' });
+    await member.waitForStatus(id, 'ACTIVE');
+    await stack.sql`UPDATE instances SET hostname = NULL WHERE uuid = ${id}`;
+    expect(await hostnameOf(id)).toBe('old-timer');
+    expect((await update(id, { name: 'New Timer' })).status).toBe(200);
+    expect(await hostnameOf(id)).toBe('old-timer');
+    expect((await stack.sql`SELECT hostname FROM instances WHERE uuid = ${id}`)[0]).toEqual({ hostname: 'old-timer' });
   });
 
   it('is set by an update from 2.90 (a short name), an FQDN from 2.94, and the guest sees it', async () => {
     const id = await member.createServer({ name: 'set-me' });
     await member.waitForStatus(id, 'ACTIVE');
+    expect(await guestHostname(id)).toMatch(/^set-me(\.|$)/);
     expect((await update(id, { hostname: 'db-1' }, '2.90')).status).toBe(200);
     expect(await hostnameOf(id)).toBe('db-1');
     expect(await guestHostname(id)).toMatch(/^db-1(\.|$)/);
@@ -168,7 +187,7 @@ describe('the hostname', () => {
     expect(await hostnameOf(id)).toBe(fqdn);
   });
 
-  it('is the requested one at create from 2.90, and a bad one is a 400 before anything starts', async () => {
+  it('is the requested one at create from 2.90; a bad one, or one before 2.90, is a 400 before anything starts', async () => {
     const create = (version: string, hostname: string) =>
       at(version).post('/v2.1/servers', {
         server: { name: 'named', flavorRef: '1', imageRef: CIRROS, networks: 'none', hostname },
@@ -181,6 +200,9 @@ describe('the hostname', () => {
     const refused = await create('2.90', 'app_7.example.org');
     expect(refused.status).toBe(400);
     expect(refused.body.badRequest.message).toMatch(/attribute hostname/);
+    const early = await create('2.89', 'app-8');
+    expect(early.status).toBe(400);
+    expect(early.body.badRequest.message).toMatch(/\('hostname' was unexpected\)/);
     expect((await stack.sql`SELECT count(*)::int AS n FROM instances`)[0]).toEqual(before);
   });
 });
@@ -213,5 +235,37 @@ describe('beside other operations', () => {
     expect((await member.delete(`/v2.1/servers/${id}`)).status).toBe(204);
     await member.waitForGone(id);
     expect((await update(id, { name: 'too-late' })).status).toBe(404);
+  });
+});
+
+describe('without a conductor', () => {
+  it('answers 503 when the change is not written in time, and the change never lands later', async () => {
+    const app = createApiApp({
+      sql: stack.sql,
+      operations: new Operations(stack.client, stack.settings, 2_000),
+      log: pino({ level: 'silent' }),
+      maxLimit: 1000,
+      images: stack.images,
+    });
+    const api: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const client = new ApiClient(`http://127.0.0.1:${(api.address() as AddressInfo).port}`).as('demo:demo');
+      const name = (await record(server)).name;
+      await stack.stopConductor();
+      const reply = await client.put(`/v2.1/servers/${server}`, { server: { name: 'abandoned' } });
+      expect(reply.status).toBe(503);
+      expect(reply.body.serviceUnavailable.code).toBe(503);
+      const run = stack.client.workflow.getHandle(
+        serverUpdateWorkflowId(stack.prefix, server, reply.headers.get('x-openstack-request-id')!),
+      );
+      await waitFor('the run to time out', async () => (await run.describe()).status.name === 'TIMED_OUT');
+      await stack.startConductor();
+      expect((await update(server, { description: 'after the outage' }, '2.19')).status).toBe(200);
+      expect((await record(server)).name).toBe(name);
+    } finally {
+      await new Promise<void>((resolve) => api.close(() => resolve()));
+    }
   });
 });
