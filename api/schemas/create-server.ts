@@ -1,15 +1,27 @@
 import { z } from 'zod';
 import { atLeast, type ApiVersion } from '../microversion';
 
-/** Nova's `name` parameter (servers, snapshots...): 1–255 characters, no leading or trailing whitespace. */
+/**
+ * Nova's printable characters (parameter_types._is_printable): no control, format, unassigned or private-use
+ * characters, and of the separators only spaces; a newline in a name would break every client's table. A
+ * refinement, not a pattern: OpenAPI tools do not all read Unicode property escapes.
+ */
+const PRINTABLE = /^[^\p{C}\p{Zl}\p{Zp}]*$/u;
+
+/** Nova's `name` parameter (servers, snapshots...): 1–255 printable characters, no leading or trailing whitespace. */
 export const nameParameter = z
   .string()
   .min(1)
   .max(255)
+  .refine((s) => PRINTABLE.test(s), { message: 'Names must be printable characters.' })
   .refine((s) => s.trim() === s, { message: 'Names must not have leading or trailing whitespace.' });
 
-/** Nova's `description` parameter (2.19): up to 255 characters; null removes it. */
-export const descriptionParameter = z.string().max(255).nullable();
+/** Nova's `description` parameter (2.19): up to 255 printable characters; null removes it. */
+export const descriptionParameter = z
+  .string()
+  .max(255)
+  .refine((s) => PRINTABLE.test(s), { message: 'Descriptions must be printable characters.' })
+  .nullable();
 
 /** Nova's hostname parameter (2.90–2.93): a short name. */
 export const shortHostnameParameter = z

@@ -111,6 +111,8 @@ describe('PUT /servers/{id}', () => {
     ['an empty name', { name: '' }, '2.1', /attribute name/],
     ['a name with leading spaces', { name: '  padded' }, '2.1', /attribute name/],
     ['a name of 256 characters', { name: 'n'.repeat(256) }, '2.1', /attribute name/],
+    ['a name with a newline', { name: 'web\nprod' }, '2.1', /attribute name.*printable/s],
+    ['a description with a control character', { description: 'bell\u0007' }, '2.19', /attribute description/],
     ['an access IPv4 that is not one', { accessIPv4: '300.1.1.1' }, '2.1', /attribute accessIPv4/],
     ['a disk config Nova does not know', { 'OS-DCF:diskConfig': 'FAST' }, '2.1', /attribute OS-DCF:diskConfig/],
   ])('answers 400 for %s and changes nothing', async (_what, fields, version, message) => {
