@@ -66,7 +66,8 @@ export async function seedCloud(sql: Sql, templateUuid: string, shape: SeedShape
   const from = sql.unsafe(copied.map((c) => `t.${ident(c)}`).join(', '));
   await sql`
     INSERT INTO instances (uuid, name, hostname, host, node, reservation_id, created_at, updated_at, ${into})
-    SELECT gen_random_uuid(), ${SEED_NAME_PREFIX} || n, ${SEED_NAME_PREFIX} || n, h, h, 'r-' || substr(md5(n::text), 1, 8),
+    SELECT gen_random_uuid(), ${SEED_NAME_PREFIX} || n, ${SEED_NAME_PREFIX} || n, h, h,
+           'r-' || substr(md5(n::text), 1, 8),
            now() - make_interval(secs => ${shape.instances} - n), now() - make_interval(secs => ${shape.instances} - n),
            ${from}
     FROM generate_series(0, ${shape.instances - 1}) AS n

@@ -23,13 +23,16 @@ export function serverUpdateWorkflowId(prefix: string, instanceUuid: string, req
   return `${instanceWorkflowId(prefix, instanceUuid)}-update-${requestId}`;
 }
 
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+/** Compiled once: every activity's and workflow's log lines ask. */
+const INSTANCE_OF_WORKFLOW_ID = new RegExp(`instance-(${UUID})(?:-update-req-${UUID})?$`, 'i');
+
 /**
  * The instance an `instanceWorkflowId` or a `serverUpdateWorkflowId` names, whatever the prefix (for log lines);
  * undefined for any other workflow ID.
  */
 export function instanceUuidOfWorkflowId(workflowId: string): string | undefined {
-  const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-  return new RegExp(`instance-(${uuid})(?:-update-req-${uuid})?$`, 'i').exec(workflowId)?.[1];
+  return INSTANCE_OF_WORKFLOW_ID.exec(workflowId)?.[1];
 }
 
 export function hostWorkflowId(prefix: string, host: string): string {
