@@ -32,4 +32,13 @@ describe('parseWith', () => {
     expect(message).toMatch(/^Invalid input for field\/attribute adminPass\. Value: \*\*\*\. /);
     expect(message).not.toContain('hunter2');
   });
+
+  it("names an action's value by its key, as Nova names the body's field", () => {
+    expect(() => parseWith(body, 'please', 'rescue')).toThrow(
+      /^Invalid input for field\/attribute rescue\. Value: please\. /,
+    );
+    expect(() => parseWith(body, { extra: 1 }, 'rescue')).toThrow(
+      'Invalid input for field/attribute rescue. Value: {"extra":1}. Additional properties are not allowed (\'extra\' was unexpected)',
+    );
+  });
 });

@@ -46,21 +46,22 @@ function fieldName(path: readonly PropertyKey[], fallback: string): string {
 
 /**
  * Parses a request part with its zod schema, failing with Nova's jsonschema message:
- * `Invalid input for field/attribute <path>. Value: <value>. <reason>`.
+ * `Invalid input for field/attribute <path>. Value: <value>. <reason>`. `root` names the input itself when it is
+ * one field of Nova's body (an action's value is its `<key>`).
  */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, root?: string): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `'${k}'`).join(', ');
-    const where = fieldName(issue.path, 'the request body');
+    const where = fieldName(issue.path, root ?? 'the request body');
     throw new BadRequest(
       `Invalid input for field/attribute ${where}. Value: ${quotedValue(input, issue.path)}. ` +
         `Additional properties are not allowed (${keys} ${issue.keys.length > 1 ? 'were' : 'was'} unexpected)`,
     );
   }
-  const field = fieldName(issue.path, 'body');
+  const field = fieldName(issue.path, root ?? 'body');
   throw new BadRequest(
     `Invalid input for field/attribute ${field}. Value: ${quotedValue(input, issue.path)}. ${issue.message}`,
   );

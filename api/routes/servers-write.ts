@@ -165,7 +165,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     const action = SERVER_ACTIONS.get(key);
     if (!action) throw new BadRequest(`There is no such action: ${key}`);
     const version = versionOf(res);
-    const parsed: unknown = parseWith(action.schemaAt?.(version) ?? action.schema, value);
+    const parsed: unknown = parseWith(action.schemaAt?.(version) ?? action.schema, value, key);
     const instance = await loadInstance(deps, req, res);
     authorize(contextOf(res), action.policy, { projectId: instance.project_id });
     const call = { ...callDeps(deps, req, res), instance, version };
