@@ -1,4 +1,4 @@
-import { checkInstanceState, StateRules } from './guards';
+import { checkInstanceState, lockConflict, StateRules } from './guards';
 
 const launched = new Date('2024-01-02T03:04:05Z');
 const instance = (vm_state: string, task_state: string | null = null, launched_at: Date | null = launched) => ({
@@ -121,5 +121,22 @@ describe('checkInstanceState', () => {
     );
     expect(StateRules.unshelve.hostOptional).toBe(true);
     expect(StateRules.shelveOffload).not.toHaveProperty('hostOptional');
+  });
+});
+
+describe('lockConflict', () => {
+  const locked = { uuid: 'u-1', locked: true };
+
+  it("refuses a locked instance to anyone but an admin, with Nova's message", () => {
+    expect(lockConflict(StateRules.stop, locked, false)).toBe('Instance u-1 is locked');
+    expect(lockConflict(StateRules.stop, locked, true)).toBeNull();
+    expect(lockConflict(StateRules.stop, { ...locked, locked: false }, false)).toBeNull();
+  });
+
+  it('guards every action Nova guards, and not createImage or evacuate', () => {
+    const unguarded = Object.entries(StateRules)
+      .filter(([, rule]) => lockConflict(rule, locked, false) === null)
+      .map(([name]) => name);
+    expect(unguarded.sort()).toEqual(['createImage', 'evacuate']);
   });
 });

@@ -11,6 +11,11 @@ export interface StateRule {
   mustHaveLaunched: boolean;
   /** The action also suits an instance on no host (delete; unshelve of an offloaded one); others get 409. */
   hostOptional?: boolean;
+  /**
+   * Nova's @check_instance_lock is missing from this action (createImage, evacuate): a locked instance allows it
+   * to anyone. Every other action is refused to all but admins while the instance is locked.
+   */
+  ignoresLock?: boolean;
 }
 
 export interface GuardedInstance {
@@ -24,6 +29,16 @@ export interface StateConflict {
   attr: 'vm_state' | 'task_state' | 'launched_at';
   value: string | null;
   message: string;
+}
+
+/** Nova's InstanceIsLocked (409): the message when the lock refuses the action to this caller, else null. */
+export function lockConflict(
+  rule: StateRule,
+  instance: { uuid: string; locked: boolean },
+  callerIsAdmin: boolean,
+): string | null {
+  if (rule.ignoresLock || !instance.locked || callerIsAdmin) return null;
+  return `Instance ${instance.uuid} is locked`;
 }
 
 /** Returns the conflict Nova would report, or null when the rule allows the action. */
@@ -114,8 +129,15 @@ export const StateRules = {
     vmStates: [VmState.Active, VmState.Stopped, VmState.Error],
     taskStates: 'any',
     mustHaveLaunched: true,
+    ignoresLock: true,
   },
-  createImage: { action: 'createImage', vmStates: SNAPSHOTTABLE, taskStates: IDLE, mustHaveLaunched: true },
+  createImage: {
+    action: 'createImage',
+    vmStates: SNAPSHOTTABLE,
+    taskStates: IDLE,
+    mustHaveLaunched: true,
+    ignoresLock: true,
+  },
   shelve: { action: 'shelve', vmStates: SNAPSHOTTABLE, taskStates: IDLE, mustHaveLaunched: true },
   shelveOffload: { action: 'shelveOffload', vmStates: [VmState.Shelved], taskStates: IDLE, mustHaveLaunched: true },
   unshelve: {

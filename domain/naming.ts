@@ -15,20 +15,28 @@ export function instanceWorkflowId(prefix: string, instanceUuid: string): string
   return `${prefix}instance-${instanceUuid}`;
 }
 
+/** The short runs that change a server's record beside whatever operation holds it. */
+export type ServerTask = 'update' | 'lock' | 'unlock';
+
 /**
- * A server update's own run (PUT /servers/{id}): beside the operation holding `instanceWorkflowId`, and found
- * with it in the Web UI by the ID's prefix.
+ * The run of a server task (PUT /servers/{id}, lock, unlock): beside the operation holding `instanceWorkflowId`,
+ * and found with it in the Web UI by the ID's prefix.
  */
-export function serverUpdateWorkflowId(prefix: string, instanceUuid: string, requestId: string): string {
-  return `${instanceWorkflowId(prefix, instanceUuid)}-update-${requestId}`;
+export function serverTaskWorkflowId(
+  prefix: string,
+  instanceUuid: string,
+  task: ServerTask,
+  requestId: string,
+): string {
+  return `${instanceWorkflowId(prefix, instanceUuid)}-${task}-${requestId}`;
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** Compiled once: every activity's and workflow's log lines ask. */
-const INSTANCE_OF_WORKFLOW_ID = new RegExp(`instance-(${UUID})(?:-update-req-${UUID})?$`, 'i');
+const INSTANCE_OF_WORKFLOW_ID = new RegExp(`instance-(${UUID})(?:-(?:update|lock|unlock)-req-${UUID})?$`, 'i');
 
 /**
- * The instance an `instanceWorkflowId` or a `serverUpdateWorkflowId` names, whatever the prefix (for log lines);
+ * The instance an `instanceWorkflowId` or a `serverTaskWorkflowId` names, whatever the prefix (for log lines);
  * undefined for any other workflow ID.
  */
 export function instanceUuidOfWorkflowId(workflowId: string): string | undefined {

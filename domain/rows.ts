@@ -77,6 +77,10 @@ export interface InstanceRow {
   hostname: string | null;
   reservation_id: string;
   locked: boolean;
+  /** Who holds the lock (00024): `owner` (the server's project) or `admin` (anyone else); null when unlocked. */
+  locked_by: 'owner' | 'admin' | null;
+  /** Why it was locked (2.73); null when no reason was given or it is unlocked. */
+  locked_reason: string | null;
   fault: { code: number; message: string; details: string; created: string } | null;
   launched_at: Date | null;
   terminated_at: Date | null;

@@ -22,3 +22,4 @@ export { unshelveServerWorkflow } from './unshelve-server';
 export { repairAllocationsWorkflow } from './repair-allocations';
 export { updateMetadataWorkflow } from './update-metadata';
 export { updateServerWorkflow } from './update-server';
+export { lockServerWorkflow, unlockServerWorkflow } from './lock-server';

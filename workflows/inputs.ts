@@ -77,7 +77,7 @@ export interface UnshelveServerInput extends InstanceOperationInput {
 
 /** Server metadata: the change the conductor applies under the instance's row lock. */
 export interface UpdateMetadataInput extends InstanceOperationInput {
-  change: Omit<MetadataChange, 'instanceUuid'>;
+  change: Omit<MetadataChange, 'instanceUuid' | 'isAdmin'>;
 }
 
 /** PUT /servers/{id}: the fields to write. Its run has an ID of its own, so it needs no requester or lock. */
@@ -85,4 +85,17 @@ export interface UpdateServerInput {
   instanceUuid: string;
   changes: ServerRecordChanges;
   settings: OperationSettings;
+}
+
+/** unlock: who asks, for the instance action. Like an update, its run has an ID of its own. */
+export interface UnlockServerInput {
+  instanceUuid: string;
+  requester: Requester;
+  settings: OperationSettings;
+}
+
+/** lock: who takes it (the server's own project, or an admin from elsewhere) and why. */
+export interface LockServerInput extends UnlockServerInput {
+  by: 'owner' | 'admin';
+  reason: string | null;
 }

@@ -157,7 +157,8 @@ async function offloadLater(
   input: SnapshotServerInput,
   offload: { instanceUuid: string; name: string; host: string },
 ): Promise<void> {
-  const requester: Requester = { ...input.requester, requestId: `req-${uuid4()}` };
+  // Nova's periodic task offloads with an admin context: a lock taken since the shelve does not hold it back.
+  const requester: Requester = { ...input.requester, requestId: `req-${uuid4()}`, isAdmin: true };
   // Once the timer has fired the offload is under way: a delete arriving now waits for it rather than
   // leaving an admitted offload (task shelving_offloading) behind.
   await CancellationScope.nonCancellable(async () => {

@@ -11,7 +11,13 @@ import type { UpdateMetadataInput } from './inputs';
 export async function updateMetadataWorkflow(input: UpdateMetadataInput): Promise<void> {
   const gate = new AdmissionGate();
   const conductor = conductorOn(input.settings);
-  await gate.admit(() => conductor.updateInstanceMetadata({ instanceUuid: input.instanceUuid, ...input.change }));
+  await gate.admit(() =>
+    conductor.updateInstanceMetadata({
+      instanceUuid: input.instanceUuid,
+      isAdmin: input.requester.isAdmin === true,
+      ...input.change,
+    }),
+  );
   // The API waits on the admission update: let it complete before the run closes.
   await condition(allHandlersFinished);
 }

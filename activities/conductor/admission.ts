@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { checkInstanceState, type StateRule } from '../../domain/guards';
+import { checkInstanceState, lockConflict, type StateRule } from '../../domain/guards';
 import { sanitizeHostname } from '../../domain/hostname';
 import type { InstanceFlavor, InstanceRow } from '../../domain/rows';
 import { TaskState, VmState } from '../../domain/states';
@@ -14,6 +14,8 @@ export interface Requester {
   requestId: string;
   userId: string;
   projectId: string;
+  /** An admin's operations pass a lock (Nova's context.is_admin); absent in runs started before locks held. */
+  isAdmin?: boolean;
 }
 
 export interface OperationAdmission extends Requester {
@@ -124,7 +126,7 @@ async function setTaskState(tx: Queryable, input: OperationAdmission, row: Insta
 
 /**
  * The admission every operation on an existing instance shares, inside the caller's transaction: lock the row,
- * recognise a retry that already committed, check the state rule (and the host) and the operation's own
+ * recognise a retry that already committed, check the server's lock and the state rule (and the host) and the operation's own
  * refusals (`check`, e.g. evacuate's "the source host must be down"; first admissions only), then `claim`
  * writes the task_state (and whatever else the operation changes at once), what an interrupted operation left
  * open is closed, and the instance action and its first events are recorded.
@@ -142,6 +144,9 @@ export async function admitInTransaction(
   ]);
   if (!row) throw instanceGone(input.instanceUuid);
   if (mine) return row; // a retried admission that already committed
+  // A lock committed before this admission holds, however close the two came (Nova checks it only in its API).
+  const locked = lockConflict(input.rule, row, input.isAdmin === true);
+  if (locked) throw invalidState(locked);
   const conflict = checkInstanceState(input.rule, row);
   if (conflict) throw invalidState(conflict.message);
   if (input.requireHost && !row.host) throw invalidState(`Instance ${row.uuid} is not ready`);

@@ -39,6 +39,7 @@ import {
 } from './resize-decision';
 import { updateInstanceMetadata, type MetadataChange } from './metadata';
 import { updateServerRecord, type ServerRecordUpdate } from './server-record';
+import { setServerLock, type ServerLockUpdate } from './server-lock';
 import { admitRebuild, failRebuildBeforeSwap, type RebuildAdmission, type RebuildFailureBeforeSwap } from './rebuild';
 import { finishLiveMigration, updateLiveMigration, type LiveMigrationUpdate } from './live-migrations';
 import {
@@ -119,6 +120,7 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     restoreMissingAllocations: (refs: MissingRef[]) => restoreMissingAllocations(sql, refs),
     updateInstanceMetadata: (change: MetadataChange) => updateInstanceMetadata(sql, change),
     updateServerRecord: (update: ServerRecordUpdate) => updateServerRecord(sql, update),
+    setServerLock: (update: ServerLockUpdate) => setServerLock(sql, update),
   };
 }
 
@@ -158,6 +160,7 @@ export const ONE_TRANSACTION_STEPS: ReadonlySet<keyof ConductorActivities> = new
   'failSnapshot',
   'finishUnshelve',
   'updateServerRecord',
+  'setServerLock',
 ]);
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';
@@ -166,6 +169,7 @@ export type { HostReport, HostReportReply, ServiceChange } from './hosts';
 export type { StaleGuest } from './evacuations';
 export type { MetadataChange } from './metadata';
 export type { ServerRecordChanges } from './server-record';
+export type { ServerLockChange } from './server-lock';
 export type { RebuildAdmission, RebuildAdmitted, RebuildChanges, RebuildFailureBeforeSwap } from './rebuild';
 export type { SnapshotData, SnapshotImage } from './images';
 export type { ShelvedImage } from './shelve';

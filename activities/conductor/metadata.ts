@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { checkInstanceState, type StateRule } from '../../domain/guards';
+import { checkInstanceState, lockConflict, type StateRule } from '../../domain/guards';
 import { FaultType } from '../../domain/faults';
 import { DEFAULT_QUOTAS } from '../../domain/quotas';
 import type { InstanceRow } from '../../domain/rows';
@@ -14,6 +14,8 @@ export interface MetadataChange {
   /** PUT /metadata: the new metadata is exactly `set`. */
   replace: boolean;
   deleteKey: string | null;
+  /** The caller is an admin, whom a locked server does not refuse; absent in runs started before locks held. */
+  isAdmin?: boolean;
 }
 
 /** The metadata a change leaves. */
@@ -33,7 +35,7 @@ async function metadataLimit(tx: Queryable, projectId: string): Promise<number> 
 }
 
 /**
- * Writes a server's metadata under its row lock, if its state allows (Nova's 409 otherwise) and the result
+ * Writes a server's metadata under its row lock, if its lock and state allow (Nova's 409 otherwise) and the result
  * stays within the project's metadata_items quota (Nova's 403). Applying the same change twice gives the same
  * metadata, so a retried activity is harmless. `updated_at` moves, so the metadata service serves the change.
  */
@@ -42,6 +44,8 @@ export async function updateInstanceMetadata(sql: Sql, change: MetadataChange): 
     const [row] = await tx<InstanceRow[]>`
       SELECT * FROM instances WHERE uuid = ${change.instanceUuid} AND NOT deleted FOR UPDATE`;
     if (!row) throw instanceGone(change.instanceUuid);
+    const locked = lockConflict(change.rule, row, change.isAdmin === true);
+    if (locked) throw invalidState(locked);
     const conflict = checkInstanceState(change.rule, row);
     if (conflict) throw invalidState(conflict.message);
     const next = applyMetadataChange(row.metadata, change);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Sql } from 'postgres';
-import { checkInstanceState, type StateRule } from '../../domain/guards';
+import { checkInstanceState, lockConflict, type StateRule } from '../../domain/guards';
 import type { InstanceRow } from '../../domain/rows';
 import { VmState } from '../../domain/states';
 import type { InstanceOperationInput } from '../../workflows/inputs';
@@ -50,16 +50,27 @@ export function defineAction<S extends z.ZodType>(action: ServerAction<S>): Serv
   return action;
 }
 
-/** Nova's 409 when the instance's state forbids the action: checked here first, again atomically at admission. */
-export function guardState(rule: StateRule, instance: InstanceRow): void {
+/** Nova's 409 when the instance is locked and the caller no admin; checked again atomically at admission. */
+export function guardLock(rule: StateRule, call: Pick<ActionCall, 'instance' | 'ctx'>): void {
+  const locked = lockConflict(rule, call.instance, call.ctx.isAdmin);
+  if (locked) throw new InstanceInvalidState(locked);
+}
+
+/**
+ * Nova's 409s, in its order: the lock, then the instance's state forbidding the action. Checked here first,
+ * again atomically at admission.
+ */
+export function guardState(rule: StateRule, call: Pick<ActionCall, 'instance' | 'ctx'>): void {
+  guardLock(rule, call);
+  const { instance } = call;
   const conflict = checkInstanceState(rule, instance);
   if (conflict) throw new InstanceInvalidState(conflict.message);
   if (!instance.host && !rule.hostOptional) throw new InstanceInvalidState(`Instance ${instance.uuid} is not ready`);
 }
 
-/** Who asks, as workflows record it in the instance action. */
+/** Who asks, as workflows record it in the instance action; an admin is not held back by a lock. */
 export function requesterOf(ctx: RequestContext): InstanceOperationInput['requester'] {
-  return { requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId };
+  return { requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId, isAdmin: ctx.isAdmin };
 }
 
 const TASK_STATE_POLLS = 10;
@@ -85,6 +96,8 @@ export async function startInterrupting<I extends InstanceOperationInput>(
   call: ActionCall,
   op: Parameters<typeof startGuarded<I>>[1] & { taskState: string },
 ): Promise<void> {
+  // A lock that refuses this caller must leave the running operation alone.
+  guardLock(op.rule, call);
   await call.operations.cancelRunning(call.instance.uuid, op.taskState);
   const instance = (await getInstance(call.sql, call.instance.uuid, call.ctx)) ?? call.instance;
   await startGuarded({ ...call, instance }, op);
@@ -107,7 +120,7 @@ export async function startGuarded<I extends InstanceOperationInput>(
   },
 ): Promise<void> {
   const { instance, ctx, operations } = call;
-  guardState(op.rule, instance);
+  guardState(op.rule, call);
   const inTaskState = (task: string) =>
     `Cannot '${op.rule.action}' instance ${instance.uuid} while it is in task_state ${task}`;
   const input: InstanceOperationInput = {

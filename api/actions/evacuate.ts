@@ -54,7 +54,7 @@ async function checkEvacuate(body: EvacuateBody, call: ActionCall): Promise<stri
   }
   if (host !== null && !(await hostExists(call.sql, host))) throw new ItemNotFound(`Compute host ${host} not found.`);
   if (instance.host === host) throw new BadRequest("The target host can't be the same one.");
-  guardState(StateRules.evacuate, instance);
+  guardState(StateRules.evacuate, call);
   if (await hostIsUp(call.sql, instance.host!, call.serviceDownTimeMs)) {
     throw new BadRequest(`Compute service of ${instance.host} is still in use.`);
   }

@@ -3,6 +3,7 @@ import { evacuate } from './evacuate';
 import { createImage } from './create-image';
 import { osStart } from './os-start';
 import { osStop } from './os-stop';
+import { lock, unlock } from './lock';
 import { migrate } from './migrate';
 import { osMigrateLive } from './os-migrate-live';
 import { pause } from './pause';
@@ -42,5 +43,7 @@ export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
     shelve,
     shelveOffload,
     unshelve,
+    lock,
+    unlock,
   ].map((a) => [a.key, a as ServerAction]),
 );

@@ -25,7 +25,7 @@ export const migrate = defineAction({
       );
     }
     if (host !== null) authorize(call.ctx, 'os_compute_api:os-migrate-server:migrate:host');
-    guardState(StateRules.migrate, call.instance);
+    guardState(StateRules.migrate, call);
     if (host !== null) {
       if (!(await hostExists(call.sql, host))) throw new BadRequest(`Compute host ${host} could not be found.`);
       if (host === call.instance.host) throw new BadRequest('Cannot migrate to the host where the server exists.');

@@ -25,7 +25,7 @@ export const osMigrateLive = defineAction({
   schema: migrateLiveBody,
   async handle(body, call) {
     if (body.host !== null) authorize(call.ctx, 'os_compute_api:os-migrate-server:migrate_live:host');
-    guardState(StateRules.liveMigrate, call.instance);
+    guardState(StateRules.liveMigrate, call);
     if (body.host !== null) {
       if (!(await hostExists(call.sql, body.host)))
         throw new BadRequest(`Compute host ${body.host} could not be found.`);

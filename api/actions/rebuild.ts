@@ -128,7 +128,7 @@ export const rebuild = defineAction({
   schemaAt: rebuildSchemaAt,
   async handle(body, call) {
     const { instance, ctx } = call;
-    guardState(StateRules.rebuild, instance);
+    guardState(StateRules.rebuild, call);
     const image = await getImage(call.sql, body.imageRef, ctx);
     if (!image) throw new BadRequest('Cannot find image for rebuild');
     if (image.status !== 'active') throw new BadRequest(`Image ${image.id} is not active.`);

@@ -39,7 +39,7 @@ export const rescue = defineAction({
   policy: 'os_compute_api:os-rescue',
   schema: rescueBody,
   async handle(body, call) {
-    guardState(StateRules.rescue, call.instance);
+    guardState(StateRules.rescue, call);
     const rescueImageId = await rescueImage(call, body?.rescue_image_ref);
     const adminPass = body?.adminPass ?? generateAdminPassword();
     await startGuarded(call, {

@@ -5,7 +5,7 @@ import { defineAction, guardState, type ActionCall } from './action';
 import { noArgs } from './no-args';
 
 async function decide(call: ActionCall, which: 'confirm' | 'revert'): Promise<void> {
-  guardState(which === 'confirm' ? StateRules.confirmResize : StateRules.revertResize, call.instance);
+  guardState(which === 'confirm' ? StateRules.confirmResize : StateRules.revertResize, call);
   const { ctx } = call;
   await call.operations.update(
     call.instance.uuid,

@@ -19,7 +19,7 @@ export const resize = defineAction({
   policy: 'os_compute_api:servers:resize',
   schema: resizeBody,
   async handle(body, call) {
-    guardState(StateRules.resize, call.instance);
+    guardState(StateRules.resize, call);
     const flavor = await getVisibleFlavor(call.sql, idFromRef(body.flavorRef), call.ctx);
     if (!flavor || flavor.disabled) throw new BadRequest('Unable to locate requested flavor.');
     if (flavor.id === call.instance.flavor.id) throw new BadRequest('Resize requires a flavor change.');

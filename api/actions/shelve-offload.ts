@@ -10,7 +10,7 @@ export const shelveOffload = defineAction({
   policy: 'os_compute_api:os-shelve:shelve_offload',
   schema: noArgs,
   async handle(_body, call) {
-    guardState(StateRules.shelveOffload, call.instance);
+    guardState(StateRules.shelveOffload, call);
     // The shelve may still be waiting to offload by itself: that wait ends, this request offloads now.
     await call.operations.endWait(call.instance.uuid, endOffloadWaitUpdate, requesterOf(call.ctx));
     await startGuarded(call, {

@@ -60,7 +60,7 @@ export const unshelve = defineAction({
   schema: unshelveBody,
   schemaAt,
   async handle(body, call) {
-    guardState(StateRules.unshelve, call.instance);
+    guardState(StateRules.unshelve, call);
     const zoneGiven = body !== null && 'availability_zone' in body && body.availability_zone !== undefined;
     const zone = body?.availability_zone ?? null;
     // Nova treats an empty host as none (`if host:`).

@@ -41,6 +41,10 @@ const servers = {
   'os_compute_api:servers:create_image': 'project_member_or_admin',
   'os_compute_api:os-pause-server:pause': 'project_member_or_admin',
   'os_compute_api:os-pause-server:unpause': 'project_member_or_admin',
+  'os_compute_api:os-lock-server:lock': 'project_member_or_admin',
+  'os_compute_api:os-lock-server:unlock': 'project_member_or_admin',
+  // Lifting a lock someone else holds: an owner's lock taken by an admin, or an admin's by the owner.
+  'os_compute_api:os-lock-server:unlock:unlock_override': 'admin',
   'os_compute_api:os-suspend-server:suspend': 'project_member_or_admin',
   'os_compute_api:os-suspend-server:resume': 'project_member_or_admin',
   'os_compute_api:os-rescue': 'project_member_or_admin',

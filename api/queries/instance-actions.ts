@@ -21,10 +21,14 @@ const ACTION_COLUMNS = [
   'updated_at',
 ] as const;
 
-/** The instance whose actions are asked for: only its project, which Nova needs for hashed host ids. */
+/**
+ * The instance whose actions (or live migrations) are asked for: its project, which Nova needs for hashed host
+ * ids, and its lock, which refuses a non-admin's abort or force-complete.
+ */
 export interface ActionInstance {
   uuid: string;
   project_id: string;
+  locked: boolean;
 }
 
 /**
@@ -43,7 +47,7 @@ export async function getActionInstance(
     opts.ctx.isAdmin ? null : sql`project_id = ${opts.ctx.projectId}`,
   ].filter((c) => c !== null);
   const [row] = await sql<ActionInstance[]>`
-    SELECT uuid, project_id FROM instances WHERE ${allOf(sql, conditions)}`;
+    SELECT uuid, project_id, locked FROM instances WHERE ${allOf(sql, conditions)}`;
   return row ?? null;
 }
 

@@ -30,6 +30,8 @@ export interface InstanceListOptions {
   projectId?: string | undefined;
   /** Servers changed since then, deleted ones included. */
   changesSince?: Date | undefined;
+  /** Locked servers only (true) or unlocked ones only (false). */
+  locked?: boolean | undefined;
 }
 
 /** A list reads only what its views show (not the key pair, shelve or deletion bookkeeping). */
@@ -91,6 +93,7 @@ function listConditions(sql: Queryable, opts: InstanceListOptions): Fragment[] {
     vmStates === undefined ? null : vmStates.length ? sql`i.vm_state IN ${sql(vmStates)}` : sql`FALSE`,
     opts.host === undefined || !ctx.isAdmin ? null : sql`i.host = ${opts.host}`,
     opts.changesSince === undefined ? null : sql`i.updated_at >= ${opts.changesSince}`,
+    opts.locked === undefined ? null : sql`i.locked = ${opts.locked}`,
     opts.marker === undefined
       ? null
       : sql`(i.created_at, i.uuid) < (SELECT created_at, uuid FROM instances WHERE uuid = ${opts.marker})`,

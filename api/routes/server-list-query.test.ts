@@ -53,6 +53,17 @@ describe('parseServerListQuery', () => {
     expect(() => parse('all_tenants=maybe', admin)).toThrow("Unrecognized value 'maybe'");
   });
 
+  it('reads locked from 2.73 as a strict boolean; before it only for admins, as Nova drops it for others', () => {
+    const V2_72: ApiVersion = { major: 2, minor: 72 };
+    expect(parse('locked=true').locked).toBe(true);
+    expect(parse('locked=0').locked).toBe(false);
+    expect(parse('name=x').locked).toBeUndefined();
+    expect(() => parse('locked=')).toThrow("Unrecognized value '', acceptable values are:");
+    expect(() => parse('locked=maybe')).toThrow(BadRequest);
+    expect(parse('locked=true', member, V2_72).locked).toBeUndefined();
+    expect(parse('locked=true', admin, V2_72).locked).toBe(true);
+  });
+
   it('drops the host filter for non-admins', () => {
     expect(parse('host=compute-1').host).toBeUndefined();
     expect(parse('host=compute-1', admin).host).toBe('compute-1');

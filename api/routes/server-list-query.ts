@@ -87,6 +87,7 @@ export const serverListSchema = z.object({
   all_tenants: z.string().optional(),
   project_id: z.string().optional(),
   tenant_id: z.string().optional(),
+  locked: z.string().optional(),
 });
 
 function knownParams(version: ApiVersion, values: Record<string, string>): Set<string> {
@@ -106,12 +107,12 @@ export interface ServerListQuery {
   allTenants: boolean;
   projectId: string | undefined;
   changesSince: Date | undefined;
+  /** Locked servers only, or unlocked ones only (2.73; admins at any microversion, as Nova keeps their filters). */
+  locked: boolean | undefined;
 }
 
-/** Nova's `is_all_tenants`: present and empty means yes, otherwise a strict boolean string. */
-function allTenantsOf(value: string | undefined): boolean {
-  if (value === undefined) return false;
-  if (value === '') return true;
+/** Nova's strict bool_from_string for a query parameter: a 400 naming the values it takes otherwise. */
+function strictBoolParam(value: string): boolean {
   const parsed = strictBool(value);
   if (parsed === undefined) {
     throw new BadRequest(
@@ -119,6 +120,13 @@ function allTenantsOf(value: string | undefined): boolean {
     );
   }
   return parsed;
+}
+
+/** Nova's `is_all_tenants`: present and empty means yes, otherwise a strict boolean string. */
+function allTenantsOf(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  if (value === '') return true;
+  return strictBoolParam(value);
 }
 
 function statusesOf(query: URLSearchParams, version: ApiVersion, ctx: RequestContext): string[] | undefined {
@@ -159,5 +167,9 @@ export function parseServerListQuery(
     allTenants,
     projectId: allTenants ? (parsed.project_id ?? parsed.tenant_id) : undefined,
     changesSince: parsed['changes-since'],
+    locked:
+      parsed.locked !== undefined && (atLeast(version, '2.73') || ctx.isAdmin)
+        ? strictBoolParam(parsed.locked)
+        : undefined,
   };
 }

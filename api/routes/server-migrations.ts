@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { Sql } from 'postgres';
+import { StateRules, lockConflict } from '../../domain/guards';
 import { contextOf } from '../context';
-import { BadRequest, ItemNotFound, instanceNotFound } from '../errors';
+import { BadRequest, InstanceInvalidState, ItemNotFound, instanceNotFound } from '../errors';
 import type { Operations } from '../operations';
 import { abortLiveMigrationUpdate, forceCompleteLiveMigrationUpdate } from '../../workflows/live-migration/messages';
 import { atLeast, versionOf } from '../microversion';
@@ -88,6 +89,9 @@ export function createServerMigrationsRouter(deps: ServerMigrationsDeps): Router
     authorize(ctx, `os_compute_api:servers:migrations:${since === '2.24' ? 'delete' : 'force_complete'}`, {
       projectId: instance.project_id,
     });
+    // Nova checks the lock before it looks for the migration.
+    const locked = lockConflict(StateRules.liveMigrate, instance, ctx.isAdmin);
+    if (locked) throw new InstanceInvalidState(locked);
     return instance;
   };
 

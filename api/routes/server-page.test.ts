@@ -93,6 +93,7 @@ function pageOf(changes: Partial<ServerPage> = {}): ServerPage {
       allTenants: false,
       projectId: undefined,
       changesSince: undefined,
+      locked: undefined,
     },
     limit: 1000,
     caller: { isAdmin: false, projectId: 'p1' },

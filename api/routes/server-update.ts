@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Sql } from 'postgres';
-import { serverUpdateWorkflowId } from '../../domain/naming';
+import { serverTaskWorkflowId } from '../../domain/naming';
 import type { UpdateServerInput } from '../../workflows/inputs';
 import { updateServerWorkflow } from '../../workflows/update-server';
 import { contextOf } from '../context';
@@ -50,7 +50,7 @@ export function createServerUpdateRouter(deps: ServerUpdateDeps): Router {
     const found = await deps.operations.runTask({
       workflow: updateServerWorkflow,
       input: { instanceUuid: instance.uuid, changes: changesOf(server), settings: deps.operations.settings },
-      workflowId: serverUpdateWorkflowId(deps.operations.settings.queuePrefix, instance.uuid, ctx.requestId),
+      workflowId: serverTaskWorkflowId(deps.operations.settings.queuePrefix, instance.uuid, 'update', ctx.requestId),
       instanceUuid: instance.uuid,
       operation: 'update',
       ctx,

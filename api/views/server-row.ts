@@ -35,6 +35,7 @@ export const SERVER_VIEW_COLUMNS = [
   'hostname',
   'reservation_id',
   'locked',
+  'locked_reason',
   'fault',
   'launched_at',
   'terminated_at',
@@ -48,7 +49,7 @@ export type ServerViewRow = Pick<InstanceRow, (typeof SERVER_VIEW_COLUMNS)[numbe
 
 /**
  * A server list's row from its values: SERVER_VIEW_COLUMNS, then host_availability_zone and host_status. Built
- * as one literal because an object given 33 keys one by one (as the driver builds rows) turns into a slow
+ * as one literal because an object given 34 keys one by one (as the driver builds rows) turns into a slow
  * dictionary, and a list reads every key of a thousand of them.
  */
 export function serverViewRowOf(v: readonly unknown[]): ServerViewRow {
@@ -78,13 +79,14 @@ export function serverViewRowOf(v: readonly unknown[]): ServerViewRow {
     hostname: v[22],
     reservation_id: v[23],
     locked: v[24],
-    fault: v[25],
-    launched_at: v[26],
-    terminated_at: v[27],
-    deleted: v[28],
-    created_at: v[29],
-    updated_at: v[30],
-    host_availability_zone: v[31],
-    host_status: v[32],
+    locked_reason: v[25],
+    fault: v[26],
+    launched_at: v[27],
+    terminated_at: v[28],
+    deleted: v[29],
+    created_at: v[30],
+    updated_at: v[31],
+    host_availability_zone: v[32],
+    host_status: v[33],
   } as ServerViewRow;
 }

@@ -104,6 +104,16 @@ describe('serverDetailView at 2.100', () => {
     expect(body['image']).toMatchObject({ properties: {} });
   });
 
+  it('shows the lock from 2.9 and its reason from 2.73', () => {
+    const locked = activeRow({ locked: true, locked_by: 'admin', locked_reason: 'legal hold' });
+    expect(serverDetailView(locked, member({ major: 2, minor: 8 }))).not.toHaveProperty('locked');
+    expect(serverDetailView(locked, member({ major: 2, minor: 9 }))['locked']).toBe(true);
+    expect(serverDetailView(locked, member({ major: 2, minor: 72 }))).not.toHaveProperty('locked_reason');
+    expect(serverDetailView(locked, member({ major: 2, minor: 73 }))['locked_reason']).toBe('legal hold');
+    expect(serverSummaryView(locked, member(V2_100))).not.toHaveProperty('locked');
+    expect(() => serverBodySchema(V2_100).parse(serverDetailView(locked, member(V2_100)))).not.toThrow();
+  });
+
   it('shows host_status to admins only', () => {
     expect(body).not.toHaveProperty('host_status');
     expect(serverDetailView(activeRow(), admin(V2_100))['host_status']).toBe('UP');

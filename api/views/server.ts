@@ -192,7 +192,7 @@ function addMicroversionFields(fields: ServerBody, row: ServerViewRow, ctx: Serv
   if (atLeast(v, '2.26')) fields['tags'] = [];
   if (atLeast(v, '2.63')) fields['trusted_image_certificates'] = null;
   if (atLeast(v, '2.71') && !ctx.inList) fields['server_groups'] = [];
-  if (atLeast(v, '2.73')) fields['locked_reason'] = null;
+  if (atLeast(v, '2.73')) fields['locked_reason'] = row.locked_reason;
   if (atLeast(v, '2.90') && !ctx.isAdmin) fields['OS-EXT-SRV-ATTR:hostname'] = hostnameOf(row);
   // The requested zone only (Nova reads it from the request spec), not the one the scheduler picked.
   if (atLeast(v, '2.96')) fields['pinned_availability_zone'] = row.availability_zone;

@@ -93,7 +93,7 @@ describe('openstack CLI', () => {
     expect(zones).toEqual([expect.objectContaining({ 'Zone Name': 'nova', 'Zone Status': 'available' })]);
   }, 60_000);
 
-  it('boots a server by image and flavor name, lists it with its image, renames it and deletes it', async () => {
+  it('boots a server by image and flavor name, lists it with its image, renames, locks and deletes it', async () => {
     const created = (await openstackJson(
       [
         'server',
@@ -128,6 +128,18 @@ describe('openstack CLI', () => {
     const shown = (await openstackJson(['server', 'show', 'osc-renamed'], at219)) as Record<string, unknown>;
     expect(shown).toMatchObject({ name: 'osc-renamed', description: 'web tier', status: 'ACTIVE' });
     expect(JSON.stringify(shown['properties'])).toContain('role');
+
+    const at273 = { ...demo, OS_COMPUTE_API_VERSION: '2.73' };
+    expect((await runClient('openstack', ['server', 'lock', '--reason', 'freeze', 'osc-renamed'], at273)).code).toBe(0);
+    const locked = (await openstackJson(['server', 'show', 'osc-renamed'], at273)) as Record<string, unknown>;
+    expect(locked).toMatchObject({ locked: true, locked_reason: 'freeze' });
+    const lockedOnly = (await openstackJson(['server', 'list', '--locked'], at273)) as Record<string, unknown>[];
+    expect(lockedOnly.map((s) => s['Name'])).toEqual(['osc-renamed']);
+    expect(await openstackJson(['server', 'list', '--unlocked'], at273)).toEqual([]);
+    const refused = await runClient('openstack', ['server', 'delete', 'osc-renamed'], demo);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('is locked');
+    expect((await runClient('openstack', ['server', 'unlock', 'osc-renamed'], demo)).code).toBe(0);
 
     expect((await runClient('openstack', ['server', 'delete', '--wait', 'osc-renamed'], demo)).code).toBe(0);
     expect(await openstackJson(['server', 'list'], demo)).toEqual([]);

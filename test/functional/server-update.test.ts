@@ -7,10 +7,10 @@ import { createApiApp } from '../../api/app';
 import { Operations } from '../../api/operations';
 import { parseVersion } from '../../api/microversion';
 import { updateBodySchema } from '../../api/views/server';
-import { serverUpdateWorkflowId } from '../../domain/naming';
-import { InstanceIdKey, OperationKey } from '../../domain/search-attributes';
+import { serverTaskWorkflowId } from '../../domain/naming';
 import { waitFor } from '../../worker/infra/ports';
 import { ApiClient, CIRROS, expectNovaError, type Reply } from '../support/http';
+import { serverTaskRun } from '../support/server-task-run';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 // PUT /servers/{id} as Nova serves it (`openstack server set --name/--description`): the conductor writes the
@@ -59,14 +59,13 @@ describe('PUT /servers/{id}', () => {
   it('runs as its own workflow, found by the instance and the operation update, with no instance action', async () => {
     const reply = await update(server, { name: 'traced' });
     expect(reply.status).toBe(200);
-    const requestId = reply.headers.get('x-openstack-request-id')!;
-    const handle = stack.client.workflow.getHandle(serverUpdateWorkflowId(stack.prefix, server, requestId));
-    const described = await handle.describe();
-    expect(described.type).toBe('updateServerWorkflow');
-    expect(described.status.name).toBe('COMPLETED');
-    expect(described.typedSearchAttributes.get(InstanceIdKey)).toBe(server);
-    expect(described.typedSearchAttributes.get(OperationKey)).toBe('update');
-    expect(await described.staticSummary()).toBe('update server after to name traced, requested by demo');
+    expect(await serverTaskRun(stack, server, 'update', reply)).toEqual({
+      type: 'updateServerWorkflow',
+      status: 'COMPLETED',
+      instanceId: server,
+      operation: 'update',
+      summary: 'update server after to name traced, requested by demo',
+    });
     const actions = (await member.get(`/v2.1/servers/${server}/os-instance-actions`)).body.instanceActions;
     expect((actions as { action: string }[]).map((a) => a.action)).toEqual(['create']);
   });
@@ -260,7 +259,7 @@ describe('without a conductor', () => {
       expect(reply.status).toBe(503);
       expect(reply.body.serviceUnavailable.code).toBe(503);
       const run = stack.client.workflow.getHandle(
-        serverUpdateWorkflowId(stack.prefix, server, reply.headers.get('x-openstack-request-id')!),
+        serverTaskWorkflowId(stack.prefix, server, 'update', reply.headers.get('x-openstack-request-id')!),
       );
       await waitFor('the run to time out', async () => (await run.describe()).status.name === 'TIMED_OUT');
       await stack.startConductor();

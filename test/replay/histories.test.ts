@@ -35,6 +35,8 @@ describe('recorded workflow histories', () => {
       'shelveOffload',
       'unshelve',
       'update',
+      'lock',
+      'unlock',
     ].map((op) => `${op}ServerWorkflow`);
     for (const type of operations) expect(types).toContain(type);
   });

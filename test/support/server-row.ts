@@ -32,6 +32,8 @@ export function activeServerRow(overrides: Partial<ServerRow> = {}): ServerRow {
     hostname: null,
     reservation_id: 'r-abcdef12',
     locked: false,
+    locked_by: null,
+    locked_reason: null,
     fault: null,
     launched_at: new Date('2024-01-02T03:04:06.789Z'),
     terminated_at: null,
