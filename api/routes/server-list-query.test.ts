@@ -62,6 +62,7 @@ describe('parseServerListQuery', () => {
     expect(() => parse('locked=maybe')).toThrow(BadRequest);
     expect(parse('locked=true', member, V2_72).locked).toBeUndefined();
     expect(parse('locked=true', admin, V2_72).locked).toBe(true);
+    expect(() => parse('all_tenants=1&locked=maybe')).toThrow(BadRequest);
   });
 
   it('drops the host filter for non-admins', () => {

@@ -157,6 +157,11 @@ export function parseServerListQuery(
   if (refused && ctx.isAdmin) throw new BadRequest(`Invalid filter field: ${refused}.`);
   const status = statusesOf(query, version, ctx);
   const allTenants = allTenantsOf(parsed.all_tenants);
+  // Nova reads `locked` before it checks the all_tenants policy: a bad value is a 400 even then.
+  const locked =
+    parsed.locked !== undefined && (atLeast(version, '2.73') || ctx.isAdmin)
+      ? strictBoolParam(parsed.locked)
+      : undefined;
   if (allTenants) authorize(ctx, `os_compute_api:servers:${call.detail ? 'detail' : 'index'}:get_all_tenants`);
   return {
     limit: parsed.limit,
@@ -167,9 +172,6 @@ export function parseServerListQuery(
     allTenants,
     projectId: allTenants ? (parsed.project_id ?? parsed.tenant_id) : undefined,
     changesSince: parsed['changes-since'],
-    locked:
-      parsed.locked !== undefined && (atLeast(version, '2.73') || ctx.isAdmin)
-        ? strictBoolParam(parsed.locked)
-        : undefined,
+    locked,
   };
 }

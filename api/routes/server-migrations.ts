@@ -89,9 +89,15 @@ export function createServerMigrationsRouter(deps: ServerMigrationsDeps): Router
     authorize(ctx, `os_compute_api:servers:migrations:${since === '2.24' ? 'delete' : 'force_complete'}`, {
       projectId: instance.project_id,
     });
-    // Nova checks the lock before it looks for the migration.
-    const locked = lockConflict(StateRules.liveMigrate, instance, ctx.isAdmin);
-    if (locked) throw new InstanceInvalidState(locked);
+    // Nova checks the lock before it looks for the migration. Its abort has no handler of its own for the lock
+    // and answers with the generic invalid-state message; force-complete names the lock.
+    if (lockConflict(StateRules.liveMigrate, instance, ctx.isAdmin)) {
+      throw new InstanceInvalidState(
+        since === '2.24'
+          ? `Instance ${serverId} is in an invalid state for 'abort live migration'`
+          : `Instance ${instance.uuid} is locked`,
+      );
+    }
     return instance;
   };
 

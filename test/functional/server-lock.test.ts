@@ -40,7 +40,12 @@ async function activeServer(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  stack = await startTestStack({ hosts: [{ name: 'host-a', memoryMb: 16384 }] });
+  stack = await startTestStack({
+    hosts: [
+      { name: 'host-a', memoryMb: 16384 },
+      { name: 'host-b', memoryMb: 16384 },
+    ],
+  });
   member = new ApiClient(stack.baseUrl).as('demo:demo');
   admin = new ApiClient(stack.baseUrl).as('admin:admin');
   other = new ApiClient(stack.baseUrl).as('eve:elsewhere');
@@ -174,6 +179,13 @@ describe("an admin's lock", () => {
     expect(await lockRecord(server)).toEqual({ locked: false, locked_by: null, locked_reason: null });
   });
 
+  it("is the owner's when the admin belongs to the server's project", async () => {
+    const projectAdmin = new ApiClient(stack.baseUrl).as('admin:demo');
+    expect((await lock(projectAdmin, server)).status).toBe(202);
+    expect(await lockRecord(server)).toMatchObject({ locked: true, locked_by: 'owner' });
+    expect((await unlock(member, server)).status).toBe(202);
+  });
+
   it("takes over the owner's lock, keeping its reason", async () => {
     expect((await lock(member, server, { locked_reason: 'mine' }, '2.73')).status).toBe(202);
     expect((await lock(admin, server, null, '2.73')).status).toBe(202);
@@ -190,14 +202,14 @@ describe('requests that do not lock', () => {
   });
 
   it.each([
-    ['an empty reason', { locked_reason: '' }],
-    ['a reason of 256 characters', { locked_reason: 'r'.repeat(256) }],
-    ['an unknown field', { reason: 'x' }],
-    ['a string', 'please'],
-  ])('refuses %s from 2.73 with a 400', async (_what, value) => {
+    ['an empty reason', { locked_reason: '' }, 'locked_reason'],
+    ['a reason of 256 characters', { locked_reason: 'r'.repeat(256) }, 'locked_reason'],
+    ['an unknown field', { reason: 'x' }, 'lock'],
+    ['a string', 'please', 'lock'],
+  ])('refuses %s from 2.73 with a 400 naming the field', async (_what, value, field) => {
     const reply = await lock(member, server, value, '2.73');
     expect(reply.status).toBe(400);
-    expect(reply.body.badRequest.message).toMatch(/^Invalid input for field\/attribute lock/);
+    expect(reply.body.badRequest.message).toMatch(new RegExp(`^Invalid input for field/attribute ${field}\\. Value: `));
     expect(await lockRecord(server)).toMatchObject({ locked: false });
   });
 
@@ -243,15 +255,29 @@ describe('a lock beside operations', () => {
     await member.waitForStatus(id, 'SHUTOFF');
   });
 
+  it('refuses the owner a decision on a resize, and lets an admin confirm it', async () => {
+    const id = await activeServer('resized-then-locked');
+    expect((await member.action(id, { resize: { flavorRef: '2' } })).status).toBe(202);
+    await member.waitForStatus(id, 'VERIFY_RESIZE');
+    expect((await lock(member, id)).status).toBe(202);
+    isLocked(await member.action(id, { confirmResize: null }), id);
+    isLocked(await member.action(id, { revertResize: null }), id);
+    expect((await admin.action(id, { confirmResize: null })).status).toBe(204);
+    const confirmed = await member.waitForStatus(id, 'ACTIVE');
+    expect(confirmed.flavor.id).toBe('2');
+  });
+
   it('does not hold back the offload that follows a shelve', async () => {
     const id = await activeServer('shelved-then-locked');
-    stack.settings.shelvedOffloadTimeMs = 2_000;
+    stack.settings.shelvedOffloadTimeMs = 5_000;
     try {
       expect((await member.action(id, { shelve: null })).status).toBe(202);
       await member.waitForStatus(id, 'SHELVED');
       expect((await lock(member, id)).status).toBe(202);
       isLocked(await member.action(id, { unshelve: null }), id);
-      await member.waitForStatus(id, 'SHELVED_OFFLOADED');
+      await member.waitForStatus(id, 'SHELVED_OFFLOADED', 20_000);
+      // The lock landed before the offload's admission, so the offload did pass it.
+      expect(await actionsOf(id)).toEqual(['create', 'shelve', 'lock', 'shelveOffload']);
     } finally {
       stack.settings.shelvedOffloadTimeMs = 0;
     }
