@@ -37,7 +37,7 @@ function details(m: Measured, chartFile: string): string[] {
     `## Servers list: ${m.list.instances} servers on ${m.seeded.hosts} hosts (seeded in ${f1(m.seeded.ms / 1000)} s)`,
     '',
     `The full page is ${(m.list.pageBytes / 1e6).toFixed(2)} MB of JSON. Each filter's p50, without and with the ` +
-      'indexes of migrations/00015 (dropped and recreated in this run):',
+      'indexes of migrations/00015 and 00025 (dropped and recreated in this run):',
     '',
     '| filter | servers | without indexes | with indexes |',
     '|---|---:|---:|---:|',

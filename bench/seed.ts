@@ -9,6 +9,8 @@ import type { Sql } from '../activities/conductor/db';
 export const SEED_HOST_PREFIX = 'seed-';
 /** Seeded servers are named so. */
 export const SEED_NAME_PREFIX = 'seeded-';
+/** One seeded server in this many is locked by its owner, for the list's `locked` filter. */
+const LOCKED_EVERY = 1000;
 
 export interface SeedShape {
   hosts: number;
@@ -36,6 +38,8 @@ const OWN_COLUMNS = new Set([
   'reservation_id',
   'created_at',
   'updated_at',
+  'locked',
+  'locked_by',
 ]);
 
 /**
@@ -65,10 +69,12 @@ export async function seedCloud(sql: Sql, templateUuid: string, shape: SeedShape
   const into = sql.unsafe(copied.map(ident).join(', '));
   const from = sql.unsafe(copied.map((c) => `t.${ident(c)}`).join(', '));
   await sql`
-    INSERT INTO instances (uuid, name, hostname, host, node, reservation_id, created_at, updated_at, ${into})
+    INSERT INTO instances (uuid, name, hostname, host, node, reservation_id, created_at, updated_at, locked,
+                           locked_by, ${into})
     SELECT gen_random_uuid(), ${SEED_NAME_PREFIX} || n, ${SEED_NAME_PREFIX} || n, h, h,
            'r-' || substr(md5(n::text), 1, 8),
            now() - make_interval(secs => ${shape.instances} - n), now() - make_interval(secs => ${shape.instances} - n),
+           n % ${LOCKED_EVERY} = 0, CASE WHEN n % ${LOCKED_EVERY} = 0 THEN 'owner' END,
            ${from}
     FROM generate_series(0, ${shape.instances - 1}) AS n
     CROSS JOIN LATERAL (SELECT ${SEED_HOST_PREFIX} || lpad((n % ${shape.hosts})::text, 4, '0') AS h) AS placed

@@ -2,7 +2,7 @@
  * GET /v2.1/servers/detail over the seeded servers: the full 1000-server page, one connection and many (all
  * asking for the same page, which the API reads once for the callers waiting on it, then each for a page of its
  * own, which nothing shares), and one page per filter the list offers, each measured without and with the
- * indexes of migrations/00015 (dropped and recreated by name in this run, so before and after share the data and
+ * indexes of migrations/00015 and 00025 (dropped and recreated by name in this run, so before and after share the data and
  * the machine's load). A page is timed to its last byte, as a load generator does; parsing it is the client's
  * cost, not the API's.
  */
@@ -12,10 +12,14 @@ import { OperationFailed, type BenchApi } from '../http';
 import { distribution } from '../stats';
 import { SEED_HOST_PREFIX, SEED_NAME_PREFIX } from '../seed';
 
-const listIndexes = require('../../migrations/00015-server-list-indexes.js') as {
+interface IndexMigration {
   up(sql: Sql): Promise<void>;
   down(sql: Sql): Promise<void>;
-};
+}
+const listIndexes = [
+  require('../../migrations/00015-server-list-indexes.js') as IndexMigration,
+  require('../../migrations/00025-locked-list-index.js') as IndexMigration,
+];
 
 export const PAGE = '/servers/detail?limit=1000';
 
@@ -50,6 +54,7 @@ function filterPaths(): { filter: string; path: string }[] {
     { filter: 'name (regex)', path: `/servers/detail?name=^${SEED_NAME_PREFIX}777$` },
     { filter: 'changes-since', path: `/servers/detail?changes-since=${encodeURIComponent(since)}&limit=100` },
     { filter: 'project (all_tenants)', path: '/servers/detail?all_tenants=1&project_id=demo' },
+    { filter: 'locked', path: '/servers/detail?all_tenants=1&locked=true' },
     { filter: 'marker (page 2)', path: '' },
   ];
 }
@@ -94,10 +99,10 @@ export async function measureList(
   sql: Sql,
   opts: { requests: number; concurrency: number; instances: number },
 ): Promise<ListResult> {
-  await listIndexes.down(sql);
+  for (const migration of listIndexes) await migration.down(sql);
   await sql`ANALYZE instances`;
   const without = await filterTimings(api, Math.max(3, Math.ceil(opts.requests / 4)));
-  await listIndexes.up(sql);
+  for (const migration of listIndexes) await migration.up(sql);
   await sql`ANALYZE instances`;
   const withIdx = await filterTimings(api, Math.max(3, Math.ceil(opts.requests / 4)));
   const filters = without.map((w, i) => ({

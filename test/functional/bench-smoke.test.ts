@@ -143,6 +143,8 @@ describe('npm run bench, tiny', () => {
     expect(json.scheduler).toMatchObject({ overcommitted: [], unplaced: 0, single: { n: 20 }, concurrent: { n: 20 } });
     // The page holds the seeded servers and the run's own.
     expect(json.list.filters.find((f) => f.filter === 'none (limit=1000)')?.servers).toBeGreaterThanOrEqual(200);
+    // One seeded server in a thousand is locked: the first of the 200.
+    expect(json.list.filters.find((f) => f.filter === 'locked')?.servers).toBe(1);
     // Two connections, three rounds each, for the shared page and for pages of their own.
     expect(json.list).toMatchObject({ pageConcurrent: { n: 6 }, ownPageConcurrent: { n: 6 } });
     expect(json.recovery.heartbeatTimeoutMs).toBe(3000);
