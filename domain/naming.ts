@@ -16,7 +16,8 @@ export function instanceWorkflowId(prefix: string, instanceUuid: string): string
 }
 
 /** The short runs that change a server's record beside whatever operation holds it. */
-export type ServerTask = 'update' | 'lock' | 'unlock';
+const SERVER_TASKS = ['update', 'lock', 'unlock'] as const;
+export type ServerTask = (typeof SERVER_TASKS)[number];
 
 /**
  * The run of a server task (PUT /servers/{id}, lock, unlock): beside the operation holding `instanceWorkflowId`,
@@ -33,7 +34,7 @@ export function serverTaskWorkflowId(
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** Compiled once: every activity's and workflow's log lines ask. */
-const INSTANCE_OF_WORKFLOW_ID = new RegExp(`instance-(${UUID})(?:-(?:update|lock|unlock)-req-${UUID})?$`, 'i');
+const INSTANCE_OF_WORKFLOW_ID = new RegExp(`instance-(${UUID})(?:-(?:${SERVER_TASKS.join('|')})-req-${UUID})?$`, 'i');
 
 /**
  * The instance an `instanceWorkflowId` or a `serverTaskWorkflowId` names, whatever the prefix (for log lines);

@@ -126,10 +126,10 @@ async function setTaskState(tx: Queryable, input: OperationAdmission, row: Insta
 
 /**
  * The admission every operation on an existing instance shares, inside the caller's transaction: lock the row,
- * recognise a retry that already committed, check the server's lock and the state rule (and the host) and the operation's own
- * refusals (`check`, e.g. evacuate's "the source host must be down"; first admissions only), then `claim`
- * writes the task_state (and whatever else the operation changes at once), what an interrupted operation left
- * open is closed, and the instance action and its first events are recorded.
+ * recognise a retry that already committed, check the server's lock, the state rule (and the host) and the
+ * operation's own refusals (`check`, e.g. evacuate's "the source host must be down"; first admissions only),
+ * then `claim` writes the task_state (and whatever else the operation changes at once), what an interrupted
+ * operation left open is closed, and the instance action and its first events are recorded.
  */
 export async function admitInTransaction(
   tx: Queryable,
