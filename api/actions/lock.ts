@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { serverTaskWorkflowId, type ServerTask } from '../../domain/naming';
 import { lockServerWorkflow, unlockServerWorkflow } from '../../workflows/lock-server';
 import type { LockServerInput, UnlockServerInput } from '../../workflows/inputs';
-import { ItemNotFound } from '../errors';
 import { atLeast } from '../microversion';
 import { authorize } from '../policy/enforce';
+import { runServerTask } from '../server-task';
 import { defineAction, requesterOf, type ActionCall } from './action';
 import { noArgs } from './no-args';
 
@@ -15,28 +14,6 @@ const anyLockBody = noArgs.transform(() => null);
 /** Nova's locked_by: `owner` when the caller's project owns the server, `admin` for anyone else. */
 function holderFor(call: ActionCall): 'owner' | 'admin' {
   return call.instance.project_id === call.ctx.projectId ? 'owner' : 'admin';
-}
-
-/** Runs the conductor's lock write as a short run of its own, waiting for it like an update. */
-async function runLockTask<I extends UnlockServerInput>(
-  call: ActionCall,
-  task: ServerTask,
-  workflow: (input: I) => Promise<boolean>,
-  input: I,
-): Promise<void> {
-  const { instance, ctx, operations } = call;
-  const found = await operations.runTask({
-    workflow,
-    input,
-    workflowId: serverTaskWorkflowId(operations.settings.queuePrefix, instance.uuid, task, ctx.requestId),
-    instanceUuid: instance.uuid,
-    operation: task,
-    ctx,
-    endsWithRequest: true,
-    summary: `${task} server ${instance.name}, requested by ${ctx.userId}`,
-  });
-  // Nova's message when the server goes between its lookup and the write.
-  if (!found) throw new ItemNotFound('Instance could not be found');
 }
 
 /**
@@ -59,7 +36,14 @@ export const lock = defineAction({
       reason: body?.locked_reason ?? null,
       settings: call.operations.settings,
     };
-    await runLockTask(call, 'lock', lockServerWorkflow, input);
+    await runServerTask(call.operations, {
+      task: 'lock',
+      workflow: lockServerWorkflow,
+      input,
+      instance: call.instance,
+      ctx: call.ctx,
+      summary: `lock server ${call.instance.name}, requested by ${call.ctx.userId}`,
+    });
     return { status: 202 };
   },
 });
@@ -82,7 +66,14 @@ export const unlock = defineAction({
       requester: requesterOf(ctx),
       settings: call.operations.settings,
     };
-    await runLockTask(call, 'unlock', unlockServerWorkflow, input);
+    await runServerTask(call.operations, {
+      task: 'unlock',
+      workflow: unlockServerWorkflow,
+      input,
+      instance,
+      ctx,
+      summary: `unlock server ${instance.name}, requested by ${ctx.userId}`,
+    });
     return { status: 202 };
   },
 });

@@ -1,15 +1,15 @@
 import { Router } from 'express';
 import type { Sql } from 'postgres';
-import { serverTaskWorkflowId } from '../../domain/naming';
 import type { UpdateServerInput } from '../../workflows/inputs';
 import { updateServerWorkflow } from '../../workflows/update-server';
 import { contextOf } from '../context';
-import { ItemNotFound, instanceNotFound } from '../errors';
+import { instanceNotFound } from '../errors';
 import { baseUrl } from '../links';
 import { versionOf } from '../microversion';
 import type { Operations } from '../operations';
 import { authorize } from '../policy/enforce';
 import { getInstance } from '../queries/instances';
+import { runServerTask, serverGone } from '../server-task';
 import { isUuid } from '../queries/uuid';
 import { updateServerBodyAt, type UpdateServerBody } from '../schemas/update-server';
 import { parseWith } from '../validation';
@@ -47,19 +47,16 @@ export function createServerUpdateRouter(deps: ServerUpdateDeps): Router {
     const instance = isUuid(id) ? await getInstance(deps.sql, id, ctx) : null;
     if (!instance) throw instanceNotFound(id);
     authorize(ctx, 'os_compute_api:servers:update', { projectId: instance.project_id });
-    const found = await deps.operations.runTask({
+    await runServerTask(deps.operations, {
+      task: 'update',
       workflow: updateServerWorkflow,
       input: { instanceUuid: instance.uuid, changes: changesOf(server), settings: deps.operations.settings },
-      workflowId: serverTaskWorkflowId(deps.operations.settings.queuePrefix, instance.uuid, 'update', ctx.requestId),
-      instanceUuid: instance.uuid,
-      operation: 'update',
+      instance,
       ctx,
-      endsWithRequest: true,
       summary: `update server ${instance.name}${server.name ? ` to name ${server.name}` : ''}, requested by ${ctx.userId}`,
     });
-    const row = found ? await getInstance(deps.sql, instance.uuid, ctx) : null;
-    // Nova's message when the server goes between its lookup and the write.
-    if (!row) throw new ItemNotFound('Instance could not be found');
+    const row = await getInstance(deps.sql, instance.uuid, ctx);
+    if (!row) throw serverGone();
     res.json({ server: updateServerView(row, { baseUrl: baseUrl(req), version, isAdmin: ctx.isAdmin }) });
   });
 
