@@ -5,6 +5,7 @@ const VERBS: Readonly<Record<string, string>> = {
   reboot: 'soft reboot',
   'reboot-hard': 'hard reboot',
   createImage: 'snapshot',
+  createBackup: 'back up',
   shelveOffload: 'offload shelved',
 };
 

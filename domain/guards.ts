@@ -12,7 +12,7 @@ export interface StateRule {
   /** The action also suits an instance on no host (delete; unshelve of an offloaded one); others get 409. */
   hostOptional?: boolean;
   /**
-   * Nova's @check_instance_lock is missing from this action (createImage, evacuate): a locked instance allows it
+   * Nova's @check_instance_lock is missing from this action (createImage, createBackup, evacuate): a locked instance allows it
    * to anyone. Every other action is refused to all but admins while the instance is locked.
    */
   ignoresLock?: boolean;
@@ -133,6 +133,13 @@ export const StateRules = {
   },
   createImage: {
     action: 'createImage',
+    vmStates: SNAPSHOTTABLE,
+    taskStates: IDLE,
+    mustHaveLaunched: true,
+    ignoresLock: true,
+  },
+  createBackup: {
+    action: 'createBackup',
     vmStates: SNAPSHOTTABLE,
     taskStates: IDLE,
     mustHaveLaunched: true,

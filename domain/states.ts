@@ -59,6 +59,8 @@ export const TaskState = {
   ImageSnapshot: 'image_snapshot',
   ImagePendingUpload: 'image_pending_upload',
   ImageUploading: 'image_uploading',
+  // createBackup: image_backup, then the two upload states above
+  ImageBackup: 'image_backup',
   // shelve / shelveOffload / unshelve
   Shelving: 'shelving',
   ShelvingImagePendingUpload: 'shelving_image_pending_upload',
@@ -78,6 +80,8 @@ export const ImageStatus = {
   PendingDelete: 'pending_delete',
 } as const;
 export type ImageStatus = (typeof ImageStatus)[keyof typeof ImageStatus];
+/** Statuses Glance no longer lists or serves: the image is deleted. */
+export const IMAGE_STATUSES_GONE: readonly string[] = [ImageStatus.Deleted, ImageStatus.PendingDelete];
 /** Statuses whose image no longer holds its bytes: the bytes may go once no other image needs them. */
 export const IMAGE_STATUSES_NOT_HOLDING_BYTES: readonly string[] = [
   ImageStatus.Deleted,

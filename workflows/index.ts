@@ -16,6 +16,7 @@ export { resizeServerWorkflow } from './resize-server';
 export { liveMigrateServerWorkflow } from './live-migrate-server';
 export { evacuateServerWorkflow } from './evacuate-server';
 export { snapshotServerWorkflow } from './snapshot-server';
+export { backupServerWorkflow } from './backup-server';
 export { shelveServerWorkflow } from './shelve-server';
 export { shelveOffloadServerWorkflow } from './shelve-offload-server';
 export { unshelveServerWorkflow } from './unshelve-server';

@@ -67,6 +67,11 @@ export interface SnapshotServerInput extends InstanceOperationInput {
   image: SnapshotImage;
 }
 
+/** createBackup: a snapshot whose image is a backup of a type, with the rotation it keeps. */
+export interface BackupServerInput extends SnapshotServerInput {
+  image: SnapshotImage & Required<Pick<SnapshotImage, 'backup'>>;
+}
+
 /** unshelve: where an offloaded server may go (only an offloaded one: the API refuses both otherwise). */
 export interface UnshelveServerInput extends InstanceOperationInput {
   /** 2.77+: the zone to pin the server to; null (2.91+) unpins it; absent keeps the zone it had. */

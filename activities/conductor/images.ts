@@ -12,12 +12,23 @@ import {
 } from '../../storage/image-store';
 import type { Queryable } from './db';
 
-/** The image record a snapshot (createImage, shelve) fills: created queued at the operation's admission. */
+/** createBackup's: the type its image is recorded with, and how many backups of that type the instance keeps. */
+export interface BackupRotation {
+  backupType: string;
+  rotation: number;
+}
+
+/**
+ * The image record a snapshot (createImage, createBackup, shelve) fills: created queued at the operation's
+ * admission.
+ */
 export interface SnapshotImage {
   imageId: string;
   name: string;
-  /** createImage's `metadata`: image properties that win over everything inherited. */
+  /** createImage's and createBackup's `metadata`: image properties that win over everything inherited. */
   metadata?: Record<string, string>;
+  /** Set for createBackup: the image is a `backup` of this type, and older ones rotate out. */
+  backup?: BackupRotation;
 }
 
 /** Base image properties a snapshot must not inherit (nova/compute/utils.py NON_INHERITABLE_IMAGE_*). */
@@ -38,8 +49,9 @@ function inheritable(properties: Record<string, unknown>): Record<string, unknow
 
 /**
  * Nova's `compute_utils.create_image`: the snapshot inherits the base image's properties, min_disk (at least the
- * flavor's root disk) and min_ram, adds base_image_ref, instance_uuid, user_id and image_type `snapshot`, then
- * the request's metadata on top. It belongs to the instance's project, private. Idempotent on the image id.
+ * flavor's root disk) and min_ram, adds base_image_ref, instance_uuid, user_id and image_type (`snapshot`, or
+ * `backup`), then the request's metadata on top, and a backup's backup_type over that. It belongs to the
+ * instance's project, private. Idempotent on the image id.
  */
 export async function insertSnapshotImage(
   tx: Queryable,
@@ -53,8 +65,9 @@ export async function insertSnapshotImage(
     base_image_ref: instance.image_id ?? '',
     instance_uuid: instance.uuid,
     user_id: userId,
-    image_type: 'snapshot',
+    image_type: image.backup ? 'backup' : 'snapshot',
     ...image.metadata,
+    ...(image.backup && { backup_type: image.backup.backupType }),
   };
   const minDisk = Math.max(base?.min_disk ?? 0, instance.flavor.root_gb);
   await tx`

@@ -171,5 +171,5 @@ export type { MetadataChange } from './metadata';
 export type { ServerRecordChanges } from './server-record';
 export type { ServerLockChange } from './server-lock';
 export type { RebuildAdmission, RebuildAdmitted, RebuildChanges, RebuildFailureBeforeSwap } from './rebuild';
-export type { SnapshotData, SnapshotImage } from './images';
+export type { BackupRotation, SnapshotData, SnapshotImage } from './images';
 export type { ShelvedImage } from './shelve';

@@ -23,7 +23,7 @@ export interface Interrupter {
  * workflow ID's conflict policy), so when another is admitted or the instance is deleted, anything still open is
  * such a leftover: every unfinished action ends with Error (its open events too, as Nova's
  * wrap_instance_event records the exception), a move that never reached a host ends in `error` with its claims
- * back on the source, and a snapshot image that will never be uploaded is deleted (Nova's delete_image_on_error).
+ * back on the source, and a snapshot or backup image that will never be uploaded is deleted (Nova's delete_image_on_error).
  * Runs in the caller's transaction, under the instance's row lock.
  */
 export async function closeInterrupted(tx: Queryable, by: Interrupter): Promise<void> {
@@ -41,7 +41,7 @@ export async function closeInterrupted(tx: Queryable, by: Interrupter): Promise<
     tx<{ id: string }[]>`
       SELECT id FROM images
       WHERE status IN (${ImageStatus.Queued}, ${ImageStatus.Saving})
-        AND properties->>'instance_uuid' = ${by.instanceUuid} AND properties->>'image_type' = 'snapshot'
+        AND properties->>'instance_uuid' = ${by.instanceUuid} AND properties->>'image_type' IN ('snapshot', 'backup')
       FOR UPDATE`.execute(),
   ]);
   const reason = `Interrupted by ${by.action} (${by.requestId})`;

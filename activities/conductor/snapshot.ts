@@ -2,6 +2,7 @@ import type { InstanceRow } from '../../domain/rows';
 import { releaseImageData } from '../../image-data/holders';
 import type { ImageStore } from '../../storage/image-store';
 import { admitInTransaction, type OperationAdmission } from './admission';
+import { rotateBackups } from './backup-rotation';
 import type { Sql } from './db';
 import { recordEvents } from './events';
 import {
@@ -10,6 +11,7 @@ import {
   dropStaged,
   insertSnapshotImage,
   markImageSaving,
+  type BackupRotation,
   type SnapshotData,
   type SnapshotImage,
 } from './images';
@@ -23,7 +25,7 @@ import {
   type TaskStep,
 } from './transitions';
 
-/** createImage and shelve: the operation's admission and its queued image record, in one transaction. */
+/** createImage, createBackup and shelve: the operation's admission and its queued image record, in one transaction. */
 export interface SnapshotAdmission extends OperationAdmission {
   image: SnapshotImage;
 }
@@ -32,6 +34,8 @@ export interface SnapshotFinish extends TaskStep {
   requestId: string;
   imageId: string;
   data: SnapshotData;
+  /** createBackup's: older backups of its type rotate out as it finishes. */
+  rotation?: BackupRotation | undefined;
 }
 
 export async function admitSnapshot(sql: Sql, input: SnapshotAdmission): Promise<InstanceRow> {
@@ -50,11 +54,14 @@ export async function beginImageUpload(sql: Sql, step: TaskAdvance & { imageId: 
   });
 }
 
-/** createImage done: the image active with its digests, the task cleared; the vm_state never changed. */
+/**
+ * createImage or createBackup done: the image active with its digests, the task cleared, and a backup's excess
+ * backups deleted, in one transaction; the vm_state never changed. The deleted backups' bytes go once it committed.
+ */
 export async function finishSnapshot(sql: Sql, images: ImageStore, step: SnapshotFinish): Promise<void> {
-  await sql.begin(async (tx) => {
+  const rotatedOut = await sql.begin(async (tx) => {
     await activateImage(tx, images, step.imageId, step.data);
-    await compareAndSet(
+    const row = await compareAndSet(
       tx,
       step,
       (q) => q<InstanceRow[]>`
@@ -63,10 +70,13 @@ export async function finishSnapshot(sql: Sql, images: ImageStore, step: Snapsho
         RETURNING *`,
       (r) => r.task_state === null,
     );
+    const released = step.rotation ? await rotateBackups(tx, row, step.rotation) : [];
     await recordEvents(tx, step.instanceUuid, step.requestId, step.events);
     await finishAction(tx, step.instanceUuid, step.requestId, false);
+    return released;
   });
   await dropStaged(images, step.imageId, step.data.staged);
+  for (const sha256 of rotatedOut) await releaseImageData(sql, images, sha256);
 }
 
 export interface SnapshotFailure extends TaskFailure {

@@ -2,12 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { StateRules } from '../../domain/guards';
 import { snapshotServerWorkflow } from '../../workflows/snapshot-server';
-import { atLeast } from '../microversion';
 import { nameParameter } from '../schemas/create-server';
 import { defineAction, startGuarded } from './action';
-
-/** Nova's image `metadata` parameter: keys of letters, digits and `-_:. `, string values up to 255 characters. */
-const imageMetadata = z.record(z.string().regex(/^[a-zA-Z0-9-_:. ]{1,255}$/), z.string().max(255));
+import { checkImageMetadataQuota, imageAccepted, imageMetadata } from './guest-image';
 
 const createImageBody = z.strictObject({ name: nameParameter, metadata: imageMetadata.optional() });
 export type CreateImageBody = z.infer<typeof createImageBody>;
@@ -21,15 +18,16 @@ export const createImage = defineAction({
   policy: 'os_compute_api:servers:create_image',
   schema: createImageBody,
   async handle(body, call) {
+    const metadata = body.metadata ?? {};
+    await checkImageMetadataQuota(call, metadata);
     const imageId = randomUUID();
     await startGuarded(call, {
       rule: StateRules.createImage,
       workflow: snapshotServerWorkflow,
-      input: (base) => ({ ...base, image: { imageId, name: body.name, metadata: body.metadata ?? {} } }),
+      input: (base) => ({ ...base, image: { imageId, name: body.name, metadata } }),
       operation: 'createImage',
       target: `to image ${body.name}`,
     });
-    if (atLeast(call.version, '2.45')) return { status: 202, body: { image_id: imageId } };
-    return { status: 202, headers: { Location: `${call.baseUrl}/image/v2/images/${imageId}` } };
+    return imageAccepted(call, imageId);
   },
 });

@@ -1,5 +1,6 @@
 import type { ServerAction } from './action';
 import { evacuate } from './evacuate';
+import { createBackup } from './create-backup';
 import { createImage } from './create-image';
 import { osStart } from './os-start';
 import { osStop } from './os-stop';
@@ -40,6 +41,7 @@ export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
     unrescue,
     evacuate,
     createImage,
+    createBackup,
     shelve,
     shelveOffload,
     unshelve,

@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import type { ImageRow } from '../../domain/rows';
+import { IMAGE_STATUSES_GONE } from '../../domain/states';
 import { lockImageData, releaseImageData } from '../../image-data/holders';
 import { ImageDataNotFound, type ImageStore, type StagedImageData } from '../../storage/image-store';
 import type { NewImage } from './create-request';
@@ -16,8 +17,6 @@ import type { PatchableImage } from './patch';
  * the same bytes and a delete of the last image using them are serialized, and the delete never sees bytes
  * that an upload stored but has not recorded yet.
  */
-
-const GONE = ['deleted', 'pending_delete'];
 
 /** Creates a queued image; null when the id is taken (by a live or a deleted image). */
 export async function insertImage(sql: Sql, image: NewImage & { id: string }): Promise<ImageRow | null> {
@@ -43,7 +42,7 @@ export async function updateImage(
 ): Promise<ImageRow | null> {
   return sql.begin(async (tx) => {
     const [row] = await tx<ImageRow[]>`
-      SELECT * FROM images WHERE id = ${id} AND status NOT IN ${tx(GONE)} FOR UPDATE`;
+      SELECT * FROM images WHERE id = ${id} AND status NOT IN ${tx(IMAGE_STATUSES_GONE as string[])} FOR UPDATE`;
     if (!row) return null;
     const next = change(row);
     if (!next) return row;
@@ -128,7 +127,7 @@ export async function deleteImage(
 ): Promise<ImageRow | null> {
   const deleted = await sql.begin(async (tx) => {
     const [row] = await tx<ImageRow[]>`
-      SELECT * FROM images WHERE id = ${id} AND status NOT IN ${tx(GONE)} FOR UPDATE`;
+      SELECT * FROM images WHERE id = ${id} AND status NOT IN ${tx(IMAGE_STATUSES_GONE as string[])} FOR UPDATE`;
     if (!row) return null;
     check(row);
     const [marked] = await tx<ImageRow[]>`

@@ -92,6 +92,7 @@ const serverRows: MatrixRow[] = [
   action('confirmResize', null, ownServer(409)),
   action('revertResize', null, ownServer(409)),
   action('createImage', { name: 'snap' }, ownServer(409)),
+  action('createBackup', { name: 'nightly', backup_type: 'daily', rotation: 1 }, ownServer(409)),
   action('pause', null, ownServer(409)),
   action('unpause', null, ownServer(409)),
   action('suspend', null, ownServer(409)),
