@@ -90,6 +90,16 @@ export const OPERATIONS: readonly Operation[] = [
     },
   },
   {
+    // Kept out of the rebuild pool: rotation deletes all but the newest backup of a server.
+    name: 'createBackup',
+    statuses: ['ACTIVE', 'SHUTOFF', 'PAUSED', 'SUSPENDED'],
+    weight: 1,
+    async run(ctx, server) {
+      const createBackup = { name: `chaos-backup-${server.id.slice(0, 8)}`, backup_type: 'daily', rotation: 1 };
+      ctx.ledger.record('createBackup', server.id, await ctx.api.action(server.id, { createBackup }));
+    },
+  },
+  {
     // A live migration in progress: abort it (DELETE, 2.24) or force it to finish (2.22).
     name: 'live-migration-decision',
     statuses: ['MIGRATING'],

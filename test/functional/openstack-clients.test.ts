@@ -93,7 +93,7 @@ describe('openstack CLI', () => {
     expect(zones).toEqual([expect.objectContaining({ 'Zone Name': 'nova', 'Zone Status': 'available' })]);
   }, 60_000);
 
-  it('boots a server by image and flavor name, lists it with its image, renames, locks and deletes it', async () => {
+  it('boots a server by image and flavor name, lists it with its image, renames, backs up, locks and deletes it', async () => {
     const created = (await openstackJson(
       [
         'server',
@@ -128,6 +128,16 @@ describe('openstack CLI', () => {
     const shown = (await openstackJson(['server', 'show', 'osc-renamed'], at219)) as Record<string, unknown>;
     expect(shown).toMatchObject({ name: 'osc-renamed', description: 'web tier', status: 'ACTIVE' });
     expect(JSON.stringify(shown['properties'])).toContain('role');
+
+    const backupArgs = ['server', 'backup', 'create', '--type', 'daily', '--rotate', '1', '--wait', '--name'];
+    const backup = (name: string) => openstackJson([...backupArgs, name, 'osc-renamed'], demo);
+    expect(await backup('osc-daily-1')).toMatchObject({ name: 'osc-daily-1' });
+    const first = (await openstackJson(['image', 'show', 'osc-daily-1'], demo)) as Record<string, unknown>;
+    expect(first).toMatchObject({ status: 'active', visibility: 'private' });
+    expect(first['properties']).toMatchObject({ image_type: 'backup', backup_type: 'daily' });
+    expect(await backup('osc-daily-2')).toMatchObject({ name: 'osc-daily-2' });
+    const gone = await runClient('openstack', ['image', 'show', 'osc-daily-1'], demo);
+    expect([gone.code, gone.stderr]).toEqual([1, expect.stringContaining('No Image found for osc-daily-1')]);
 
     const at273 = { ...demo, OS_COMPUTE_API_VERSION: '2.73' };
     expect((await runClient('openstack', ['server', 'lock', '--reason', 'freeze', 'osc-renamed'], at273)).code).toBe(0);

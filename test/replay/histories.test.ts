@@ -31,6 +31,7 @@ describe('recorded workflow histories', () => {
       'liveMigrate',
       'evacuate',
       'snapshot',
+      'backup',
       'shelve',
       'shelveOffload',
       'unshelve',
