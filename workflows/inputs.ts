@@ -62,7 +62,7 @@ export interface EvacuateServerInput extends InstanceOperationInput {
   stopAtDestination: boolean;
 }
 
-/** createImage and shelve: the image record the snapshot fills, named by the API (its id is in the reply). */
+/** createImage, createBackup and shelve: the image record the snapshot fills, named by the API (its id is in the reply). */
 export interface SnapshotServerInput extends InstanceOperationInput {
   image: SnapshotImage;
 }

@@ -23,7 +23,7 @@ export const HypervisorStep = {
   CheckLiveMigrateDestination: 'checkLiveMigrateDestination',
   /** Live migration memory rounds; `hang` here means the guest dirties memory faster than it copies. */
   LiveMigrate: 'liveMigrate',
-  /** Copying a guest's disk into the image store (createImage, shelve): the upload, struck after its first chunk. */
+  /** Copying a guest's disk into the image store (createImage, createBackup, shelve): the upload, struck after its first chunk. */
   Snapshot: 'snapshot',
 } as const;
 export type HypervisorStep = (typeof HypervisorStep)[keyof typeof HypervisorStep];

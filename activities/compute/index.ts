@@ -221,7 +221,7 @@ export function createComputeActivities({ hypervisor, transferDir, localDiskGb }
       };
       return guarded(async () => facts(await rebuildGuest(hypervisor, spec, stepContext())));
     },
-    /** createImage and shelve: the guest's disk into the image store, verified, staged if the conductor asks. */
+    /** createImage, createBackup and shelve: the guest's disk into the image store, verified, staged if the conductor asks. */
     async snapshotDisk(instanceUuid: string, options?: SnapshotOptions): Promise<StoredImageData | StagedImageData> {
       return guarded(() =>
         options?.stage

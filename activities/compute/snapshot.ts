@@ -24,7 +24,7 @@ export interface SnapshotOptions {
 }
 
 /**
- * Streams a guest's disk into the image store (createImage, shelve), staged: the conductor publishes it with the
+ * Streams a guest's disk into the image store (createImage, createBackup, shelve), staged: the conductor publishes it with the
  * image record, under the content address's lock, so a delete of another image with the same bytes cannot remove
  * them before the record holds them. The copy must be the disk as it is at one moment: its hash is checked
  * against the guest's current checksum before the last chunk is handed over, so a copy that a guest write tore

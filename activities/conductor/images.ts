@@ -109,7 +109,9 @@ export async function activateImage(
   if (!row) {
     const [current] = await tx<{ status: string; store_sha256: string | null }[]>`
       SELECT status, store_sha256 FROM images WHERE id = ${imageId}`;
-    // A retry finds the image active with these bytes.
+    // A retry finds the image with these bytes, as only a committed activation records them: active, or deleted
+    // since (a backup at rotation 0 deletes its own image as it activates it), when it needs them no more.
+    if (current?.status === ImageStatus.Deleted && current.store_sha256 === data.sha256) return;
     if (current?.status !== ImageStatus.Active || current.store_sha256 !== data.sha256) {
       throw ApplicationFailure.nonRetryable(
         `Image ${imageId} is ${current?.status ?? 'gone'}: it can no longer take the snapshot`,

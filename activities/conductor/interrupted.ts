@@ -23,8 +23,8 @@ export interface Interrupter {
  * workflow ID's conflict policy), so when another is admitted or the instance is deleted, anything still open is
  * such a leftover: every unfinished action ends with Error (its open events too, as Nova's
  * wrap_instance_event records the exception), a move that never reached a host ends in `error` with its claims
- * back on the source, and a snapshot or backup image that will never be uploaded is deleted (Nova's delete_image_on_error).
- * Runs in the caller's transaction, under the instance's row lock.
+ * back on the source, and a snapshot or backup image of the instance's project that will never be uploaded is
+ * deleted (Nova's delete_image_on_error). Runs in the caller's transaction, under the instance's row lock.
  */
 export async function closeInterrupted(tx: Queryable, by: Interrupter): Promise<void> {
   // The three lookups go out together: usually all three find nothing, and that costs one round trip.
@@ -42,6 +42,7 @@ export async function closeInterrupted(tx: Queryable, by: Interrupter): Promise<
       SELECT id FROM images
       WHERE status IN (${ImageStatus.Queued}, ${ImageStatus.Saving})
         AND properties->>'instance_uuid' = ${by.instanceUuid} AND properties->>'image_type' IN ('snapshot', 'backup')
+        AND owner = (SELECT project_id FROM instances WHERE uuid = ${by.instanceUuid})
       FOR UPDATE`.execute(),
   ]);
   const reason = `Interrupted by ${by.action} (${by.requestId})`;

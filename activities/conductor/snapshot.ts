@@ -88,7 +88,7 @@ export interface SnapshotFailure extends TaskFailure {
 }
 
 /**
- * A snapshot that failed (createImage, shelve): the task cleared with the fault recorded, and the image deleted
+ * A snapshot that failed (createImage, createBackup, shelve): the task cleared with the fault recorded, and the image deleted
  * as Nova's delete_image_on_error does; its bytes go too unless another live image shares them.
  */
 export async function failSnapshot(sql: Sql, images: ImageStore, step: SnapshotFailure): Promise<void> {

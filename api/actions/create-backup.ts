@@ -26,7 +26,8 @@ export type CreateBackupBody = z.infer<typeof createBackupBody>;
 /**
  * createBackup: a snapshot kept as a backup of `backup_type` (any string: `daily`, `weekly`), after which the
  * server keeps only the newest `rotation` backups of that type; 0 keeps none, not even this one. Replies as
- * createImage does, except that before 2.45 a rotation of 0 gets no `Location`, as the image will not stay.
+ * createImage does, except that before 2.45 the `Location` is the compute API's image proxy, and there is none at a
+ * rotation of 0, as the image will not stay.
  */
 export const createBackup = defineAction({
   key: 'createBackup',
@@ -47,6 +48,7 @@ export const createBackup = defineAction({
       operation: 'createBackup',
       target: `to ${body.backup_type || 'untyped'} backup ${body.name}, keeping ${body.rotation}`,
     });
-    return imageAccepted(call, imageId, body.rotation > 0);
+    // Nova's createBackup points at the compute API's image proxy, and nowhere when the backup will not stay.
+    return imageAccepted(call, imageId, body.rotation > 0 ? `${call.baseUrl}/v2.1/images/${imageId}` : null);
   },
 });

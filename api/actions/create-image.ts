@@ -28,6 +28,7 @@ export const createImage = defineAction({
       operation: 'createImage',
       target: `to image ${body.name}`,
     });
-    return imageAccepted(call, imageId);
+    // Nova's createImage points at the image service itself (glance.API().generate_image_url).
+    return imageAccepted(call, imageId, `${call.baseUrl}/image/v2/images/${imageId}`);
   },
 });

@@ -19,11 +19,10 @@ export async function checkImageMetadataQuota(call: ActionCall, metadata: Record
 }
 
 /**
- * createImage's and createBackup's 202: the new image's id in the body from 2.45; before that no body and, when
- * the image is meant to stay, a `Location` at the image service.
+ * createImage's and createBackup's 202: the new image's id in the body from 2.45; before that no body and the
+ * `location` header, if any.
  */
-export function imageAccepted(call: ActionCall, imageId: string, withLocation = true): ActionReply {
+export function imageAccepted(call: ActionCall, imageId: string, location: string | null): ActionReply {
   if (atLeast(call.version, '2.45')) return { status: 202, body: { image_id: imageId } };
-  if (!withLocation) return { status: 202 };
-  return { status: 202, headers: { Location: `${call.baseUrl}/image/v2/images/${imageId}` } };
+  return location === null ? { status: 202 } : { status: 202, headers: { Location: location } };
 }

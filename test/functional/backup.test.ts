@@ -1,9 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { promises as fs } from 'node:fs';
 import type { FakeHypervisor } from '../../activities/compute/fake-hypervisor';
 import { HypervisorStep } from '../../activities/compute/fault-switches';
 import { instanceWorkflowId } from '../../domain/naming';
-import { InstanceIdKey, OperationKey } from '../../domain/search-attributes';
+import { InstanceIdKey, OperationKey, TaskStateKey } from '../../domain/search-attributes';
 import { ApiClient, CIRROS, expectNovaError, type Reply } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -55,6 +57,16 @@ async function backedUp(server: string, name: string, backupType: string, rotati
   expect(reply.status).toBe(202);
   await api.waitForServer(server, (s) => s['OS-EXT-STS:task_state'] === null);
   return reply.body.image_id as string;
+}
+
+/** The task_states a run went through, as the TaskState search attribute it upserted shows them in the UI. */
+async function taskStatesOf(handle: WorkflowHandle): Promise<unknown[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+    const payload = fields?.[TaskStateKey.name];
+    return payload ? [defaultPayloadConverter.fromPayload(payload)] : [];
+  });
 }
 
 /** Makes the guest's disk differ from every earlier backup's, so each backup holds bytes of its own. */
@@ -111,7 +123,9 @@ describe('createBackup', () => {
       ['compute_backup_instance', 'Success', HOST],
     ]);
 
-    const run = await stack.client.workflow.getHandle(instanceWorkflowId(stack.prefix, id)).describe();
+    const handle = stack.client.workflow.getHandle(instanceWorkflowId(stack.prefix, id));
+    expect(await taskStatesOf(handle)).toEqual(['image_backup', 'image_pending_upload', 'image_uploading', null]);
+    const run = await handle.describe();
     expect({
       type: run.type,
       status: run.status.name,
@@ -155,6 +169,25 @@ describe('createBackup', () => {
     ]);
   });
 
+  it("rotates out an image its project made look like the server's backup, never another project's", async () => {
+    const id = await activeServer('backup-lookalikes');
+    const lookalike = { instance_uuid: id, image_type: 'backup', backup_type: 'daily' };
+    const formats = { disk_format: 'raw', container_format: 'bare' };
+    const glance = (token: string) => api.as(token).withHeaders({ Accept: 'application/json' });
+    const own = (
+      await glance('admin:admin').post('/image/v2/images', { name: 'own-lookalike', ...lookalike, ...formats })
+    ).body;
+    const upload = await fetch(`${stack.baseUrl}/image/v2/images/${own.id}/file`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: Buffer.from('imported backup'),
+    });
+    expect(upload.status).toBe(204);
+    const theirs = (await glance('alt:alt').post('/image/v2/images', { name: 'their-lookalike', ...lookalike })).body;
+    const newest = await backedUp(id, 'real-1', 'daily', 1);
+    expect(await Promise.all([own.id, theirs.id, newest].map(imageStatus))).toEqual(['deleted', 'queued', 'active']);
+  });
+
   it("keeps a protected backup past the rotation, as Glance refuses to delete it, and another server's", async () => {
     const id = await activeServer('backup-protected');
     const other = await activeServer('backup-other');
@@ -183,11 +216,12 @@ describe('createBackup', () => {
     expect(kept.body).toBeUndefined();
     const location = kept.headers.get('location') ?? '';
     const keptId = location.split('/').pop() ?? '';
-    expect(location).toBe(`${stack.baseUrl}/image/v2/images/${keptId}`);
+    expect(location).toBe(`${stack.baseUrl}/v2.1/images/${keptId}`);
+    expect((await api.get(`/v2.1/images/${keptId}`)).body.image).toMatchObject({ id: keptId, name: 'legacy-1' });
     await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === null);
     expect(await imageStatus(keptId)).toBe('active');
 
-    const none = await api.action(id, { createBackup: { name: 'legacy-0', backup_type: 'daily', rotation: 0 } });
+    const none = await api.action(id, { createBackup: { name: 'legacy-0', backup_type: 'daily', rotation: '0' } });
     expect(none.status).toBe(202);
     expect(none.headers.get('location')).toBeNull();
     await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === null);
@@ -293,6 +327,20 @@ describe('createBackup', () => {
       // From 2.39 Nova no longer counts it.
       expect((await at('2.39').action(id, backup)).status).toBe(202);
       await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === null);
+      // As many keys as the quota allows are fine.
+      const one = { createBackup: { name: 'q1', backup_type: 'daily', rotation: 1, metadata: { a: '1' } } };
+      expect((await at('2.38').action(id, one)).status).toBe(202);
+      await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === null);
+    });
+
+    it('checks the quota before the state, and counts nothing against an unlimited (-1) quota', async () => {
+      const stopped = await activeServer('backup-quota-order');
+      expect((await api.action(stopped, { rescue: null })).status).toBe(200);
+      await api.waitForStatus(stopped, 'RESCUE');
+      const backup = { createBackup: { name: 'q', backup_type: 'daily', rotation: 1, metadata: { a: '1', b: '2' } } };
+      expectNovaError(await at('2.38').action(stopped, backup), 403, 'forbidden', 'Image metadata limit exceeded');
+      expect((await api.put('/v2.1/os-quota-sets/admin', { quota_set: { metadata_items: -1 } })).status).toBe(200);
+      expect((await at('2.38').action(stopped, backup)).status).toBe(409);
     });
   });
 });

@@ -103,6 +103,29 @@ it('keeps a snapshot’s bytes that a delete of an identical image released befo
   expect(await readAll(sha256)).toBe(text);
 });
 
+it('lets a second attempt of an activation find it done when the first deleted the image as it committed', async () => {
+  const text = `guest disk ${randomUUID()}`;
+  const backup = await imageRow('saving');
+  const staged = await store.stage(chunks(text), backup);
+  // A backup at rotation 0: activated and rotated out in one transaction, its bytes released after it.
+  const released = await sql.begin(async (tx) => {
+    await activateImage(tx, store, backup, staged);
+    return discardImage(tx, backup);
+  });
+  await dropStaged(store, backup, staged.staged);
+  expect(await releaseImageData(sql, store, released)).toBe(true);
+
+  await sql.begin((tx) => activateImage(tx, store, backup, staged));
+  expect(await statusOf(backup)).toBe('deleted');
+  expect(await store.has(staged.sha256)).toBe(false);
+
+  // An image deleted before any activation recorded bytes on it cannot take the snapshot.
+  const failed = await imageRow('deleted');
+  const other = await store.stage(chunks(`guest disk ${randomUUID()}`), failed);
+  await expect(sql.begin((tx) => activateImage(tx, store, failed, other))).rejects.toThrow(/can no longer take/);
+  await dropStaged(store, failed, other.staged);
+});
+
 it('keeps recorded snapshot bytes when an identical image is deleted afterwards', async () => {
   const text = `guest disk ${randomUUID()}`;
   const snapshot = await imageRow('saving');
