@@ -6,6 +6,7 @@ const VERBS: Readonly<Record<string, string>> = {
   'reboot-hard': 'hard reboot',
   createImage: 'snapshot',
   createBackup: 'back up',
+  console: 'read the console of',
   shelveOffload: 'offload shelved',
 };
 

@@ -15,12 +15,12 @@ export function instanceWorkflowId(prefix: string, instanceUuid: string): string
   return `${prefix}instance-${instanceUuid}`;
 }
 
-/** The short runs that change a server's record beside whatever operation holds it. */
-const SERVER_TASKS = ['update', 'lock', 'unlock'] as const;
+/** The short runs beside whatever operation holds a server: record changes, and reads of its console. */
+const SERVER_TASKS = ['update', 'lock', 'unlock', 'console'] as const;
 export type ServerTask = (typeof SERVER_TASKS)[number];
 
 /**
- * The run of a server task (PUT /servers/{id}, lock, unlock): beside the operation holding `instanceWorkflowId`,
+ * The run of a server task (PUT /servers/{id}, lock, unlock, os-getConsoleOutput): beside the operation holding `instanceWorkflowId`,
  * and found with it in the Web UI by the ID's prefix.
  */
 export function serverTaskWorkflowId(

@@ -87,6 +87,20 @@ export function computeOn(settings: OperationSettings, host: string): ActivityIn
   return tracked(proxy, 'compute', host);
 }
 
+/**
+ * Reads from one host for a request that waits (the console): a host that does not pick the read up within
+ * seconds is down, and the caller hears so at once instead of after an operation's patience.
+ */
+export function computeReadOn(settings: OperationSettings, host: string): ActivityInterfaceFor<ComputeActivities> {
+  return proxyActivities<ComputeActivities>({
+    taskQueue: computeQueue(settings.queuePrefix, host),
+    scheduleToStartTimeout: '5s',
+    startToCloseTimeout: '10s',
+    retry: { initialInterval: '200ms', maximumAttempts: 2, nonRetryableErrorTypes: BUSINESS_FAILURES },
+    summary: `on ${host}`,
+  });
+}
+
 /** `advanceTask` → `advance task`: a readable default summary for conductor and scheduler steps. */
 function words(activity: string): string {
   return activity.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);

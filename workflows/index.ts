@@ -24,3 +24,4 @@ export { repairAllocationsWorkflow } from './repair-allocations';
 export { updateMetadataWorkflow } from './update-metadata';
 export { updateServerWorkflow } from './update-server';
 export { lockServerWorkflow, unlockServerWorkflow } from './lock-server';
+export { consoleOutputWorkflow } from './console-output';

@@ -104,3 +104,11 @@ export interface LockServerInput extends UnlockServerInput {
   by: 'owner' | 'admin';
   reason: string | null;
 }
+
+/** os-getConsoleOutput: the host the API found the server on, and how many lines from the end (null: all). */
+export interface ConsoleOutputInput {
+  instanceUuid: string;
+  host: string;
+  length: number | null;
+  settings: OperationSettings;
+}

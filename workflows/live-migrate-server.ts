@@ -147,6 +147,7 @@ export async function liveMigrateServerWorkflow(input: LiveMigrateServerInput): 
         flavor,
         checksum,
         powerOn: true,
+        live: true,
         projectId: instance.project_id,
       },
     ]);

@@ -52,6 +52,7 @@ export async function exportDisk(
   await hv.applyFault(HypervisorStep.MigrateDisk, ctx);
   if (powerOff && guest.powerState !== PowerState.Shutdown) {
     await hv.saveGuest({ ...guest, powerState: PowerState.Shutdown, updatedAt: new Date().toISOString() });
+    await hv.console.powerDown(uuid);
   }
   await fs.mkdir(path.dirname(transferFile), { recursive: true });
   const partial = `${transferFile}.partial`;
@@ -85,6 +86,8 @@ export interface ImportSpec {
   flavor: InstanceFlavor;
   checksum: string;
   powerOn: boolean;
+  /** A live migration's guest: it runs on, so it prints no boot on its new host. */
+  live?: boolean | undefined;
   projectId?: string | undefined;
 }
 
@@ -101,6 +104,7 @@ export async function importDisk(
     const powerState = spec.powerOn ? PowerState.Running : PowerState.Shutdown;
     const updated = { ...existing, flavor: spec.flavor, powerState, updatedAt: new Date().toISOString() };
     await hv.saveGuest(updated);
+    if (spec.powerOn && !spec.live && existing.powerState !== PowerState.Running) await hv.console.boot(updated);
     return updated;
   }
   await hv.applyFault(HypervisorStep.FinishMigration, ctx);
@@ -125,6 +129,7 @@ export async function importDisk(
     updatedAt: now,
   };
   await hv.saveGuest(guest);
+  if (spec.powerOn && !spec.live) await hv.console.boot(guest);
   return guest;
 }
 

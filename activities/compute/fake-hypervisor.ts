@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PowerState } from '../../domain/states';
 import type { InstanceFlavor } from '../../domain/rows';
+import { ConsoleLog } from './console-log';
 import { DISK_CHUNK_BYTES, DISK_CHUNKS, imageDisk } from './disk-image';
 import { GuestInWrongState, GuestNotFound, HypervisorStepFailed, ImageDataCorrupted } from './errors';
 import { FaultSwitchFile, HypervisorStep, type FaultSwitch } from './fault-switches';
@@ -84,6 +85,8 @@ const SLOW_TICK_MS = 250;
  */
 export class FakeHypervisor {
   readonly faults: FaultSwitchFile;
+  /** What each guest printed on its serial console on this host. */
+  readonly console: ConsoleLog;
   private readonly guestsDir: string;
   private readonly disksDir: string;
 
@@ -95,6 +98,7 @@ export class FakeHypervisor {
     this.faults = FaultSwitchFile.forHostDir(hostDir);
     this.guestsDir = path.join(hostDir, 'guests');
     this.disksDir = path.join(hostDir, 'disks');
+    this.console = new ConsoleLog(path.join(hostDir, 'consoles'));
   }
 
   diskPath(uuid: string): string {
@@ -142,6 +146,7 @@ export class FakeHypervisor {
       updatedAt: now,
     };
     await this.saveGuest(guest);
+    if (powerOn) await this.console.boot(guest);
     return guest;
   }
 
@@ -187,6 +192,7 @@ export class FakeHypervisor {
       await fs.rm(`${disk}.partial`, { force: true });
     }
     await fs.rm(this.guestPath(uuid), { force: true });
+    await this.console.remove(uuid);
   }
 
   /**
@@ -242,7 +248,18 @@ export class FakeHypervisor {
     await this.applyFault(step, ctx);
     const updated = { ...guest, powerState, updatedAt: new Date().toISOString() };
     await writeJsonAtomic(this.guestPath(uuid), updated);
+    await this.printPowerChange(guest, step, updated);
     return updated;
+  }
+
+  /** What the guest's console shows of a power change: a retried step that changed nothing prints nothing. */
+  private async printPowerChange(before: Guest, step: HypervisorStep, after: Guest): Promise<void> {
+    const wasRunning = before.powerState === PowerState.Running;
+    if (step === HypervisorStep.Reboot) await this.console.restart(after.uuid);
+    else if (wasRunning && after.powerState !== PowerState.Running) await this.console.powerDown(after.uuid);
+    if (after.powerState === PowerState.Running && (!wasRunning || step === HypervisorStep.Reboot)) {
+      await this.console.boot(after, after.rescue ? { rescueImageId: after.rescue.imageId } : {});
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FaultType } from '../../domain/faults';
 import type { InstanceFlavor } from '../../domain/rows';
 import path from 'node:path';
+import { tailLines } from './console-log';
 import { DiskChecksumMismatch, exportDisk, importDisk, removeTransfer } from './disk-transfer';
 import { memoryRound, type MemoryRound } from './live-migration';
 import {
@@ -79,8 +80,15 @@ export interface FinishMigrationInput extends MigrateDiskInput {
   /** Checksum of the source disk: the destination refuses a copy that differs. */
   checksum: string;
   powerOn: boolean;
+  /** A live migration's: the guest runs on through the move. */
+  live?: boolean;
   /** The instance's project, kept on the guest the destination defines. */
   projectId?: string | undefined;
+}
+
+export interface ConsoleOutputRequest {
+  instanceUuid: string;
+  length: number | null;
 }
 
 /** Facts a compute step reports back; the workflow hands them to the conductor. */
@@ -263,6 +271,15 @@ export function createComputeActivities({ hypervisor, transferDir, localDiskGb }
     },
     async removeMigrationTransfer(migrationUuid: string): Promise<void> {
       await removeTransfer(transferFile(migrationUuid));
+    },
+    /** Nova's get_console_output: the guest's console on this host, its last `length` lines (null: all). */
+    async consoleOutput(input: ConsoleOutputRequest): Promise<string> {
+      return guarded(async () => {
+        if (!(await hypervisor.getGuest(input.instanceUuid))) {
+          throw new GuestNotFound(input.instanceUuid, hypervisor.host);
+        }
+        return tailLines(await hypervisor.console.read(input.instanceUuid), input.length);
+      });
     },
     /** The power state the hypervisor sees now (Nova's sync_power_state); undefined when the guest is gone. */
     async getPowerState(instanceUuid: string): Promise<number | undefined> {

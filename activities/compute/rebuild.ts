@@ -51,6 +51,7 @@ export async function rebuildGuest(hv: FakeHypervisor, spec: RebuildSpec, ctx: S
   try {
     if (guest && guest.powerState !== PowerState.Shutdown) {
       await hv.saveGuest({ ...guest, powerState: PowerState.Shutdown, updatedAt: now() });
+      await hv.console.powerDown(spec.uuid);
     }
     written = spec.imageSha256
       ? await hv.writeStoredImage(temp, spec.imageSha256, 'rebuild', ctx)
@@ -83,5 +84,6 @@ export async function rebuildGuest(hv: FakeHypervisor, spec: RebuildSpec, ctx: S
     updatedAt: now(),
   };
   await hv.saveGuest(rebuilt);
+  await hv.console.boot(rebuilt);
   return rebuilt;
 }

@@ -23,6 +23,8 @@ export async function rescueGuest(hv: FakeHypervisor, uuid: string, imageId: str
     updatedAt: new Date().toISOString(),
   };
   await hv.saveGuest(rescued);
+  if (guest.powerState === PowerState.Running) await hv.console.powerDown(uuid);
+  await hv.console.boot(rescued, { rescueImageId: imageId });
   return rescued;
 }
 
@@ -40,5 +42,7 @@ export async function unrescueGuest(hv: FakeHypervisor, uuid: string, ctx: StepC
   const { rescue: _dropped, ...own } = guest;
   const unrescued: Guest = { ...own, powerState: PowerState.Running, updatedAt: new Date().toISOString() };
   await hv.saveGuest(unrescued);
+  await hv.console.powerDown(uuid);
+  await hv.console.boot(unrescued);
   return unrescued;
 }

@@ -2,6 +2,7 @@ import type { ServerAction } from './action';
 import { evacuate } from './evacuate';
 import { createBackup } from './create-backup';
 import { createImage } from './create-image';
+import { osGetConsoleOutput } from './console-output';
 import { osStart } from './os-start';
 import { osStop } from './os-stop';
 import { lock, unlock } from './lock';
@@ -47,5 +48,6 @@ export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
     unshelve,
     lock,
     unlock,
+    osGetConsoleOutput,
   ].map((a) => [a.key, a as ServerAction]),
 );

@@ -158,7 +158,7 @@ export const SERVER_OPERATIONS: OperationSpec[] = [
     body: serverActionBody,
     idempotent: true,
     responses: [
-      { status: 200, description: 'Done (rescue, evacuate)', schema: serverActionOkBody },
+      { status: 200, description: 'Done (rescue, evacuate, os-getConsoleOutput)', schema: serverActionOkBody },
       { status: 202, description: 'Accepted', schema: serverActionAcceptedBody },
       { status: 204, description: 'Done (confirmResize)' },
     ],

@@ -16,9 +16,11 @@ export function serverActionBody(version: ApiVersion): z.ZodType {
 
 const adminPass = z.strictObject({ adminPass: z.string() });
 
-/** 200: rescue's password, evacuate's before 2.14 (or nothing from then on). */
+const consoleOutput = z.strictObject({ output: z.string() });
+
+/** 200: rescue's password, evacuate's before 2.14 (or nothing from then on), or os-getConsoleOutput's console. */
 export function serverActionOkBody(version: ApiVersion): z.ZodType {
-  return atLeast(version, '2.14') ? adminPass.optional() : adminPass;
+  return z.union([atLeast(version, '2.14') ? adminPass.optional() : adminPass, consoleOutput]);
 }
 
 /** 202: rebuild's server, createImage's image id from 2.45, or no body. */

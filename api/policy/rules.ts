@@ -40,6 +40,7 @@ const servers = {
   'os_compute_api:servers:revert_resize': 'project_member_or_admin',
   'os_compute_api:servers:create_image': 'project_member_or_admin',
   'os_compute_api:os-create-backup': 'project_member_or_admin',
+  'os_compute_api:os-console-output': 'project_member_or_admin',
   'os_compute_api:os-pause-server:pause': 'project_member_or_admin',
   'os_compute_api:os-pause-server:unpause': 'project_member_or_admin',
   'os_compute_api:os-lock-server:lock': 'project_member_or_admin',

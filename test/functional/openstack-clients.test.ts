@@ -93,7 +93,7 @@ describe('openstack CLI', () => {
     expect(zones).toEqual([expect.objectContaining({ 'Zone Name': 'nova', 'Zone Status': 'available' })]);
   }, 60_000);
 
-  it('boots a server by image and flavor name, lists it with its image, renames, backs up, locks and deletes it', async () => {
+  it('boots a server by image and flavor name, lists it with its image, renames, reads its console, backs up, locks and deletes it', async () => {
     const created = (await openstackJson(
       [
         'server',
@@ -128,6 +128,10 @@ describe('openstack CLI', () => {
     const shown = (await openstackJson(['server', 'show', 'osc-renamed'], at219)) as Record<string, unknown>;
     expect(shown).toMatchObject({ name: 'osc-renamed', description: 'web tier', status: 'ACTIVE' });
     expect(JSON.stringify(shown['properties'])).toContain('role');
+
+    const consoleLog = await runClient('openstack', ['console', 'log', 'show', '--lines', '1', 'osc-renamed'], demo);
+    // The guest booted before the rename: its console shows the name it booted with.
+    expect([consoleLog.code, consoleLog.stdout.trim()]).toEqual([0, 'osc-vm login:']);
 
     const backupArgs = ['server', 'backup', 'create', '--type', 'daily', '--rotate', '1', '--wait', '--name'];
     const backup = (name: string) => openstackJson([...backupArgs, name, 'osc-renamed'], demo);

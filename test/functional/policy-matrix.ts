@@ -93,6 +93,8 @@ const serverRows: MatrixRow[] = [
   action('revertResize', null, ownServer(409)),
   action('createImage', { name: 'snap' }, ownServer(409)),
   action('createBackup', { name: 'nightly', backup_type: 'daily', rotation: 1 }, ownServer(409)),
+  // The shared server was never placed: no host has its console.
+  action('os-getConsoleOutput', {}, ownServer(409)),
   action('pause', null, ownServer(409)),
   action('unpause', null, ownServer(409)),
   action('suspend', null, ownServer(409)),
