@@ -51,3 +51,10 @@ export interface InstanceFault {
   message: string;
   details: string;
 }
+
+/** A fault as the instance stores it: with the time it was recorded, in Nova's `created` format. */
+export type RecordedFault = { [K in keyof InstanceFault]: InstanceFault[K] } & { created: string };
+
+export function recordedFault(fault: InstanceFault): RecordedFault {
+  return { ...fault, created: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+}

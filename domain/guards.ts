@@ -145,6 +145,13 @@ export const StateRules = {
     mustHaveLaunched: true,
     ignoresLock: true,
   },
+  // Nova's ALLOW_TRIGGER_CRASH_DUMP; no task_state is set, so a server waiting in VERIFY_RESIZE takes it too.
+  triggerCrashDump: {
+    action: 'trigger_crash_dump',
+    vmStates: [VmState.Active, VmState.Paused, VmState.Rescued, VmState.Resized, VmState.Error],
+    taskStates: IDLE,
+    mustHaveLaunched: true,
+  },
   shelve: { action: 'shelve', vmStates: SNAPSHOTTABLE, taskStates: IDLE, mustHaveLaunched: true },
   shelveOffload: { action: 'shelveOffload', vmStates: [VmState.Shelved], taskStates: IDLE, mustHaveLaunched: true },
   unshelve: {

@@ -15,13 +15,13 @@ export function instanceWorkflowId(prefix: string, instanceUuid: string): string
   return `${prefix}instance-${instanceUuid}`;
 }
 
-/** The short runs beside whatever operation holds a server: record changes, and reads of its console. */
-const SERVER_TASKS = ['update', 'lock', 'unlock', 'console'] as const;
+/** The short runs beside whatever operation holds a server: record changes, console reads, crash dumps. */
+const SERVER_TASKS = ['update', 'lock', 'unlock', 'console', 'crash-dump'] as const;
 export type ServerTask = (typeof SERVER_TASKS)[number];
 
 /**
- * The run of a server task (PUT /servers/{id}, lock, unlock, os-getConsoleOutput): beside the operation holding `instanceWorkflowId`,
- * and found with it in the Web UI by the ID's prefix.
+ * The run of a server task (PUT /servers/{id}, lock, unlock, os-getConsoleOutput, trigger_crash_dump): beside
+ * the operation holding `instanceWorkflowId`, and found with it in the Web UI by the ID's prefix.
  */
 export function serverTaskWorkflowId(
   prefix: string,

@@ -88,10 +88,10 @@ export function computeOn(settings: OperationSettings, host: string): ActivityIn
 }
 
 /**
- * Reads from one host for a request that waits (the console): a host that does not pick the read up within
- * seconds is down, and the caller hears so at once instead of after an operation's patience.
+ * Steps on one host that a waiting request needs at once (a console read, a crash dump): a host that does not
+ * pick the step up within seconds is down, and the caller hears so then instead of after an operation's patience.
  */
-export function computeReadOn(settings: OperationSettings, host: string): ActivityInterfaceFor<ComputeActivities> {
+export function computePromptlyOn(settings: OperationSettings, host: string): ActivityInterfaceFor<ComputeActivities> {
   return proxyActivities<ComputeActivities>({
     taskQueue: computeQueue(settings.queuePrefix, host),
     scheduleToStartTimeout: '5s',

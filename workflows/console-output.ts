@@ -1,4 +1,4 @@
-import { computeReadOn } from './activities';
+import { computePromptlyOn } from './activities';
 import type { ConsoleOutputInput } from './inputs';
 
 // Nova reads a console with a call to the instance's compute host: a read beside whatever operation holds the
@@ -6,5 +6,5 @@ import type { ConsoleOutputInput } from './inputs';
 
 export async function consoleOutputWorkflow(input: ConsoleOutputInput): Promise<string> {
   const { instanceUuid, host, length, settings } = input;
-  return computeReadOn(settings, host).consoleOutput({ instanceUuid, length });
+  return computePromptlyOn(settings, host).consoleOutput({ instanceUuid, length });
 }

@@ -25,3 +25,4 @@ export { updateMetadataWorkflow } from './update-metadata';
 export { updateServerWorkflow } from './update-server';
 export { lockServerWorkflow, unlockServerWorkflow } from './lock-server';
 export { consoleOutputWorkflow } from './console-output';
+export { triggerCrashDumpWorkflow } from './trigger-crash-dump';

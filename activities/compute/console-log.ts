@@ -48,6 +48,19 @@ export class ConsoleLog {
     await this.append(uuid, ['', '[  OK  ] Reached target Reboot.', 'reboot: Restarting system']);
   }
 
+  /** An NMI reaching a guest whose kernel panics on it and boots the kdump kernel, which saves a dump and reboots. */
+  async crashDump(uuid: string): Promise<void> {
+    await this.append(uuid, [
+      '',
+      '[ 4242.000001] Uhhuh. NMI received for unknown reason 30 on CPU 0.',
+      '[ 4242.000002] Kernel panic - not syncing: NMI: Not continuing',
+      '[ 4242.000003] Starting crashdump kernel...',
+      'kdump: saving vmcore to /var/crash',
+      'kdump: saving vmcore complete',
+      'reboot: Restarting system',
+    ]);
+  }
+
   /** The newest MAX_CONSOLE_BYTES of the guest's console; empty when it never printed anything here. */
   async read(uuid: string): Promise<string> {
     const file = await fs.open(this.file(uuid), 'r').catch((err: NodeJS.ErrnoException) => {

@@ -6,7 +6,7 @@ import { PowerState } from '../../domain/states';
 import type { InstanceFlavor } from '../../domain/rows';
 import { ConsoleLog } from './console-log';
 import { DISK_CHUNK_BYTES, DISK_CHUNKS, imageDisk } from './disk-image';
-import { GuestInWrongState, GuestNotFound, HypervisorStepFailed, ImageDataCorrupted } from './errors';
+import { GuestInWrongState, GuestNotFound, GuestNotRunning, HypervisorStepFailed, ImageDataCorrupted } from './errors';
 import { FaultSwitchFile, HypervisorStep, type FaultSwitch } from './fault-switches';
 import { readJson, writeJsonAtomic } from './json-file';
 import type { ImageStore } from '../../storage/image-store';
@@ -182,6 +182,24 @@ export class FakeHypervisor {
 
   async resume(uuid: string, ctx: StepContext): Promise<Guest> {
     return this.transition(uuid, HypervisorStep.Resume, [PowerState.Suspended], PowerState.Running, ctx);
+  }
+
+  /**
+   * libvirt's inject_nmi: a running guest panics, dumps and reboots, and runs on (Nova changes no power state for
+   * it); a paused one holds the NMI until its vCPUs run again. A guest that is not running refuses it.
+   */
+  async injectNmi(uuid: string, ctx: StepContext): Promise<Guest> {
+    const guest = await this.getGuest(uuid);
+    if (!guest) throw new GuestNotFound(uuid, this.host);
+    if (guest.powerState !== PowerState.Running && guest.powerState !== PowerState.Paused) {
+      throw new GuestNotRunning(uuid, this.host, guest.powerState);
+    }
+    await this.applyFault(HypervisorStep.TriggerCrashDump, ctx);
+    if (guest.powerState === PowerState.Running) {
+      await this.console.crashDump(uuid);
+      await this.console.boot(guest, guest.rescue ? { rescueImageId: guest.rescue.imageId } : {});
+    }
+    return guest;
   }
 
   /** Removes the guest and its disks; destroying a guest that is already gone succeeds. */

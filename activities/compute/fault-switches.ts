@@ -25,6 +25,8 @@ export const HypervisorStep = {
   LiveMigrate: 'liveMigrate',
   /** Copying a guest's disk into the image store (createImage, createBackup, shelve): the upload, struck after its first chunk. */
   Snapshot: 'snapshot',
+  /** trigger_crash_dump: the NMI injected into the guest. */
+  TriggerCrashDump: 'triggerCrashDump',
 } as const;
 export type HypervisorStep = (typeof HypervisorStep)[keyof typeof HypervisorStep];
 

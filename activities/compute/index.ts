@@ -281,6 +281,10 @@ export function createComputeActivities({ hypervisor, transferDir, localDiskGb }
         return tailLines(await hypervisor.console.read(input.instanceUuid), input.length);
       });
     },
+    /** Nova's trigger_crash_dump: an NMI into the guest, whose power state it leaves as it was. */
+    async triggerCrashDump(instanceUuid: string): Promise<GuestFacts> {
+      return guarded(async () => facts(await hypervisor.injectNmi(instanceUuid, stepContext())));
+    },
     /** The power state the hypervisor sees now (Nova's sync_power_state); undefined when the guest is gone. */
     async getPowerState(instanceUuid: string): Promise<number | undefined> {
       return (await hypervisor.getGuest(instanceUuid))?.powerState;

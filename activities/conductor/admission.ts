@@ -23,7 +23,8 @@ export interface OperationAdmission extends Requester {
   rule: StateRule;
   /** The instance action name (`stop`, `start`, `reboot`, `delete`). */
   action: string;
-  taskState: string;
+  /** The task_state the admission sets; null for an operation that sets none (trigger_crash_dump). */
+  taskState: string | null;
   requireHost: boolean;
   /** The step that starts with the admission (e.g. `compute_stop_instance` on the instance's host). */
   events?: readonly ActionEvent[];

@@ -1,6 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { InstanceFault } from '../../domain/faults';
-import { FaultType } from '../../domain/faults';
+import { FaultType, recordedFault, type InstanceFault } from '../../domain/faults';
 import { StateRules } from '../../domain/guards';
 import { isServiceUp } from '../../domain/liveness';
 import type { InstanceRow, MigrationRow } from '../../domain/rows';
@@ -138,7 +137,7 @@ export async function failEvacuation(
   sql: Sql,
   input: MigrationRef & { requestId: string; status: string; fault: InstanceFault },
 ): Promise<void> {
-  const fault = { ...input.fault, created: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  const fault = recordedFault(input.fault);
   await sql.begin(async (tx) => {
     const migration = await lockMigration(tx, input.migrationUuid);
     await setStatus(tx, migration.uuid, input.status);

@@ -63,6 +63,7 @@ import {
 } from './snapshot';
 import { advanceTask, failTask, finishTask, type TaskAdvance, type TaskFailure, type TaskFinish } from './transitions';
 import { markDeleted } from './deletion';
+import { admitCrashDump, finishCrashDump, type CrashDumpEnd } from './crash-dump';
 
 const DEFAULT_OPTIONS: ConductorOptions = { serviceDownTimeMs: 60_000 };
 
@@ -121,6 +122,8 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     updateInstanceMetadata: (change: MetadataChange) => updateInstanceMetadata(sql, change),
     updateServerRecord: (update: ServerRecordUpdate) => updateServerRecord(sql, update),
     setServerLock: (update: ServerLockUpdate) => setServerLock(sql, update),
+    admitCrashDump: (input: OperationAdmission) => admitCrashDump(sql, input),
+    finishCrashDump: (end: CrashDumpEnd) => finishCrashDump(sql, end),
   };
 }
 
@@ -161,6 +164,8 @@ export const ONE_TRANSACTION_STEPS: ReadonlySet<keyof ConductorActivities> = new
   'finishUnshelve',
   'updateServerRecord',
   'setServerLock',
+  'admitCrashDump',
+  'finishCrashDump',
 ]);
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';

@@ -1,4 +1,4 @@
-import type { InstanceFault } from '../../domain/faults';
+import { recordedFault, type InstanceFault } from '../../domain/faults';
 import type { InstanceFlavor, InstanceRow, MigrationRow } from '../../domain/rows';
 import { MigrationStatus, TaskState, VmState } from '../../domain/states';
 import type { Requester } from './admission';
@@ -149,7 +149,7 @@ export async function rollbackMigration(
   sql: Sql,
   input: MigrationRef & { requestId: string; fault?: InstanceFault; powerState?: number; status?: string },
 ): Promise<void> {
-  const fault = input.fault ? { ...input.fault, created: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } : null;
+  const fault = input.fault ? recordedFault(input.fault) : null;
   await sql.begin(async (tx) => {
     const migration = await lockMigration(tx, input.migrationUuid);
     await restoreSource(tx, migration);

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { InstanceFault } from '../../domain/faults';
+import { recordedFault, type InstanceFault } from '../../domain/faults';
 import type { InstanceRow } from '../../domain/rows';
 import { VmState } from '../../domain/states';
 import type { Queryable, Sql } from './db';
@@ -185,7 +185,7 @@ export async function failTask(sql: Sql, step: TaskFailure): Promise<void> {
 
 /** failTask inside the caller's transaction, for failures that undo more than the instance's state. */
 export async function failInTransaction(tx: Queryable, step: TaskFailure): Promise<InstanceRow> {
-  const fault = { ...step.fault, created: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  const fault = recordedFault(step.fault);
   return endWith(tx, step, true, (alongside) =>
     compareAndSet(
       tx,

@@ -37,6 +37,8 @@ export interface ActionReply {
 /** One `POST /servers/{id}/action` key: its body schema (or one per microversion) and what it does. */
 export interface ServerAction<S extends z.ZodType = z.ZodType> {
   key: string;
+  /** The first microversion that has the action; before it the action is Nova's 404. */
+  minVersion?: string;
   /** The policy rule the caller must pass, checked on the server's project after its lookup. */
   policy: PolicyName;
   /** The body's schema; at the latest microversion when the body changed across microversions. */

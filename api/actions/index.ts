@@ -3,6 +3,7 @@ import { evacuate } from './evacuate';
 import { createBackup } from './create-backup';
 import { createImage } from './create-image';
 import { osGetConsoleOutput } from './console-output';
+import { triggerCrashDump } from './trigger-crash-dump';
 import { osStart } from './os-start';
 import { osStop } from './os-stop';
 import { lock, unlock } from './lock';
@@ -49,5 +50,6 @@ export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
     lock,
     unlock,
     osGetConsoleOutput,
+    triggerCrashDump,
   ].map((a) => [a.key, a as ServerAction]),
 );

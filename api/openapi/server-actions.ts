@@ -8,9 +8,9 @@ import { rebuildBodySchema } from '../views/server-schema';
  * schema the router parses it with.
  */
 export function serverActionBody(version: ApiVersion): z.ZodType {
-  const options = [...SERVER_ACTIONS.values()].map((action) =>
-    z.strictObject({ [action.key]: action.schemaAt?.(version) ?? action.schema }),
-  );
+  const options = [...SERVER_ACTIONS.values()]
+    .filter((action) => !action.minVersion || atLeast(version, action.minVersion))
+    .map((action) => z.strictObject({ [action.key]: action.schemaAt?.(version) ?? action.schema }));
   return z.union(options);
 }
 

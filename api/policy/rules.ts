@@ -41,6 +41,7 @@ const servers = {
   'os_compute_api:servers:create_image': 'project_member_or_admin',
   'os_compute_api:os-create-backup': 'project_member_or_admin',
   'os_compute_api:os-console-output': 'project_member_or_admin',
+  'os_compute_api:servers:trigger_crash_dump': 'project_member_or_admin',
   'os_compute_api:os-pause-server:pause': 'project_member_or_admin',
   'os_compute_api:os-pause-server:unpause': 'project_member_or_admin',
   'os_compute_api:os-lock-server:lock': 'project_member_or_admin',

@@ -11,7 +11,7 @@ import { SERVER_ACTIONS } from '../actions';
 import { generateAdminPassword } from '../admin-password';
 import { startInterrupting } from '../actions/action';
 import { contextOf } from '../context';
-import { BadRequest, instanceNotFound } from '../errors';
+import { BadRequest, ItemNotFound, instanceNotFound } from '../errors';
 import { baseUrl, selfLinks } from '../links';
 import { atLeast, versionOf, type ApiVersion } from '../microversion';
 import type { Operations } from '../operations';
@@ -165,6 +165,9 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     const action = SERVER_ACTIONS.get(key);
     if (!action) throw new BadRequest(`There is no such action: ${key}`);
     const version = versionOf(res);
+    if (action.minVersion && !atLeast(version, action.minVersion)) {
+      throw new ItemNotFound('The resource could not be found.');
+    }
     const parsed: unknown = parseWith(action.schemaAt?.(version) ?? action.schema, value, key);
     const instance = await loadInstance(deps, req, res);
     authorize(contextOf(res), action.policy, { projectId: instance.project_id });

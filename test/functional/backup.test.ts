@@ -7,6 +7,7 @@ import { HypervisorStep } from '../../activities/compute/fault-switches';
 import { instanceWorkflowId } from '../../domain/naming';
 import { InstanceIdKey, OperationKey, TaskStateKey } from '../../domain/search-attributes';
 import { ApiClient, CIRROS, expectNovaError, type Reply } from '../support/http';
+import { actionOfReply } from '../support/instance-actions';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const HOST = 'host-a';
@@ -46,10 +47,7 @@ async function imageStatus(id: string): Promise<string | undefined> {
   return (await imageRow(id))?.['status'] as string | undefined;
 }
 
-async function actionOf(id: string, reply: Reply): Promise<any> {
-  const requestId = reply.headers.get('x-openstack-request-id');
-  return (await at('2.62').get(`/v2.1/servers/${id}/os-instance-actions/${requestId}`)).body.instanceAction;
-}
+const actionOf = (id: string, reply: Reply) => actionOfReply(api, id, reply);
 
 /** A backup at 2.45, once the server is idle again: the new image's id. */
 async function backedUp(server: string, name: string, backupType: string, rotation: number): Promise<string> {

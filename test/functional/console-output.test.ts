@@ -143,6 +143,19 @@ describe('os-getConsoleOutput', () => {
     );
   });
 
+  it("answers Nova's 404 when the host has no such guest", async () => {
+    const id = await activeServer('console-lost-guest');
+    const [row] = await stack.sql<{ host: string }[]>`SELECT host FROM instances WHERE uuid = ${id}`;
+    const hv = stack.hypervisor(row!.host);
+    await hv.destroy(id, { progress: () => undefined, signal: new AbortController().signal });
+    expectNovaError(
+      await api.action(id, { 'os-getConsoleOutput': {} }),
+      404,
+      'itemNotFound',
+      `Instance ${id} could not be found.`,
+    );
+  });
+
   it('answers 409 within seconds when the host is down, and reads again once it is back', async () => {
     const id = await activeServer('console-host-down');
     const [server] = await stack.sql<{ host: string }[]>`SELECT host FROM instances WHERE uuid = ${id}`;

@@ -93,7 +93,7 @@ describe('openstack CLI', () => {
     expect(zones).toEqual([expect.objectContaining({ 'Zone Name': 'nova', 'Zone Status': 'available' })]);
   }, 60_000);
 
-  it('boots a server by image and flavor name, lists it with its image, renames, reads its console, backs up, locks and deletes it', async () => {
+  it('boots a server by image and flavor name, lists it with its image, renames, reads its console, dumps, backs up, locks and deletes it', async () => {
     const created = (await openstackJson(
       [
         'server',
@@ -132,6 +132,9 @@ describe('openstack CLI', () => {
     const consoleLog = await runClient('openstack', ['console', 'log', 'show', '--lines', '1', 'osc-renamed'], demo);
     // The guest booted before the rename: its console shows the name it booted with.
     expect([consoleLog.code, consoleLog.stdout.trim()]).toEqual([0, 'osc-vm login:']);
+    expect((await runClient('openstack', ['server', 'dump', 'create', 'osc-renamed'], demo)).code).toBe(0);
+    const dumped = await runClient('openstack', ['console', 'log', 'show', 'osc-renamed'], demo);
+    expect(dumped.stdout).toContain('kdump: saving vmcore complete');
 
     const backupArgs = ['server', 'backup', 'create', '--type', 'daily', '--rotate', '1', '--wait', '--name'];
     const backup = (name: string) => openstackJson([...backupArgs, name, 'osc-renamed'], demo);

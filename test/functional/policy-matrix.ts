@@ -95,6 +95,7 @@ const serverRows: MatrixRow[] = [
   action('createBackup', { name: 'nightly', backup_type: 'daily', rotation: 1 }, ownServer(409)),
   // The shared server was never placed: no host has its console.
   action('os-getConsoleOutput', {}, ownServer(409)),
+  action('trigger_crash_dump', null, ownServer(409), '2.17'),
   action('pause', null, ownServer(409)),
   action('unpause', null, ownServer(409)),
   action('suspend', null, ownServer(409)),

@@ -8,6 +8,7 @@ import { waitFor } from '../../worker/infra/ports';
 import { stopChild } from '../../worker/infra/temporal-server';
 import { ApiClient, CIRROS, type Reply } from '../support/http';
 import { expectNoStagedCopy, waitForStagedCopy } from '../support/staged-copies';
+import { actionOfReply } from '../support/instance-actions';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const HOST = 'host-a';
@@ -65,14 +66,7 @@ async function storedFault(id: string): Promise<{ code: number; message: string 
   return (row?.['fault'] as { code: number; message: string } | null) ?? null;
 }
 
-async function actionOf(id: string, reply: Reply): Promise<any> {
-  const requestId = reply.headers.get('x-openstack-request-id');
-  return (
-    await api
-      .withHeaders({ 'OpenStack-API-Version': 'compute 2.62' })
-      .get(`/v2.1/servers/${id}/os-instance-actions/${requestId}`)
-  ).body.instanceAction;
-}
+const actionOf = (id: string, reply: Reply) => actionOfReply(api, id, reply);
 
 describe('createImage', () => {
   let id: string;

@@ -4,7 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { instanceWorkflowId } from '../../domain/naming';
 import { waitFor } from '../../worker/infra/ports';
 import { confirmResizeUpdate } from '../../workflows/resize/messages';
-import { actionOf } from '../support/interrupt';
+import { actionOf } from '../support/instance-actions';
 import { migrationsOf, resizedServer } from '../support/move-crash';
 import { useTestStack } from '../support/use-test-stack';
 

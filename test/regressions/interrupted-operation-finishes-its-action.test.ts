@@ -1,7 +1,8 @@
 import { HypervisorStep } from '../../activities/compute/fault-switches';
 import { INTERRUPTED_MESSAGE } from '../../workflows/failures';
 import { expectAuditClean } from '../support/audit';
-import { actionOf, deleteWhileHeld, expectImageGone, holdInstanceRow, waitForLockWaiters } from '../support/interrupt';
+import { actionOf } from '../support/instance-actions';
+import { deleteWhileHeld, expectImageGone, holdInstanceRow, waitForLockWaiters } from '../support/interrupt';
 import { useTestStack } from '../support/use-test-stack';
 
 // Found by the chaos run ("create, resize, unpause, shelve actions never finished"): a delete cancels the

@@ -1,5 +1,6 @@
 import { expectAuditClean } from '../support/audit';
-import { actionOf, deleteWhileHeld, holdRows, waitForLockWaiters } from '../support/interrupt';
+import { actionOf } from '../support/instance-actions';
+import { deleteWhileHeld, holdRows, waitForLockWaiters } from '../support/interrupt';
 import { migrationsOf } from '../support/move-crash';
 import { useTestStack } from '../support/use-test-stack';
 

@@ -1,5 +1,6 @@
 import { expectAuditClean } from '../support/audit';
-import { actionOf, deleteWhileHeld, expectImageGone, holdInstanceRow, waitForLockWaiters } from '../support/interrupt';
+import { actionOf } from '../support/instance-actions';
+import { deleteWhileHeld, expectImageGone, holdInstanceRow, waitForLockWaiters } from '../support/interrupt';
 import { useTestStack } from '../support/use-test-stack';
 
 // Found by the chaos run ("snapshot images still queued"): a delete cancelled a createImage while its admission,

@@ -75,15 +75,6 @@ export async function deleteWhileHeld(
   return reply;
 }
 
-/** The instance action as an admin reads it, after the server is gone (2.21 and later). */
-export async function actionOf(api: ApiClient, instanceUuid: string, requestId: string): Promise<any> {
-  const reply = await api
-    .withHeaders({ 'OpenStack-API-Version': 'compute 2.62' })
-    .get(`/v2.1/servers/${instanceUuid}/os-instance-actions/${requestId}`);
-  expect(reply.status).toBe(200);
-  return reply.body.instanceAction;
-}
-
 /** GET /image/v2/images/{id} answers 404, as Glance does for a deleted image (asked for JSON). */
 export async function expectImageGone(api: ApiClient, imageId: string): Promise<void> {
   const reply = await api.withHeaders({ Accept: 'application/json' }).get(`/image/v2/images/${imageId}`);
