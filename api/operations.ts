@@ -43,6 +43,11 @@ export interface OperationRequest<I> {
   instanceUuid: string;
   /** The operation's name in search attributes and summaries (`stop`, `create`...). */
   operation: string;
+  /**
+   * A run beside the one holding the instance's workflow ID (trigger_crash_dump, which Nova gives no task_state),
+   * under an ID of its own; the instance's ID otherwise.
+   */
+  workflowId?: string;
   ctx: RequestContext;
   /** The instance's host when the operation starts, so the run is found by `Host` from its first moment. */
   host?: string | null;
@@ -82,7 +87,8 @@ export class Operations {
     try {
       await this.startOnce(req);
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !(await this.isClosing(req))) {
+      const rival = err instanceof WorkflowExecutionAlreadyStartedError && !req.workflowId;
+      if (!rival || !(await this.isClosing(req))) {
         throw await this.translate(err, req);
       }
       await this.waitForClose(req.instanceUuid, CLOSING_DEADLINE_MS);
@@ -106,7 +112,7 @@ export class Operations {
   }
 
   private async startOnce<I>(req: OperationRequest<I>): Promise<void> {
-    const workflowId = instanceWorkflowId(this.settings.queuePrefix, req.instanceUuid);
+    const workflowId = req.workflowId ?? instanceWorkflowId(this.settings.queuePrefix, req.instanceUuid);
     const startWorkflowOperation = new WithStartWorkflowOperation(req.workflow, {
       workflowId,
       taskQueue: conductorQueue(this.settings.queuePrefix),

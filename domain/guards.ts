@@ -16,6 +16,8 @@ export interface StateRule {
    * to anyone. Every other action is refused to all but admins while the instance is locked.
    */
   ignoresLock?: boolean;
+  /** Nova checks the host before the state for this action (@check_instance_host above @check_instance_state). */
+  hostBeforeState?: boolean;
 }
 
 export interface GuardedInstance {
@@ -151,6 +153,7 @@ export const StateRules = {
     vmStates: [VmState.Active, VmState.Paused, VmState.Rescued, VmState.Resized, VmState.Error],
     taskStates: IDLE,
     mustHaveLaunched: true,
+    hostBeforeState: true,
   },
   shelve: { action: 'shelve', vmStates: SNAPSHOTTABLE, taskStates: IDLE, mustHaveLaunched: true },
   shelveOffload: { action: 'shelveOffload', vmStates: [VmState.Shelved], taskStates: IDLE, mustHaveLaunched: true },

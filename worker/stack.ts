@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   let temporal: DevServer | undefined;
 
   const shutdown = async () => {
-    if (stopping) return;
+    // A second Ctrl-C does not wait for the first one's orderly stop.
+    if (stopping) process.exit(1);
     stopping = true;
     log.info('stopping');
     await Promise.all([...children.values()].map((c) => stopChild(c)));

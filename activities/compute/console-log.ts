@@ -36,8 +36,9 @@ export class ConsoleLog {
       `cloud-init: local-hostname: ${guest.name}`,
       `cloud-init: finished, booted from ${root}`,
       '',
-      `${guest.name} login: `,
     ]);
+    // A getty's prompt waits on its line: what the guest prints next starts a new one.
+    await this.write(guest.uuid, `${guest.name} login: `);
   }
 
   async powerDown(uuid: string): Promise<void> {
@@ -63,16 +64,21 @@ export class ConsoleLog {
 
   /** The newest MAX_CONSOLE_BYTES of the guest's console; empty when it never printed anything here. */
   async read(uuid: string): Promise<string> {
+    // As Nova decodes it: ASCII, each other byte replaced.
+    return (await this.newest(uuid)).toString('latin1').replace(/[^\x00-\x7F]/g, '\uFFFD');
+  }
+
+  private async newest(uuid: string): Promise<Buffer> {
     const file = await fs.open(this.file(uuid), 'r').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
       throw err;
     });
-    if (!file) return '';
+    if (!file) return Buffer.alloc(0);
     try {
       const { size } = await file.stat();
       const length = Math.min(size, MAX_CONSOLE_BYTES);
       const { buffer, bytesRead } = await file.read(Buffer.alloc(length), 0, length, size - length);
-      return buffer.subarray(0, bytesRead).toString('latin1');
+      return buffer.subarray(0, bytesRead);
     } finally {
       await file.close();
     }
@@ -83,12 +89,16 @@ export class ConsoleLog {
   }
 
   private async append(uuid: string, lines: readonly string[]): Promise<void> {
+    await this.write(uuid, `${lines.join('\n')}\n`);
+  }
+
+  private async write(uuid: string, text: string): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
     const file = this.file(uuid);
-    await fs.appendFile(file, `${lines.join('\n')}\n`);
+    await fs.appendFile(file, text);
     // Rotated as virtlogd rotates console logs: a guest rebooted for years keeps only what can still be read.
     if ((await fs.stat(file)).size > MAX_FILE_BYTES) {
-      await fs.writeFile(`${file}.tmp`, await this.read(uuid), 'latin1');
+      await fs.writeFile(`${file}.tmp`, await this.newest(uuid));
       await fs.rename(`${file}.tmp`, file);
     }
   }
@@ -99,13 +109,11 @@ export class ConsoleLog {
 }
 
 /**
- * Nova's `_tail_log`: the last `length` lines (0: nothing), or all of it when no length is given. A log that ends
- * in a newline keeps it, so `length` counts the lines the guest printed rather than the empty one after them.
+ * Nova's `_tail_log`: the last `length` lines, split and joined on newlines as Nova does (0: nothing). No length,
+ * or -1, is all of it, as Nova's schema documents; Nova's code would drop the first line for -1.
  */
 export function tailLines(log: string, length: number | null): string {
   if (length === null || length < 0) return log;
   if (length === 0) return '';
-  const trailing = log.endsWith('\n');
-  const lines = (trailing ? log.slice(0, -1) : log).split('\n');
-  return `${lines.slice(-length).join('\n')}${trailing ? '\n' : ''}`;
+  return log.split('\n').slice(-length).join('\n');
 }

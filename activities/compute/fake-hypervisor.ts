@@ -26,6 +26,8 @@ export interface Guest {
   imageSha256?: string | undefined;
   /** Set while the guest boots from a rescue disk; its own disk stays attached, untouched. */
   rescue?: RescueDisk;
+  /** An NMI injected while the guest was paused: its kernel takes it once its vCPUs run again. */
+  pendingNmi?: boolean;
   /** The rebuild (its request id) that wrote the current disk: a retried rebuild step knows it is done. */
   rebuiltBy?: string;
   createdAt: string;
@@ -172,7 +174,12 @@ export class FakeHypervisor {
   }
 
   async unpause(uuid: string, ctx: StepContext): Promise<Guest> {
-    return this.transition(uuid, HypervisorStep.Unpause, [PowerState.Paused], PowerState.Running, ctx);
+    const guest = await this.transition(uuid, HypervisorStep.Unpause, [PowerState.Paused], PowerState.Running, ctx);
+    if (!guest.pendingNmi) return guest;
+    const { pendingNmi: _taken, ...running } = guest;
+    await this.saveGuest(running);
+    await this.printCrashDump(running);
+    return running;
   }
 
   /** Saves the guest's memory and stops it (libvirt's managed save), like a laptop's suspend to disk. */
@@ -186,7 +193,8 @@ export class FakeHypervisor {
 
   /**
    * libvirt's inject_nmi: a running guest panics, dumps and reboots, and runs on (Nova changes no power state for
-   * it); a paused one holds the NMI until its vCPUs run again. A guest that is not running refuses it.
+   * it); a paused one takes the NMI when it is unpaused, unless a power change resets it first. A guest that is
+   * not running refuses it.
    */
   async injectNmi(uuid: string, ctx: StepContext): Promise<Guest> {
     const guest = await this.getGuest(uuid);
@@ -196,10 +204,17 @@ export class FakeHypervisor {
     }
     await this.applyFault(HypervisorStep.TriggerCrashDump, ctx);
     if (guest.powerState === PowerState.Running) {
-      await this.console.crashDump(uuid);
-      await this.console.boot(guest, guest.rescue ? { rescueImageId: guest.rescue.imageId } : {});
+      await this.printCrashDump(guest);
+      return guest;
     }
-    return guest;
+    const holding = { ...guest, pendingNmi: true, updatedAt: new Date().toISOString() };
+    await this.saveGuest(holding);
+    return holding;
+  }
+
+  private async printCrashDump(guest: Guest): Promise<void> {
+    await this.console.crashDump(guest.uuid);
+    await this.console.boot(guest, guest.rescue ? { rescueImageId: guest.rescue.imageId } : {});
   }
 
   /** Removes the guest and its disks; destroying a guest that is already gone succeeds. */
@@ -264,7 +279,9 @@ export class FakeHypervisor {
     const guest = await this.getGuest(uuid);
     if (!guest) throw new GuestNotFound(uuid, this.host);
     await this.applyFault(step, ctx);
-    const updated = { ...guest, powerState, updatedAt: new Date().toISOString() };
+    // A power change resets the vCPUs: an NMI a paused guest held is gone.
+    const { pendingNmi: _reset, ...rest } = guest;
+    const updated = { ...rest, powerState, updatedAt: new Date().toISOString() };
     await writeJsonAtomic(this.guestPath(uuid), updated);
     await this.printPowerChange(guest, step, updated);
     return updated;

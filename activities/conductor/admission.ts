@@ -28,6 +28,11 @@ export interface OperationAdmission extends Requester {
   requireHost: boolean;
   /** The step that starts with the admission (e.g. `compute_stop_instance` on the instance's host). */
   events?: readonly ActionEvent[];
+  /**
+   * A run beside the one holding the instance (trigger_crash_dump): it closes no leftovers, as an action open
+   * beside it (a confirm under way) may well be that run's own.
+   */
+  beside?: boolean;
 }
 
 export interface CreateAdmission extends Requester {
@@ -148,14 +153,18 @@ export async function admitInTransaction(
   // A lock committed before this admission holds, however close the two came (Nova checks it only in its API).
   const locked = lockConflict(input.rule, row, input.isAdmin === true);
   if (locked) throw invalidState(locked);
+  const notReady = input.requireHost && !row.host ? `Instance ${row.uuid} is not ready` : null;
+  if (notReady && input.rule.hostBeforeState) throw invalidState(notReady);
   const conflict = checkInstanceState(input.rule, row);
   if (conflict) throw invalidState(conflict.message);
-  if (input.requireHost && !row.host) throw invalidState(`Instance ${row.uuid} is not ready`);
+  if (notReady) throw invalidState(notReady);
   await check?.(row);
   const [admitted] = await allOf([
     claim(tx, row),
     // The operation before this one has closed (one run per instance): whatever it left open was interrupted.
-    closeInterrupted(tx, { instanceUuid: row.uuid, requestId: input.requestId, action: input.action }),
+    input.beside
+      ? Promise.resolve()
+      : closeInterrupted(tx, { instanceUuid: row.uuid, requestId: input.requestId, action: input.action }),
     recordAction(tx, row.uuid, input.action, input),
     // An event without a host runs on the instance's host; `host: null` says it runs nowhere in particular.
     recordEvents(

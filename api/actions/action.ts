@@ -65,9 +65,11 @@ export function guardLock(rule: StateRule, call: Pick<ActionCall, 'instance' | '
 export function guardState(rule: StateRule, call: Pick<ActionCall, 'instance' | 'ctx'>): void {
   guardLock(rule, call);
   const { instance } = call;
+  const notReady = !instance.host && !rule.hostOptional ? `Instance ${instance.uuid} is not ready` : null;
+  if (notReady && rule.hostBeforeState) throw new InstanceInvalidState(notReady);
   const conflict = checkInstanceState(rule, instance);
   if (conflict) throw new InstanceInvalidState(conflict.message);
-  if (!instance.host && !rule.hostOptional) throw new InstanceInvalidState(`Instance ${instance.uuid} is not ready`);
+  if (notReady) throw new InstanceInvalidState(notReady);
 }
 
 /** Who asks, as workflows record it in the instance action; an admin is not held back by a lock. */

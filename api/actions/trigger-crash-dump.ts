@@ -1,10 +1,7 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { StateRules } from '../../domain/guards';
 import { serverTaskWorkflowId } from '../../domain/naming';
-import { triggerCrashDumpWorkflow, type CrashDumpOutcome } from '../../workflows/trigger-crash-dump';
-import { InstanceInvalidState, instanceNotFound } from '../errors';
+import { triggerCrashDumpWorkflow } from '../../workflows/trigger-crash-dump';
 import { operationSummary } from '../operation-summary';
 import { defineAction, guardState, requesterOf } from './action';
 
@@ -22,28 +19,23 @@ export const triggerCrashDump = defineAction({
     const { instance, ctx, operations } = call;
     const rule = StateRules.triggerCrashDump;
     guardState(rule, call);
-    const outcome: CrashDumpOutcome = await operations
-      .runTask({
-        workflow: triggerCrashDumpWorkflow,
-        input: { instanceUuid: instance.uuid, requester: requesterOf(ctx), settings: operations.settings },
-        workflowId: serverTaskWorkflowId(operations.settings.queuePrefix, instance.uuid, 'crash-dump', ctx.requestId),
-        instanceUuid: instance.uuid,
+    await operations.start({
+      workflow: triggerCrashDumpWorkflow,
+      input: { instanceUuid: instance.uuid, requester: requesterOf(ctx), settings: operations.settings },
+      workflowId: serverTaskWorkflowId(operations.settings.queuePrefix, instance.uuid, 'crash-dump', ctx.requestId),
+      instanceUuid: instance.uuid,
+      operation: rule.action,
+      ctx,
+      host: instance.host,
+      summary: operationSummary({
         operation: rule.action,
-        ctx,
-        summary: operationSummary({
-          operation: rule.action,
-          name: instance.name,
-          host: instance.host,
-          userId: ctx.userId,
-        }),
-      })
-      .catch((err: unknown) => {
-        // The host failed the NMI after the admission recorded the action: as Nova's cast, still accepted.
-        if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) return { admitted: true };
-        throw err;
-      });
-    if ('refused' in outcome) throw new InstanceInvalidState(outcome.refused);
-    if ('gone' in outcome) throw instanceNotFound(instance.uuid);
+        name: instance.name,
+        host: instance.host,
+        userId: ctx.userId,
+      }),
+      busyMessage: async () =>
+        `Cannot '${rule.action}' instance ${instance.uuid} while another operation is in progress`,
+    });
     return { status: 202 };
   },
 });

