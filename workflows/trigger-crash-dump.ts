@@ -25,7 +25,6 @@ export async function triggerCrashDumpWorkflow(input: InstanceOperationInput): P
       action: 'trigger_crash_dump',
       taskState: null,
       requireHost: true,
-      beside: true,
       events: [started(EventName.TriggerCrashDump)],
     }),
   );

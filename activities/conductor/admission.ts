@@ -28,11 +28,6 @@ export interface OperationAdmission extends Requester {
   requireHost: boolean;
   /** The step that starts with the admission (e.g. `compute_stop_instance` on the instance's host). */
   events?: readonly ActionEvent[];
-  /**
-   * A run beside the one holding the instance (trigger_crash_dump): it closes no leftovers, as an action open
-   * beside it (a confirm under way) may well be that run's own.
-   */
-  beside?: boolean;
 }
 
 export interface CreateAdmission extends Requester {
@@ -162,9 +157,12 @@ export async function admitInTransaction(
   const [admitted] = await allOf([
     claim(tx, row),
     // The operation before this one has closed (one run per instance): whatever it left open was interrupted.
-    input.beside
-      ? Promise.resolve()
-      : closeInterrupted(tx, { instanceUuid: row.uuid, requestId: input.requestId, action: input.action }),
+    closeInterrupted(tx, {
+      instanceUuid: row.uuid,
+      requestId: input.requestId,
+      action: input.action,
+      workflowId: workflowRef().workflowId,
+    }),
     recordAction(tx, row.uuid, input.action, input),
     // An event without a host runs on the instance's host; `host: null` says it runs nowhere in particular.
     recordEvents(

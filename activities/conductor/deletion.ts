@@ -1,5 +1,6 @@
 import { FINAL_MIGRATION_STATUSES, MigrationStatus, TaskState, VmState } from '../../domain/states';
 import type { ImageStore } from '../../storage/image-store';
+import { workflowRef } from './admission';
 import { allOf, type Queryable, type Sql } from './db';
 import { recordEvents, type ActionEvent } from './events';
 import { releaseImageData } from '../../image-data/holders';
@@ -31,6 +32,7 @@ export async function markDeleted(
       instanceUuid: input.instanceUuid,
       requestId: input.requestId,
       action: 'delete',
+      workflowId: workflowRef().workflowId,
     });
     const [[row]] = await allOf([deleted, closing]);
     // After closeInterrupted: it may hand an unstarted move's claim back to the instance, and that claim goes too.

@@ -9,14 +9,17 @@ import { finishAction } from './transitions';
 const NOT_STARTED: readonly string[] = [MigrationStatus.PreMigrating, LiveMigrationStatus.Accepted];
 const MOVES: readonly string[] = ['migration', 'resize', 'live-migration'];
 
-/** Actions of runs beside the instance's operations (trigger_crash_dump): the next operation is no sign they ended. */
-const BESIDE_ACTIONS: readonly string[] = ['trigger_crash_dump'];
-
 /** The operation that takes the instance over (a delete, an evacuation, or any later operation). */
 export interface Interrupter {
   instanceUuid: string;
   requestId: string;
   action: string;
+  /**
+   * The run's workflow ID: only actions recorded under it (or before IDs were recorded) can be leftovers of the
+   * run before it. A run beside the instance's operations (trigger_crash_dump, under an ID of its own) thus
+   * closes none of theirs, and they close none of its.
+   */
+  workflowId: string | null;
 }
 
 /**
@@ -35,7 +38,7 @@ export async function closeInterrupted(tx: Queryable, by: Interrupter): Promise<
     tx<{ id: string; request_id: string }[]>`
       SELECT id, request_id FROM instance_actions
       WHERE instance_uuid = ${by.instanceUuid} AND finish_time IS NULL AND request_id <> ${by.requestId}
-        AND action NOT IN ${tx(BESIDE_ACTIONS as string[])}
+        AND (workflow_id IS NULL OR workflow_id IS NOT DISTINCT FROM ${by.workflowId})
       ORDER BY id FOR UPDATE`.execute(),
     tx<MigrationRow[]>`
       SELECT * FROM server_migrations
