@@ -23,7 +23,7 @@ export class AdmissionInterrupted extends Error {
 export async function cancelRun(
   client: Client,
   execution: { workflowId: string; runId: string },
-  interruptingTaskState: string,
+  interruptingTaskState: string | undefined,
 ): Promise<void> {
   try {
     await client.workflowService.requestCancelWorkflowExecution({
@@ -31,7 +31,7 @@ export async function cancelRun(
       identity: client.options.identity,
       requestId: randomUUID(),
       workflowExecution: execution,
-      reason: interruptingTaskState,
+      reason: interruptingTaskState ?? '',
     });
   } catch (err) {
     if (!isGrpcServiceError(err) || err.code !== GRPC_NOT_FOUND) throw err;

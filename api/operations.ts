@@ -260,10 +260,10 @@ export class Operations {
 
   /**
    * Cancels the instance's running operation, if any, and waits until its compensation has finished.
-   * `taskState` is the one the interrupting operation is about to set: a request still waiting for the
+   * `taskState` is the one the interrupting operation is about to set, if any: a request still waiting for the
    * cancelled run's admission names it in its 409.
    */
-  async cancelRunning(instanceUuid: string, taskState: string): Promise<void> {
+  async cancelRunning(instanceUuid: string, taskState?: string): Promise<void> {
     const workflowId = instanceWorkflowId(this.settings.queuePrefix, instanceUuid);
     const description = await this.client.workflow
       .getHandle(workflowId)

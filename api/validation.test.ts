@@ -41,4 +41,25 @@ describe('parseWith', () => {
       'Invalid input for field/attribute rescue. Value: {"extra":1}. Additional properties are not allowed (\'extra\' was unexpected)',
     );
   });
+
+  it("reports a missing field as jsonschema's required, on the object that lacks it", () => {
+    const reboot = z.strictObject({ type: z.enum(['HARD', 'SOFT']) });
+    expect(() => parseWith(reboot, {}, 'reboot')).toThrow(
+      "Invalid input for field/attribute reboot. Value: {}. 'type' is a required property",
+    );
+    const nested = z.strictObject({ server: z.strictObject({ name: z.string() }) });
+    expect(() => parseWith(nested, { server: { other: 1 } })).toThrow(
+      'Invalid input for field/attribute server. Value: {"other":1}. \'name\' is a required property',
+    );
+  });
+
+  it("lists an enum's values as Nova's jsonschema message does", () => {
+    const reset = z.strictObject({ state: z.enum(['active', 'error']) });
+    expect(() => parseWith(reset, { state: 'stopped' }, 'os-resetState')).toThrow(
+      "Invalid input for field/attribute state. Value: stopped. 'stopped' is not one of ['active', 'error']",
+    );
+    expect(() => parseWith(reset, { state: 3 }, 'os-resetState')).toThrow(
+      "Invalid input for field/attribute state. Value: 3. 3 is not one of ['active', 'error']",
+    );
+  });
 });

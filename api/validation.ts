@@ -61,8 +61,33 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, root?:
         `Additional properties are not allowed (${keys} ${issue.keys.length > 1 ? 'were' : 'was'} unexpected)`,
     );
   }
+  const parentPath = issue.path.slice(0, -1);
+  const key = issue.path[issue.path.length - 1];
+  if (key !== undefined && isMissing(valueAt(input, parentPath), key)) {
+    throw new BadRequest(
+      `Invalid input for field/attribute ${fieldName(parentPath, root ?? 'body')}. ` +
+        `Value: ${quotedValue(input, parentPath)}. '${String(key)}' is a required property`,
+    );
+  }
   const field = fieldName(issue.path, root ?? 'body');
+  const reason =
+    issue.code === 'invalid_value' && issue.values.length > 1
+      ? `${pythonRepr(valueAt(input, issue.path))} is not one of [${issue.values.map(pythonRepr).join(', ')}]`
+      : issue.message;
   throw new BadRequest(
-    `Invalid input for field/attribute ${field}. Value: ${quotedValue(input, issue.path)}. ${issue.message}`,
+    `Invalid input for field/attribute ${field}. Value: ${quotedValue(input, issue.path)}. ${reason}`,
   );
+}
+
+/** A field the schema needs that the object does not have: jsonschema's `required`, reported on the object. */
+function isMissing(parent: unknown, key: PropertyKey): boolean {
+  return parent !== null && typeof parent === 'object' && !Array.isArray(parent) && !(key in parent);
+}
+
+/** A scalar as Python prints it, as jsonschema's messages (`'x' is not one of ['a', 'b']`) quote values. */
+function pythonRepr(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value as number | bigint);
 }

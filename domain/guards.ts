@@ -155,6 +155,15 @@ export const StateRules = {
     mustHaveLaunched: true,
     hostBeforeState: true,
   },
+  // Nova's os-resetState checks neither state nor lock; the running operation is rolled back first instead.
+  resetState: {
+    action: 'os-resetState',
+    vmStates: 'any',
+    taskStates: 'any',
+    mustHaveLaunched: false,
+    hostOptional: true,
+    ignoresLock: true,
+  },
   shelve: { action: 'shelve', vmStates: SNAPSHOTTABLE, taskStates: IDLE, mustHaveLaunched: true },
   shelveOffload: { action: 'shelveOffload', vmStates: [VmState.Shelved], taskStates: IDLE, mustHaveLaunched: true },
   unshelve: {

@@ -26,3 +26,4 @@ export { updateServerWorkflow } from './update-server';
 export { lockServerWorkflow, unlockServerWorkflow } from './lock-server';
 export { consoleOutputWorkflow } from './console-output';
 export { triggerCrashDumpWorkflow } from './trigger-crash-dump';
+export { resetStateWorkflow } from './reset-state';

@@ -4,6 +4,7 @@ import type {
   MetadataChange,
   RebuildChanges,
   Requester,
+  ResetVmState,
   ServerRecordChanges,
   SnapshotImage,
 } from '../activities/conductor';
@@ -70,6 +71,11 @@ export interface SnapshotServerInput extends InstanceOperationInput {
 /** createBackup: a snapshot whose image is a backup of a type, with the rotation it keeps. */
 export interface BackupServerInput extends SnapshotServerInput {
   image: SnapshotImage & Required<Pick<SnapshotImage, 'backup'>>;
+}
+
+/** os-resetState: the vm_state the admin sets (task_state is cleared). */
+export interface ResetStateInput extends InstanceOperationInput {
+  vmState: ResetVmState;
 }
 
 /** unshelve: where an offloaded server may go (only an offloaded one: the API refuses both otherwise). */

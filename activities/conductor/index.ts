@@ -64,6 +64,7 @@ import {
 import { advanceTask, failTask, finishTask, type TaskAdvance, type TaskFailure, type TaskFinish } from './transitions';
 import { markDeleted } from './deletion';
 import { admitCrashDump, finishCrashDump, type CrashDumpEnd } from './crash-dump';
+import { resetState, type StateReset } from './reset-state';
 
 const DEFAULT_OPTIONS: ConductorOptions = { serviceDownTimeMs: 60_000 };
 
@@ -124,6 +125,7 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     setServerLock: (update: ServerLockUpdate) => setServerLock(sql, update),
     admitCrashDump: (input: OperationAdmission) => admitCrashDump(sql, input),
     finishCrashDump: (end: CrashDumpEnd) => finishCrashDump(sql, end),
+    resetState: (input: StateReset) => resetState(sql, input),
   };
 }
 
@@ -166,6 +168,7 @@ export const ONE_TRANSACTION_STEPS: ReadonlySet<keyof ConductorActivities> = new
   'setServerLock',
   'admitCrashDump',
   'finishCrashDump',
+  'resetState',
 ]);
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';
@@ -178,3 +181,4 @@ export type { ServerLockChange } from './server-lock';
 export type { RebuildAdmission, RebuildAdmitted, RebuildChanges, RebuildFailureBeforeSwap } from './rebuild';
 export type { BackupRotation, SnapshotData, SnapshotImage } from './images';
 export type { ShelvedImage } from './shelve';
+export type { ResetVmState } from './reset-state';

@@ -93,12 +93,13 @@ async function currentTaskState(sql: Sql, uuid: string, ctx: RequestContext): Pr
 }
 
 /**
- * Starts an operation that may interrupt the one running on the instance (delete, evacuate): that one is
- * cancelled and rolls back first, then this one starts on the instance as the rollback left it.
+ * Starts an operation that may interrupt the one running on the instance (delete, evacuate, os-resetState): that
+ * one is cancelled and rolls back first, then this one starts on the instance as the rollback left it.
+ * `taskState` is the one this operation sets, named in the interrupted request's 409; none for a reset.
  */
 export async function startInterrupting<I extends InstanceOperationInput>(
   call: ActionCall,
-  op: Parameters<typeof startGuarded<I>>[1] & { taskState: string },
+  op: Parameters<typeof startGuarded<I>>[1] & { taskState?: string },
 ): Promise<void> {
   // A lock that refuses this caller must leave the running operation alone.
   guardLock(op.rule, call);

@@ -13,6 +13,7 @@ import { pause } from './pause';
 import { reboot } from './reboot';
 import { rebuild } from './rebuild';
 import { rescue } from './rescue';
+import { resetState } from './reset-state';
 import { resize } from './resize';
 import { confirmResize, revertResize } from './resize-decision';
 import { resume } from './resume';
@@ -51,5 +52,6 @@ export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
     unlock,
     osGetConsoleOutput,
     triggerCrashDump,
+    resetState,
   ].map((a) => [a.key, a as ServerAction]),
 );

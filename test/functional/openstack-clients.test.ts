@@ -93,7 +93,7 @@ describe('openstack CLI', () => {
     expect(zones).toEqual([expect.objectContaining({ 'Zone Name': 'nova', 'Zone Status': 'available' })]);
   }, 60_000);
 
-  it('boots a server by image and flavor name, lists it with its image, renames, reads its console, dumps, backs up, locks and deletes it', async () => {
+  it('boots a server by image and flavor name, lists it with its image, renames, reads its console, dumps, backs up, locks, resets and deletes it', async () => {
     const created = (await openstackJson(
       [
         'server',
@@ -157,6 +157,22 @@ describe('openstack CLI', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('is locked');
     expect((await runClient('openstack', ['server', 'unlock', 'osc-renamed'], demo)).code).toBe(0);
+
+    const id = created['id'] as string;
+    const resetByMember = await runClient(
+      'openstack',
+      ['server', 'set', '--auto-approve', '--state', 'error', id],
+      demo,
+    );
+    expect(resetByMember.stderr).toContain('os-admin-actions:reset_state');
+    expect(
+      (await runClient('openstack', ['server', 'set', '--auto-approve', '--state', 'error', id], admin)).code,
+    ).toBe(0);
+    expect(await openstackJson(['server', 'show', 'osc-renamed'], demo)).toMatchObject({ status: 'ERROR' });
+    expect(
+      (await runClient('openstack', ['server', 'set', '--auto-approve', '--state', 'active', id], admin)).code,
+    ).toBe(0);
+    expect(await openstackJson(['server', 'show', 'osc-renamed'], demo)).toMatchObject({ status: 'ACTIVE' });
 
     expect((await runClient('openstack', ['server', 'delete', '--wait', 'osc-renamed'], demo)).code).toBe(0);
     expect(await openstackJson(['server', 'list'], demo)).toEqual([]);

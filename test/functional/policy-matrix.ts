@@ -109,6 +109,8 @@ const serverRows: MatrixRow[] = [
   action('os-migrateLive', { host: null, block_migration: 'auto' }, adminOnServer(409), '2.30'),
   // Evacuate checks the source host before the state: the never-placed server has none that is down.
   action('evacuate', {}, adminOnServer(400), '2.29'),
+  // No state check: the admin's reset lands (on a server of its own, so the shared one keeps its history).
+  { ...action('os-resetState', { state: 'error' }, adminOnServer(202)), freshServer: true },
   // No state check; a server of its own per caller, so the shared one is never left locked.
   { ...action('lock', null, ownServer(202)), freshServer: true },
   { ...action('unlock', null, ownServer(202)), freshServer: true },
