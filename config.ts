@@ -24,6 +24,7 @@ const operationSchema = z.object({
   NOVA_LIVE_MIGRATION_COMPLETION_TIMEOUT_S: int(800),
   NOVA_LIVE_MIGRATION_TIMEOUT_ACTION: z.enum(['abort', 'force_complete']).default('abort'),
   NOVA_SHELVED_OFFLOAD_TIME_S: int(0),
+  NOVA_RECLAIM_INSTANCE_INTERVAL_S: int(0),
 });
 
 export interface TemporalConfig {
@@ -49,6 +50,11 @@ export interface OperationSettings {
    * timer in the shelve workflow), -1 (any negative value) never.
    */
   shelvedOffloadTimeMs: number;
+  /**
+   * Nova's reclaim_instance_interval: 0 (the default) deletes at once; a positive value soft-deletes a server
+   * that has run, which `restore` brings back until a durable timer in its workflow reclaims it.
+   */
+  reclaimInstanceIntervalMs: number;
 }
 
 /**
@@ -77,6 +83,7 @@ export function loadOperationSettings(env: NodeJS.ProcessEnv = process.env): Ope
     liveMigrationCompletionTimeoutMs: o.NOVA_LIVE_MIGRATION_COMPLETION_TIMEOUT_S * 1000,
     liveMigrationTimeoutAction: o.NOVA_LIVE_MIGRATION_TIMEOUT_ACTION,
     shelvedOffloadTimeMs: o.NOVA_SHELVED_OFFLOAD_TIME_S < 0 ? -1 : o.NOVA_SHELVED_OFFLOAD_TIME_S * 1000,
+    reclaimInstanceIntervalMs: Math.max(0, o.NOVA_RECLAIM_INSTANCE_INTERVAL_S * 1000),
   };
 }
 

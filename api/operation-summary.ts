@@ -8,6 +8,7 @@ const VERBS: Readonly<Record<string, string>> = {
   createBackup: 'back up',
   console: 'read the console of',
   shelveOffload: 'offload shelved',
+  softDelete: 'soft-delete',
 };
 
 /** Operations that take the server away from its host: the summary says where from. */

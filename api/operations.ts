@@ -215,6 +215,29 @@ export class Operations {
   }
 
   /**
+   * Hands a request (restore, forceDelete) to the operation holding the instance's workflow ID while it waits (a
+   * soft-deleted server's reclaim timer), which admits and carries it out. True once admitted; false when no run
+   * is waiting to take it, so the caller starts an operation of its own; the conductor's refusal as Nova's error.
+   */
+  async handOver<T>(instanceUuid: string, update: UpdateDefinition<void, [T]>, arg: T): Promise<boolean> {
+    const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
+    try {
+      await this.client.connection.withDeadline(Date.now() + ADMISSION_DEADLINE_MS, () =>
+        handle.executeUpdate(update, { args: [arg] as [T] }),
+      );
+      return true;
+    } catch (err) {
+      const refused = conductorRefusal(err, instanceUuid);
+      if (refused) throw refused;
+      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) return false;
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        throw new ServiceUnavailable('The operation was not admitted in time; it may still run. Check the server.');
+      }
+      throw err;
+    }
+  }
+
+  /**
    * Runs a task under a workflow ID of its own on the conductor queue and returns its result: an admin task
    * (the allocation repair) or a change that needs no hold on the instance (a server update, whose
    * `instanceUuid` then goes into the search attributes). 503 when it does not end in time; an admin task may
@@ -284,12 +307,19 @@ export class Operations {
     if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
       return new ServiceUnavailable('The operation was not admitted in time; it may still run. Check the server.');
     }
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      if (err.cause.type === FaultType.InstanceInvalidState) return new InstanceInvalidState(err.cause.message);
-      if (err.cause.type === FaultType.InstanceNotFound) return instanceNotFound(req.instanceUuid);
-      if (err.cause.type === FaultType.QuotaExceeded) return new Forbidden(err.cause.message);
-      if (err.cause.type === FaultType.ComputeServiceInUse) return new BadRequest(err.cause.message);
-    }
+    const refused = conductorRefusal(err, req.instanceUuid);
+    if (refused) return refused;
     return err instanceof Error ? err : new Error(String(err));
   }
+}
+
+/** The API error for a conductor's refusal (an admission's, carried by a failed update), if it is one. */
+function conductorRefusal(err: unknown, instanceUuid: string): Error | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  const { type, message } = err.cause;
+  if (type === FaultType.InstanceInvalidState) return new InstanceInvalidState(message);
+  if (type === FaultType.InstanceNotFound) return instanceNotFound(instanceUuid);
+  if (type === FaultType.QuotaExceeded) return new Forbidden(message);
+  if (type === FaultType.ComputeServiceInUse) return new BadRequest(message);
+  return undefined;
 }

@@ -155,6 +155,19 @@ export const StateRules = {
     mustHaveLaunched: true,
     hostBeforeState: true,
   },
+  // Nova's soft_delete (a delete while reclaim_instance_interval is set): any state, but only a server that ran.
+  softDelete: { action: 'delete', vmStates: 'any', taskStates: 'any', mustHaveLaunched: true },
+  // The reclaim of a soft-deleted server once its interval has passed (Nova's _reclaim_queued_deletes).
+  reclaim: { action: 'delete', vmStates: [VmState.SoftDeleted], taskStates: IDLE, mustHaveLaunched: true },
+  restore: { action: 'restore', vmStates: [VmState.SoftDeleted], taskStates: IDLE, mustHaveLaunched: true },
+  // Nova's force_delete: any vm_state, but no operation in progress; a server that never ran too.
+  forceDelete: {
+    action: 'forceDelete',
+    vmStates: 'any',
+    taskStates: IDLE,
+    mustHaveLaunched: false,
+    hostOptional: true,
+  },
   // Nova's os-resetState checks neither state nor lock; the running operation is rolled back first instead.
   resetState: {
     action: 'os-resetState',

@@ -44,8 +44,10 @@ export const TaskState = {
   Rebuilding: 'rebuilding',
   RebuildBlockDeviceMapping: 'rebuild_block_device_mapping',
   RebuildSpawning: 'rebuild_spawning',
-  // delete
+  // delete; with a reclaim interval, soft delete and restore
   Deleting: 'deleting',
+  SoftDeleting: 'soft-deleting',
+  Restoring: 'restoring',
   // resize / cold migrate
   ResizePrep: 'resize_prep',
   ResizeMigrating: 'resize_migrating',

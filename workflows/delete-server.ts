@@ -1,5 +1,6 @@
 import { CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
 import { StateRules } from '../domain/guards';
+import type { InstanceRow } from '../domain/rows';
 import { HostKey } from '../domain/search-attributes';
 import { TaskState, VmState } from '../domain/states';
 import { computeOn, conductorOn } from './activities';
@@ -29,7 +30,17 @@ export async function deleteServerWorkflow(input: InstanceOperationInput): Promi
     }),
   );
   if (!admission) return;
-  const admitted = admission.value;
+  await deleteAdmitted(input, admission.value);
+}
+
+/**
+ * The delete after its admission (deleting set): the guest destroyed on its host, then the record and its
+ * allocations gone; a failure leaves the instance in ERROR with the fault. The reclaim of a soft-deleted server
+ * ends the same way.
+ */
+export async function deleteAdmitted(input: InstanceOperationInput, admitted: InstanceRow): Promise<void> {
+  const { instanceUuid, requester, settings } = input;
+  const conductor = conductorOn(settings);
   try {
     if (admitted.host) {
       upsertSearchAttributes([{ key: HostKey, value: admitted.host }]);

@@ -6,6 +6,7 @@ export const EventName = {
   ScheduleAndBuild: 'conductor_schedule_and_build_instances',
   BuildAndRun: 'compute__do_build_and_run_instance',
   Terminate: 'compute_terminate_instance',
+  SoftDelete: 'compute_soft_delete_instance',
   StopInstance: 'compute_stop_instance',
   StartInstance: 'compute_start_instance',
   RebootInstance: 'compute_reboot_instance',

@@ -1,6 +1,7 @@
 import { CancellationScope, upsertSearchAttributes, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { ComputeActivities, GuestFacts } from '../activities/compute';
 import type { StateRule } from '../domain/guards';
+import type { InstanceRow } from '../domain/rows';
 import { HostKey } from '../domain/search-attributes';
 import { computeOn, conductorOn } from './activities';
 import { AdmissionGate } from './admission';
@@ -41,6 +42,8 @@ export interface GuestOperation {
   vmState: string;
   /** vm_state on failure; undefined keeps it (Nova's rollback for stop, start, pause, suspend, rescue...). */
   failedVmState?: string;
+  /** The conductor's admission step: restore's also holds the server to its project's quota. */
+  admission?: 'admitOperation' | 'admitRestore';
 }
 
 /**
@@ -49,24 +52,38 @@ export interface GuestOperation {
  */
 export async function runGuestOperation(op: GuestOperation, input: InstanceOperationInput): Promise<void> {
   const gate = new AdmissionGate();
-  const conductor = conductorOn(input.settings);
-  const { instanceUuid, requester } = input;
-  // Nova's event for each of these is compute_<action>_instance (compute_stop_instance, ...).
-  const event = `compute_${op.action}_instance`;
-  const admission = await gate.admit(() =>
-    conductor.admitOperation({
-      ...requester,
-      instanceUuid,
-      rule: op.rule,
-      action: op.action,
-      taskState: op.taskStates[0],
-      requireHost: true,
-      events: [started(event)],
-    }),
-  );
+  const admission = await gate.admit(() => admitGuestOperation(op, input));
   const admitted = admission?.value;
   if (!admitted?.host) return;
-  upsertSearchAttributes([{ key: HostKey, value: admitted.host }]);
+  await runAdmittedGuestOperation(op, input, admitted);
+}
+
+/** Nova's event for each of these is compute_<action>_instance (compute_stop_instance, ...). */
+const eventOf = (op: GuestOperation) => `compute_${op.action}_instance`;
+
+/** The operation's admission: its first task_state, its instance action and the compute event it starts. */
+export function admitGuestOperation(op: GuestOperation, input: InstanceOperationInput): Promise<InstanceRow> {
+  return conductorOn(input.settings)[op.admission ?? 'admitOperation']({
+    ...input.requester,
+    instanceUuid: input.instanceUuid,
+    rule: op.rule,
+    action: op.action,
+    taskState: op.taskStates[0],
+    requireHost: true,
+    events: [started(eventOf(op))],
+  });
+}
+
+/** The rest of the operation once admitted, on the admitted instance's host. */
+export async function runAdmittedGuestOperation(
+  op: GuestOperation,
+  input: InstanceOperationInput,
+  admitted: InstanceRow,
+): Promise<void> {
+  const conductor = conductorOn(input.settings);
+  const { instanceUuid, requester } = input;
+  const event = eventOf(op);
+  upsertSearchAttributes([{ key: HostKey, value: admitted.host! }]);
   let task = op.taskStates[0];
   try {
     for (const next of op.taskStates.slice(1)) {
@@ -74,7 +91,7 @@ export async function runGuestOperation(op: GuestOperation, input: InstanceOpera
       task = next;
     }
     const summary = `${op.summary} ${admitted.name} on ${admitted.host}`;
-    const facts = await runStep(computeOn(input.settings, admitted.host), op.hypervisorStep, instanceUuid, summary);
+    const facts = await runStep(computeOn(input.settings, admitted.host!), op.hypervisorStep, instanceUuid, summary);
     await conductor.finishTask({
       instanceUuid,
       expected: task,

@@ -65,6 +65,7 @@ import { advanceTask, failTask, finishTask, type TaskAdvance, type TaskFailure, 
 import { markDeleted } from './deletion';
 import { admitCrashDump, finishCrashDump, type CrashDumpEnd } from './crash-dump';
 import { resetState, type StateReset } from './reset-state';
+import { admitRestore } from './restore';
 
 const DEFAULT_OPTIONS: ConductorOptions = { serviceDownTimeMs: 60_000 };
 
@@ -126,6 +127,7 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     admitCrashDump: (input: OperationAdmission) => admitCrashDump(sql, input),
     finishCrashDump: (end: CrashDumpEnd) => finishCrashDump(sql, end),
     resetState: (input: StateReset) => resetState(sql, input),
+    admitRestore: (input: OperationAdmission) => admitRestore(sql, input),
   };
 }
 
@@ -169,6 +171,7 @@ export const ONE_TRANSACTION_STEPS: ReadonlySet<keyof ConductorActivities> = new
   'admitCrashDump',
   'finishCrashDump',
   'resetState',
+  'admitRestore',
 ]);
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';

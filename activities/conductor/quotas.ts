@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FaultType } from '../../domain/faults';
 import { overQuotaMessage, withOverrides, type ProjectUsage } from '../../domain/quotas';
-import { VmState } from '../../domain/states';
+import { TaskState, VmState } from '../../domain/states';
 import type { Queryable } from './db';
 
 /**
@@ -24,7 +24,8 @@ export async function createQuotaRefusal(
              COALESCE(sum((flavor->>'vcpus')::int), 0)::int AS cores,
              COALESCE(sum((flavor->>'memory_mb')::int), 0)::int AS ram
       FROM instances
-      WHERE project_id = ${projectId} AND NOT deleted AND vm_state <> ${VmState.SoftDeleted}`.execute(),
+      WHERE project_id = ${projectId} AND NOT deleted
+        AND (vm_state <> ${VmState.SoftDeleted} OR task_state = ${TaskState.Restoring})`.execute(),
   ]);
   return overQuotaMessage(withOverrides(limits), usage!, requested) ?? undefined;
 }

@@ -95,18 +95,25 @@ async function currentTaskState(sql: Sql, uuid: string, ctx: RequestContext): Pr
 /**
  * Starts an operation that may interrupt the one running on the instance (delete, evacuate, os-resetState): that
  * one is cancelled and rolls back first, then this one starts on the instance as the rollback left it.
- * `taskState` is the one this operation sets, named in the interrupted request's 409; none for a reset.
+ * `taskState` is the one this operation sets, named in the interrupted request's 409; none for a reset. An
+ * operation that depends on the state the rollback leaves (a delete: soft or not) is chosen from it.
  */
 export async function startInterrupting<I extends InstanceOperationInput>(
   call: ActionCall,
-  op: Parameters<typeof startGuarded<I>>[1] & { taskState?: string },
+  op: InterruptingOperation<I> | ((instance: InstanceRow) => InterruptingOperation<I>),
 ): Promise<void> {
+  const operationFor = (instance: InstanceRow) => (typeof op === 'function' ? op(instance) : op);
+  const asked = operationFor(call.instance);
   // A lock that refuses this caller must leave the running operation alone.
-  guardLock(op.rule, call);
-  await call.operations.cancelRunning(call.instance.uuid, op.taskState);
+  guardLock(asked.rule, call);
+  await call.operations.cancelRunning(call.instance.uuid, asked.taskState);
   const instance = (await getInstance(call.sql, call.instance.uuid, call.ctx)) ?? call.instance;
-  await startGuarded({ ...call, instance }, op);
+  await startGuarded({ ...call, instance }, operationFor(instance));
 }
+
+type InterruptingOperation<I extends InstanceOperationInput> = Parameters<typeof startGuarded<I>>[1] & {
+  taskState?: string;
+};
 
 /** Checks the state rule, then starts the operation's workflow and waits for its admission. */
 export async function startGuarded<I extends InstanceOperationInput>(

@@ -13,6 +13,7 @@ import { pause } from './pause';
 import { reboot } from './reboot';
 import { rebuild } from './rebuild';
 import { rescue } from './rescue';
+import { forceDelete, restore } from './deferred-delete';
 import { resetState } from './reset-state';
 import { resize } from './resize';
 import { confirmResize, revertResize } from './resize-decision';
@@ -53,5 +54,7 @@ export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
     osGetConsoleOutput,
     triggerCrashDump,
     resetState,
+    restore,
+    forceDelete,
   ].map((a) => [a.key, a as ServerAction]),
 );

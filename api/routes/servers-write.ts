@@ -2,14 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Sql } from 'postgres';
-import { StateRules } from '../../domain/guards';
-import { TaskState } from '../../domain/states';
 import type { InstanceRow } from '../../domain/rows';
 import { createServerWorkflow } from '../../workflows/create-server';
-import { deleteServerWorkflow } from '../../workflows/delete-server';
 import { SERVER_ACTIONS } from '../actions';
 import { generateAdminPassword } from '../admin-password';
 import { startInterrupting } from '../actions/action';
+import { deletionOf } from '../actions/deferred-delete';
 import { contextOf } from '../context';
 import { BadRequest, ItemNotFound, instanceNotFound } from '../errors';
 import { baseUrl, selfLinks } from '../links';
@@ -149,13 +147,7 @@ export function createServersWriteRouter(deps: ServersWriteDeps): Router {
     // Nova lets delete interrupt anything: the running operation rolls back first, then the delete starts.
     await startInterrupting(
       { ...callDeps(deps, req, res), instance, version: versionOf(res) },
-      {
-        rule: StateRules.delete,
-        workflow: deleteServerWorkflow,
-        input: (base) => base,
-        operation: 'delete',
-        taskState: TaskState.Deleting,
-      },
+      deletionOf(deps.operations.settings),
     );
     res.status(204).end();
   });

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { installOpenStackClients, openrc, openstackJson, runClient, runSdkScript } from '../support/openstack-clients';
@@ -176,6 +177,29 @@ describe('openstack CLI', () => {
 
     expect((await runClient('openstack', ['server', 'delete', '--wait', 'osc-renamed'], demo)).code).toBe(0);
     expect(await openstackJson(['server', 'list'], demo)).toEqual([]);
+  }, 120_000);
+
+  it('soft-deletes, restores and force-deletes a server while a reclaim interval is set', async () => {
+    stack.settings.reclaimInstanceIntervalMs = 60_000;
+    try {
+      const boot = ['server', 'create', '--image', 'cirros-0.6.2-x86_64-disk', '--flavor', 'm1.tiny', '--nic', 'none'];
+      await openstackJson([...boot, '--wait', 'osc-deferred'], demo);
+      expect((await runClient('openstack', ['server', 'delete', 'osc-deferred'], demo)).code).toBe(0);
+      const statusOf = async () =>
+        ((await openstackJson(['server', 'show', 'osc-deferred'], demo)) as Record<string, unknown>)['status'];
+      for (let i = 0; i < 50 && (await statusOf()) !== 'SOFT_DELETED'; i++) await sleep(200);
+      expect(await statusOf()).toBe('SOFT_DELETED');
+
+      expect((await runClient('openstack', ['server', 'restore', 'osc-deferred'], demo)).code).toBe(0);
+      for (let i = 0; i < 50 && (await statusOf()) !== 'ACTIVE'; i++) await sleep(200);
+      expect(await statusOf()).toBe('ACTIVE');
+
+      const forced = await runClient('openstack', ['server', 'delete', '--force', '--wait', 'osc-deferred'], demo);
+      expect(forced.code).toBe(0);
+      expect(await openstackJson(['server', 'list'], demo)).toEqual([]);
+    } finally {
+      stack.settings.reclaimInstanceIntervalMs = 0;
+    }
   }, 120_000);
 
   it('imports, lists and deletes a key pair', async () => {

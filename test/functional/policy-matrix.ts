@@ -109,6 +109,9 @@ const serverRows: MatrixRow[] = [
   action('os-migrateLive', { host: null, block_migration: 'auto' }, adminOnServer(409), '2.30'),
   // Evacuate checks the source host before the state: the never-placed server has none that is down.
   action('evacuate', {}, adminOnServer(400), '2.29'),
+  action('restore', null, ownServer(409)),
+  // No vm_state check: the server is deleted (a server of its own per caller).
+  { ...action('forceDelete', null, ownServer(202)), freshServer: true },
   // No state check: the admin's reset lands (on a server of its own, so the shared one keeps its history).
   { ...action('os-resetState', { state: 'error' }, adminOnServer(202)), freshServer: true },
   // No state check; a server of its own per caller, so the shared one is never left locked.

@@ -3,6 +3,7 @@ import { instanceWorkflowId } from '../../domain/naming';
 import { InstanceIdKey, OperationKey, RequestIdKey } from '../../domain/search-attributes';
 import { ApiClient, expectNovaError } from '../support/http';
 import { actionOfReply } from '../support/instance-actions';
+import { serverState } from '../support/server-state';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 // Sizes fix the scheduler's order: creates land on host-a, moves go to host-b.
@@ -35,16 +36,7 @@ async function activeServer(name: string): Promise<string> {
   return id;
 }
 
-async function stateOf(id: string): Promise<[string, string, string | null, number, string]> {
-  const server = (await admin.get(`/v2.1/servers/${id}`)).body.server;
-  return [
-    server.status,
-    server['OS-EXT-STS:vm_state'],
-    server['OS-EXT-STS:task_state'],
-    server['OS-EXT-STS:power_state'],
-    server['OS-EXT-SRV-ATTR:host'],
-  ];
-}
+const stateOf = (id: string) => serverState(admin, id);
 
 /** Every allocation the server or its migrations hold, as `consumer@host` with the migration's uuid as `migration`. */
 async function allocations(id: string): Promise<string[]> {

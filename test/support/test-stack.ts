@@ -130,6 +130,7 @@ export async function startTestStack(opts: {
     liveMigrationCompletionTimeoutMs: 0,
     liveMigrationTimeoutAction: 'abort',
     shelvedOffloadTimeMs: 0,
+    reclaimInstanceIntervalMs: 0,
     ...opts.settings,
   };
   const temporal = { address: temporalAddress, namespace: 'default', queuePrefix: prefix };
