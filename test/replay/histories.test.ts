@@ -38,8 +38,10 @@ describe('recorded workflow histories', () => {
       'update',
       'lock',
       'unlock',
+      'softDelete',
+      'restore',
     ].map((op) => `${op}ServerWorkflow`);
-    for (const type of operations) expect(types).toContain(type);
+    for (const type of [...operations, 'resetStateWorkflow']) expect(types).toContain(type);
   });
 
   it.each(files)('replays %s against the current workflow code', async (file) => {
