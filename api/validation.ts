@@ -64,19 +64,29 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, root?:
   const parentPath = issue.path.slice(0, -1);
   const key = issue.path[issue.path.length - 1];
   if (key !== undefined && isMissing(valueAt(input, parentPath), key)) {
+    const required = `'${String(key)}' is a required property`;
+    // jsonschema reports a property missing from the body itself with no path, and Nova prints the reason alone.
+    if (parentPath.length === 0 && root === undefined) throw new BadRequest(required);
     throw new BadRequest(
       `Invalid input for field/attribute ${fieldName(parentPath, root ?? 'body')}. ` +
-        `Value: ${quotedValue(input, parentPath)}. '${String(key)}' is a required property`,
+        `Value: ${quotedValue(input, parentPath)}. ${required}`,
     );
   }
   const field = fieldName(issue.path, root ?? 'body');
-  const reason =
-    issue.code === 'invalid_value' && issue.values.length > 1
-      ? `${pythonRepr(valueAt(input, issue.path))} is not one of [${issue.values.map(pythonRepr).join(', ')}]`
-      : issue.message;
+  const reason = issue.code === 'invalid_value' ? enumReason(issue.values, valueAt(input, issue.path)) : undefined;
   throw new BadRequest(
-    `Invalid input for field/attribute ${field}. Value: ${quotedValue(input, issue.path)}. ${reason}`,
+    `Invalid input for field/attribute ${field}. Value: ${quotedValue(input, issue.path)}. ${reason ?? issue.message}`,
   );
+}
+
+/**
+ * jsonschema's message for a value outside an enum of strings (`'x' is not one of ['a', 'b']`), after its type
+ * check (`3 is not of type 'string'`); undefined for other enums, whose zod message stands.
+ */
+function enumReason(values: readonly unknown[], value: unknown): string | undefined {
+  if (values.length < 2 || !values.every((v) => typeof v === 'string')) return undefined;
+  if (typeof value !== 'string') return `${pythonRepr(value)} is not of type 'string'`;
+  return `${pythonRepr(value)} is not one of [${values.map(pythonRepr).join(', ')}]`;
 }
 
 /** A field the schema needs that the object does not have: jsonschema's `required`, reported on the object. */

@@ -1,8 +1,8 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   condition,
-  isCancellation,
   log,
   setHandler,
   upsertSearchAttributes,
@@ -40,8 +40,8 @@ interface Decision {
  * SOFT_DELETED with its guest, disk and claim kept, recorded as the `delete` action. The run then waits on a
  * durable timer for the interval (Nova's periodic _reclaim_queued_deletes, which polls each host), taking restore
  * as an update; forceDelete, another delete or a reset cancels the wait, and when it runs out the server is
- * deleted for good. A host that does not answer gets Nova's local soft delete: the record changes, the guest is
- * left as it is.
+ * deleted for good. A host that does not answer still gets a soft delete, recorded without it (Nova deletes such a
+ * server at once): the guest is left as it is, and a restore once the host is back starts it again.
  */
 export async function softDeleteServerWorkflow(input: InstanceOperationInput): Promise<void> {
   const { instanceUuid, requester, settings } = input;
@@ -63,7 +63,11 @@ export async function softDeleteServerWorkflow(input: InstanceOperationInput): P
     }
     deciding = true;
     try {
-      decision = { requester: who, admitted: await admitGuestOperation(RESTORE, { ...input, requester: who }) };
+      // Not cancellable: a delete arriving meanwhile must find the admission decided, not cut off after its commit.
+      const admitted = await CancellationScope.nonCancellable(() =>
+        admitGuestOperation(RESTORE, { ...input, requester: who }),
+      );
+      decision = { requester: who, admitted };
     } catch (err) {
       throw refusal(err);
     } finally {
@@ -103,7 +107,10 @@ export async function softDeleteServerWorkflow(input: InstanceOperationInput): P
       () => decision,
       () => deciding,
     );
-    if (outcome === 'cancelled') break;
+    if (outcome instanceof CancelledFailure) {
+      phase = 'done';
+      throw outcome;
+    }
     if (outcome === 'timeout') {
       phase = 'reclaiming';
       await reclaim(input);
@@ -122,25 +129,26 @@ export async function softDeleteServerWorkflow(input: InstanceOperationInput): P
 }
 
 /**
- * Waits until a decision is admitted or the reclaim is due. A reclaim due while a decision's admission is in
- * flight waits for it; a cancellation (another delete, a reset) ends the wait unless a decision was admitted.
+ * Waits until a restore is admitted or the reclaim is due. A reclaim due while a restore's admission is in flight
+ * waits for it. A cancellation (forceDelete, another delete, a reset, an operator) ends the wait unless a restore
+ * was admitted, and the run then ends Canceled: the server stays SOFT_DELETED for whatever cancelled it.
  */
 async function awaitDecision(
   reclaimAt: number,
   decided: () => Decision | undefined,
   deciding: () => boolean,
-): Promise<'decided' | 'timeout' | 'cancelled'> {
-  let cancelled = false;
+): Promise<'decided' | 'timeout' | CancelledFailure> {
+  let cancelled: CancelledFailure | undefined;
   try {
-    // At least 1 ms: a zero timeout would mean none.
+    // At least 1 ms: the reclaim may be due already once a failed restore is over.
     if (await condition(() => decided() !== undefined, Math.max(1, reclaimAt - Date.now()))) return 'decided';
   } catch (err) {
-    if (!isCancellation(err)) throw asWorkflowFailure(err);
-    cancelled = true;
+    if (!(err instanceof CancelledFailure)) throw asWorkflowFailure(err);
+    cancelled = err;
   }
   await CancellationScope.nonCancellable(() => condition(() => !deciding()));
   if (decided()) return 'decided';
-  return cancelled ? 'cancelled' : 'timeout';
+  return cancelled ?? 'timeout';
 }
 
 /** Powers the guest off and records SOFT_DELETED; a failure clears the task and keeps the vm_state, as Nova. */
@@ -182,7 +190,7 @@ async function powerOffUnlessUnreachable(input: InstanceOperationInput, instance
     return facts.powerState;
   } catch (err) {
     if (!isHostUnreachable(err)) throw err;
-    log.warn('host unreachable: soft-deleting locally, the guest is left as it is', { host, error: String(err) });
+    log.warn('host unreachable: soft-deleting without it, the guest is left as it is', { host, error: String(err) });
     return instance.power_state;
   }
 }

@@ -44,9 +44,10 @@ export const forceDelete = defineAction({
   schema: noArgs,
   async handle(_body, call) {
     guardState(StateRules.forceDelete, call);
-    // A soft-deleted server's wait for the reclaim is cancelled (a waiting resize is confirmed), as for DELETE.
+    // A soft-deleted server's wait for the reclaim is cancelled (a waiting resize is confirmed), as for DELETE. The
+    // task was idle when asked: one an interrupted admission left behind afterwards is the delete's to clear.
     await startInterrupting(call, {
-      rule: StateRules.forceDelete,
+      rule: StateRules.delete,
       workflow: deleteServerWorkflow,
       input: (base) => base,
       operation: 'delete',

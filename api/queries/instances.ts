@@ -32,6 +32,8 @@ export interface InstanceListOptions {
   changesSince?: Date | undefined;
   /** Locked servers only (true) or unlocked ones only (false). */
   locked?: boolean | undefined;
+  /** Admins only: deleted and soft-deleted servers (true) instead of live ones. */
+  deleted?: boolean | undefined;
 }
 
 /** A list reads only what its views show (not the key pair, shelve or deletion bookkeeping). */
@@ -83,12 +85,9 @@ function listConditions(sql: Queryable, opts: InstanceListOptions): Fragment[] {
   const vmStates = opts.status ? vmStatesFor(opts.status) : undefined;
   const everyProject = ctx.isAdmin && opts.allTenants === true;
   const project = everyProject ? opts.projectId : ctx.projectId;
-  // Nova lists deleted servers for changes-since, and for admins asking for status DELETED.
-  const withDeleted =
-    opts.changesSince !== undefined || (ctx.isAdmin && vmStates?.length === 1 && vmStates[0] === VmState.Deleted);
   const conditions: (Fragment | null)[] = [
     project === undefined ? null : sql`i.project_id = ${project}`,
-    withDeleted ? null : sql`NOT i.deleted`,
+    ...deletionConditions(sql, opts, vmStates),
     opts.name === undefined ? null : sql`i.name ~ ${opts.name}`,
     vmStates === undefined ? null : vmStates.length ? sql`i.vm_state IN ${sql(vmStates)}` : sql`FALSE`,
     opts.host === undefined || !ctx.isAdmin ? null : sql`i.host = ${opts.host}`,
@@ -100,6 +99,19 @@ function listConditions(sql: Queryable, opts: InstanceListOptions): Fragment[] {
       : sql`(i.created_at, i.uuid) < (SELECT created_at, uuid FROM instances WHERE uuid = ${opts.marker})`,
   ];
   return conditions.filter((c) => c !== null);
+}
+
+/**
+ * Which servers a list shows by their deletion, as Nova's get_all: everything for changes-since; deleted and
+ * soft-deleted ones for an admin's `deleted=true` or status DELETED; otherwise live ones, SOFT_DELETED left out.
+ */
+function deletionConditions(sql: Queryable, opts: InstanceListOptions, vmStates: string[] | undefined): Fragment[] {
+  if (opts.changesSince !== undefined) return [];
+  const deletedAsked = vmStates?.length === 1 && vmStates[0] === VmState.Deleted;
+  if (opts.ctx.isAdmin && (opts.deleted === true || deletedAsked)) {
+    return [sql`(i.deleted OR i.vm_state = ${VmState.SoftDeleted})`];
+  }
+  return [sql`NOT i.deleted`, sql`i.vm_state <> ${VmState.SoftDeleted}`];
 }
 
 /** Any instance, deleted or another project's, may be a marker: Nova looks markers up elevated. */

@@ -88,6 +88,7 @@ export const serverListSchema = z.object({
   project_id: z.string().optional(),
   tenant_id: z.string().optional(),
   locked: z.string().optional(),
+  deleted: z.string().optional(),
 });
 
 function knownParams(version: ApiVersion, values: Record<string, string>): Set<string> {
@@ -109,6 +110,8 @@ export interface ServerListQuery {
   changesSince: Date | undefined;
   /** Locked servers only, or unlocked ones only (2.73; admins at any microversion, as Nova keeps their filters). */
   locked: boolean | undefined;
+  /** Admins only: deleted and soft-deleted servers; Nova's lenient bool_from_string (anything else is false). */
+  deleted: boolean | undefined;
 }
 
 /** Nova's strict bool_from_string for a query parameter: a 400 naming the values it takes otherwise. */
@@ -173,5 +176,6 @@ export function parseServerListQuery(
     projectId: allTenants ? (parsed.project_id ?? parsed.tenant_id) : undefined,
     changesSince: parsed['changes-since'],
     locked,
+    deleted: ctx.isAdmin && parsed.deleted !== undefined ? strictBool(parsed.deleted) === true : undefined,
   };
 }

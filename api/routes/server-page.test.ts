@@ -94,6 +94,7 @@ function pageOf(changes: Partial<ServerPage> = {}): ServerPage {
       projectId: undefined,
       changesSince: undefined,
       locked: undefined,
+      deleted: undefined,
     },
     limit: 1000,
     caller: { isAdmin: false, projectId: 'p1' },

@@ -77,9 +77,13 @@ describe('soft delete (reclaim_instance_interval set)', () => {
     expect(await stateOf(id)).toEqual(['SOFT_DELETED', 'soft-delete', null, 4, 'host-a']);
     expect(await stack.hypervisor('host-a').getGuest(id)).toMatchObject({ powerState: 4 });
     expect(await allocationCount(id)).toBe(1);
-    // Listed as Nova lists it, and no longer counted against the quota.
-    const listed = (await member.get('/v2.1/servers/detail')).body.servers;
-    expect(listed.map((s: any) => [s.id, s.status])).toEqual([[id, 'SOFT_DELETED']]);
+    // Left out of lists, as Nova does, unless an admin asks for deleted servers; no longer counted in the quota.
+    expect((await member.get('/v2.1/servers/detail')).body.servers).toEqual([]);
+    expect((await member.get('/v2.1/servers?deleted=true')).body.servers).toEqual([]);
+    const deleted = (await admin.get('/v2.1/servers/detail?all_tenants=1&deleted=true')).body.servers;
+    expect(deleted.map((s: any) => [s.id, s.status])).toEqual([[id, 'SOFT_DELETED']]);
+    const changed = (await member.get('/v2.1/servers?changes-since=2000-01-01T00:00:00Z')).body.servers;
+    expect(changed.map((s: any) => s.id)).toEqual([id]);
     expect(await instancesUsed(member)).toBe(0);
 
     const action = await actionOfReply(admin, id, reply);
@@ -200,13 +204,25 @@ describe('soft delete (reclaim_instance_interval set)', () => {
     await admin.waitForGone(id);
   });
 
-  it("soft-deletes locally when the server's host does not answer, and restores once it is back", async () => {
+  it('ends Canceled when an operator cancels the wait; the server stays SOFT_DELETED and still restores', async () => {
+    const id = await softDeleted('cancelled-wait');
+    await runOf(id).cancel();
+    await expect(runOf(id).result()).rejects.toThrow();
+    expect((await runOf(id).describe()).status.name).toBe('CANCELLED');
+    expect(await stateOf(id)).toEqual(['SOFT_DELETED', 'soft-delete', null, 4, 'host-a']);
+    // No run waits any more: restore runs on its own.
+    expect((await admin.action(id, { restore: null })).status).toBe(202);
+    await admin.waitForStatus(id, 'ACTIVE');
+    expect((await runOf(id).describe()).type).toBe('restoreServerWorkflow');
+  });
+
+  it("soft-deletes without the server's host when it does not answer, and restores once it is back", async () => {
     const id = await activeServer('host-gone');
     await stack.stopHost('host-a');
     try {
       expect((await admin.delete(`/v2.1/servers/${id}`)).status).toBe(204);
       await admin.waitForStatus(id, 'SOFT_DELETED', 30_000);
-      // Nova's local soft delete: the record changes, the guest is left as it was on the unreachable host.
+      // The record changes without the host (Nova would delete at once); the guest is left as it was there.
       expect(await stateOf(id)).toEqual(['SOFT_DELETED', 'soft-delete', null, 1, 'host-a']);
       expect(await allocationCount(id)).toBe(1);
     } finally {
