@@ -21,6 +21,8 @@ export interface InstanceListOptions {
   marker?: string | undefined;
   /** A POSIX regular expression on the name, as Nova's `name` filter on PostgreSQL. */
   name?: string | undefined;
+  /** A POSIX regular expression on the hostname (2.90, or an admin's), as Nova's `hostname` filter. */
+  hostname?: string | undefined;
   /** API statuses (`ACTIVE`, `SHUTOFF`...), matched through their vm_states. */
   status?: readonly string[] | undefined;
   /** Admins only; ignored for others, as Nova drops filters a user may not use. */
@@ -89,6 +91,7 @@ function listConditions(sql: Queryable, opts: InstanceListOptions): Fragment[] {
     project === undefined ? null : sql`i.project_id = ${project}`,
     ...deletionConditions(sql, opts, vmStates),
     opts.name === undefined ? null : sql`i.name ~ ${opts.name}`,
+    opts.hostname === undefined ? null : sql`i.hostname ~ ${opts.hostname}`,
     vmStates === undefined ? null : vmStates.length ? sql`i.vm_state IN ${sql(vmStates)}` : sql`FALSE`,
     opts.host === undefined || !ctx.isAdmin ? null : sql`i.host = ${opts.host}`,
     opts.changesSince === undefined ? null : sql`i.updated_at >= ${opts.changesSince}`,
@@ -112,6 +115,16 @@ function deletionConditions(sql: Queryable, opts: InstanceListOptions, vmStates:
     return [sql`(i.deleted OR i.vm_state = ${VmState.SoftDeleted})`];
   }
   return [sql`NOT i.deleted`, sql`i.vm_state <> ${VmState.SoftDeleted}`];
+}
+
+/** Whether the text parses as a regular expression, to tell which of two filters PostgreSQL refused. */
+function isRegex(text: string): boolean {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Any instance, deleted or another project's, may be a marker: Nova looks markers up elevated. */
@@ -138,7 +151,9 @@ export async function listInstances(sql: Queryable, opts: InstanceListOptions): 
       LIMIT ${opts.limit}`;
   } catch (err) {
     if ((err as { code?: unknown }).code === INVALID_REGEX) {
-      throw new BadRequest(`Invalid regular expression in filter name: ${opts.name ?? ''}`);
+      const hostnameAtFault = opts.hostname !== undefined && (opts.name === undefined || isRegex(opts.name));
+      const [filter, value] = hostnameAtFault ? ['hostname', opts.hostname] : ['name', opts.name];
+      throw new BadRequest(`Invalid regular expression in filter ${filter}: ${value ?? ''}`);
     }
     throw err;
   }

@@ -89,6 +89,7 @@ export const serverListSchema = z.object({
   tenant_id: z.string().optional(),
   locked: z.string().optional(),
   deleted: z.string().optional(),
+  hostname: z.string().optional(),
 });
 
 function knownParams(version: ApiVersion, values: Record<string, string>): Set<string> {
@@ -102,6 +103,7 @@ export interface ServerListQuery {
   limit: number | undefined;
   marker: string | undefined;
   name: string | undefined;
+  hostname: string | undefined;
   /** Undefined when no status was asked for; empty when none of the asked statuses is known. */
   status: string[] | undefined;
   host: string | undefined;
@@ -170,6 +172,8 @@ export function parseServerListQuery(
     limit: parsed.limit,
     marker: parsed.marker,
     name: parsed.name,
+    // Nova lets users filter by hostname from 2.90; admins keep every filter at any microversion.
+    hostname: atLeast(version, '2.90') || ctx.isAdmin ? parsed.hostname : undefined,
     status,
     host: ctx.isAdmin ? parsed.host : undefined,
     allTenants,

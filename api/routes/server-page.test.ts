@@ -95,6 +95,7 @@ function pageOf(changes: Partial<ServerPage> = {}): ServerPage {
       changesSince: undefined,
       locked: undefined,
       deleted: undefined,
+      hostname: undefined,
     },
     limit: 1000,
     caller: { isAdmin: false, projectId: 'p1' },

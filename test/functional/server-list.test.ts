@@ -72,6 +72,28 @@ describe('paging through servers', () => {
   });
 });
 
+describe('filtering by hostname', () => {
+  it('matches the hostname as a regular expression from 2.90, and for admins at any microversion', async () => {
+    const dave = new ApiClient(env.stack.baseUrl).as('dave:project-hostnames');
+    const at290 = dave.withHeaders({ 'OpenStack-API-Version': 'compute 2.90' });
+    const web = await at290.createServer({ name: 'Web Server 1', hostname: 'web-1' });
+    const db = await at290.createServer({ name: 'db server', hostname: 'db-1' });
+
+    expect(ids(await at290.get('/v2.1/servers?hostname=^web-'))).toEqual([web]);
+    expect(ids(await at290.get('/v2.1/servers/detail?hostname=-1$'))).toEqual([db, web]);
+    // Before 2.90 a user's hostname filter is dropped, as Nova drops filters a user may not use.
+    expect(ids(await dave.get('/v2.1/servers?hostname=^web-'))).toEqual([db, web]);
+    const admin = env.api.withHeaders({ 'OpenStack-API-Version': 'compute 2.1' });
+    expect(ids(await admin.get('/v2.1/servers?all_tenants=1&hostname=^db-1$'))).toEqual([db]);
+    expectNovaError(
+      await at290.get('/v2.1/servers?hostname=('),
+      400,
+      'badRequest',
+      'Invalid regular expression in filter hostname: (',
+    );
+  });
+});
+
 describe('lists asked for at the same time', () => {
   it('answer every caller of a failed read with the 400 of its bad filter', async () => {
     const replies = await Promise.all(Array.from({ length: 5 }, () => env.api.get('/v2.1/servers?name=(')));
