@@ -133,10 +133,10 @@ describe('lockConflict', () => {
     expect(lockConflict(StateRules.stop, { ...locked, locked: false }, false)).toBeNull();
   });
 
-  it('guards every action Nova guards, and not createImage, createBackup or evacuate', () => {
+  it('guards every action Nova guards, and not createImage, createBackup, evacuate or os-resetState', () => {
     const unguarded = Object.entries(StateRules)
       .filter(([, rule]) => lockConflict(rule, locked, false) === null)
       .map(([name]) => name);
-    expect(unguarded.sort()).toEqual(['createBackup', 'createImage', 'evacuate']);
+    expect(unguarded.sort()).toEqual(['createBackup', 'createImage', 'evacuate', 'resetState']);
   });
 });

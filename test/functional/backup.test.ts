@@ -262,18 +262,20 @@ describe('createBackup', () => {
   });
 
   it.each([
-    ['no rotation', { name: 'b', backup_type: 'daily' }, 'rotation'],
-    ['no backup_type', { name: 'b', rotation: 1 }, 'backup_type'],
+    // A missing field is jsonschema's `required` on the object that lacks it: the reason names the field.
+    ['no rotation', { name: 'b', backup_type: 'daily' }, 'createBackup', "'rotation' is a required property"],
+    ['no backup_type', { name: 'b', rotation: 1 }, 'createBackup', "'backup_type' is a required property"],
     ['a negative rotation', { name: 'b', backup_type: 'daily', rotation: -1 }, 'rotation'],
     ['a rotation that is no number', { name: 'b', backup_type: 'daily', rotation: 'two' }, 'rotation'],
     ['a fractional rotation', { name: 'b', backup_type: 'daily', rotation: 1.5 }, 'rotation'],
     ['an unknown field', { name: 'b', backup_type: 'daily', rotation: 1, keep: true }, 'createBackup'],
     ['a padded name', { name: ' b', backup_type: 'daily', rotation: 1 }, 'name'],
     ['a bad metadata key', { name: 'b', backup_type: 'daily', rotation: 1, metadata: { 'a/b': 'c' } }, 'a/b'],
-  ])('refuses %s with 400 naming the field, before looking the server up', async (_what, body, field) => {
+  ])('refuses %s with 400 naming the field, before looking the server up', async (_what, body, field, reason = '') => {
     const reply = await api.action(randomUUID(), { createBackup: body });
     expect(reply.status).toBe(400);
     expect(reply.body.badRequest.message).toMatch(new RegExp(`^Invalid input for field/attribute ${field}\\. `));
+    expect(reply.body.badRequest.message).toContain(reason);
   });
 
   it('deletes the new backup and rotates nothing out when the upload fails, with the fault recorded', async () => {
