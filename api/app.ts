@@ -61,6 +61,11 @@ export interface ApiDeps {
   idempotencyKeyTtlMs?: number;
   /** Policy rules with the operator's overrides (NOVA_POLICY_FILE); Nova's defaults when not given. */
   policy?: Policy;
+  /**
+   * The secret shared with the compute hosts (NOVA_METADATA_SECRET), which seals admin passwords for them
+   * (changePassword); without it changePassword is Nova's 501.
+   */
+  guestSecret?: string | undefined;
 }
 
 const DEFAULT_IMAGE_MAX_BYTES = 1024 ** 3;

@@ -77,6 +77,12 @@ export class UnprocessableEntity extends NovaError {
   readonly fault = 'computeFault';
 }
 
+/** 501: the deployment cannot do what is asked (changePassword with no secret to seal passwords with). */
+export class NotImplemented extends NovaError {
+  readonly status = 501;
+  readonly fault = 'notImplemented';
+}
+
 /** 503: a backend (Temporal, PostgreSQL) cannot be reached right now. */
 export class ServiceUnavailable extends NovaError {
   readonly status = 503;

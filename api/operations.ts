@@ -215,6 +215,20 @@ export class Operations {
   }
 
   /**
+   * How the run holding the instance's workflow ID ended, when it ends within `deadlineMs`: its failure, or
+   * undefined for a success or a run still going (changePassword answers as Nova's synchronous call does).
+   */
+  async failureOf(instanceUuid: string, deadlineMs: number): Promise<ApplicationFailure | undefined> {
+    const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
+    try {
+      await this.client.connection.withDeadline(Date.now() + deadlineMs, () => handle.result());
+      return undefined;
+    } catch (err) {
+      return err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+    }
+  }
+
+  /**
    * Hands a request (restore, forceDelete) to the operation holding the instance's workflow ID while it waits (a
    * soft-deleted server's reclaim timer), which admits and carries it out. True once admitted; false when no run
    * is waiting to take it, so the caller starts an operation of its own; the conductor's refusal as Nova's error.

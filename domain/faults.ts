@@ -25,6 +25,8 @@ export const FaultType = {
   HostNotFound: 'HostNotFound',
   /** os-services: an update the service's state refuses (forcing up a host with `done` evacuations). */
   ServiceUpdateRefused: 'ServiceUpdateRefused',
+  /** changePassword: the host cannot open the sealed password (no NOVA_METADATA_SECRET, or another one). */
+  SecretUnreadable: 'SecretUnreadable',
 } as const;
 export type FaultType = (typeof FaultType)[keyof typeof FaultType];
 

@@ -168,6 +168,7 @@ export const StateRules = {
     mustHaveLaunched: false,
     hostOptional: true,
   },
+  changePassword: { action: 'changePassword', vmStates: [VmState.Active], taskStates: IDLE, mustHaveLaunched: true },
   // Nova's os-resetState checks neither state nor lock; the running operation is rolled back first instead.
   resetState: {
     action: 'os-resetState',

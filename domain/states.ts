@@ -48,6 +48,8 @@ export const TaskState = {
   Deleting: 'deleting',
   SoftDeleting: 'soft-deleting',
   Restoring: 'restoring',
+  // changePassword
+  UpdatingPassword: 'updating_password',
   // resize / cold migrate
   ResizePrep: 'resize_prep',
   ResizeMigrating: 'resize_migrating',

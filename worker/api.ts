@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
     // A broken override file stops the start: an operator's restriction must not silently fall back.
     policy: loadPolicy(config.policyFile),
+    guestSecret: metadataConfig.secret,
   });
   const server = app.listen(config.port, config.bindAddress, () =>
     log.info({ port: config.port, bind: config.bindAddress, auth: config.auth.strategy }, 'compute API listening'),

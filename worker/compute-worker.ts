@@ -34,6 +34,7 @@ export async function createComputeWorker(
       transferDir: config.transferDir,
       images,
       localDiskGb: config.capacity.diskGb,
+      guestSecret: config.metadataProxy?.secret,
     }),
     interceptors: { activity: activityInterceptors(tracing) },
     maxConcurrentActivityTaskExecutions: 8,

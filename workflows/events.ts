@@ -21,6 +21,7 @@ export const EventName = {
   SnapshotInstance: 'compute_snapshot_instance',
   BackupInstance: 'compute_backup_instance',
   TriggerCrashDump: 'compute_trigger_crash_dump',
+  SetAdminPassword: 'compute_set_admin_password',
   ShelveInstance: 'compute_shelve_instance',
   ShelveOffloadInstance: 'compute_shelve_offload_instance',
   /** Unshelve of an offloaded instance: the shelve image is looked up, a host chosen, the guest spawned there. */

@@ -2,6 +2,7 @@ import { CancellationScope, upsertSearchAttributes, type ActivityInterfaceFor } 
 import type { ComputeActivities, GuestFacts } from '../activities/compute';
 import type { StateRule } from '../domain/guards';
 import type { InstanceRow } from '../domain/rows';
+import type { SealedSecret } from '../domain/sealed-secret';
 import { HostKey } from '../domain/search-attributes';
 import { computeOn, conductorOn } from './activities';
 import { AdmissionGate } from './admission';
@@ -13,8 +14,12 @@ import type { InstanceOperationInput } from './inputs';
 export type PlainGuestStep =
   'powerOff' | 'powerOn' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume' | 'unrescue';
 
-/** The compute step an operation runs: a plain one, or rescue with the image its rescue disk comes from. */
-export type GuestStep = PlainGuestStep | { name: 'rescue'; imageId: string };
+/**
+ * The compute step an operation runs: a plain one, rescue with the image its rescue disk comes from, or the admin
+ * password sealed for the host.
+ */
+export type GuestStep =
+  PlainGuestStep | { name: 'rescue'; imageId: string } | { name: 'setAdminPassword'; sealed: SealedSecret };
 
 function runStep(
   compute: ActivityInterfaceFor<ComputeActivities>,
@@ -23,7 +28,10 @@ function runStep(
   summary: string,
 ): Promise<GuestFacts> {
   if (typeof step === 'string') return compute[step].executeWithOptions({ summary }, [instanceUuid]);
-  return compute.rescue.executeWithOptions({ summary }, [{ instanceUuid, imageId: step.imageId }]);
+  if (step.name === 'rescue') {
+    return compute.rescue.executeWithOptions({ summary }, [{ instanceUuid, imageId: step.imageId }]);
+  }
+  return compute.setAdminPassword.executeWithOptions({ summary }, [{ instanceUuid, sealed: step.sealed }]);
 }
 
 /**
@@ -42,6 +50,8 @@ export interface GuestOperation {
   vmState: string;
   /** vm_state on failure; undefined keeps it (Nova's rollback for stop, start, pause, suspend, rescue...). */
   failedVmState?: string;
+  /** The compute event, when Nova's name is not compute_<action>_instance (compute_set_admin_password). */
+  event?: string;
   /** The conductor's admission step: restore's also holds the server to its project's quota. */
   admission?: 'admitOperation' | 'admitRestore';
 }
@@ -59,7 +69,7 @@ export async function runGuestOperation(op: GuestOperation, input: InstanceOpera
 }
 
 /** Nova's event for each of these is compute_<action>_instance (compute_stop_instance, ...). */
-const eventOf = (op: GuestOperation) => `compute_${op.action}_instance`;
+const eventOf = (op: GuestOperation) => op.event ?? `compute_${op.action}_instance`;
 
 /** The operation's admission: its first task_state, its instance action and the compute event it starts. */
 export function admitGuestOperation(op: GuestOperation, input: InstanceOperationInput): Promise<InstanceRow> {

@@ -27,5 +27,6 @@ export { lockServerWorkflow, unlockServerWorkflow } from './lock-server';
 export { consoleOutputWorkflow } from './console-output';
 export { triggerCrashDumpWorkflow } from './trigger-crash-dump';
 export { resetStateWorkflow } from './reset-state';
+export { changePasswordWorkflow } from './change-password';
 export { softDeleteServerWorkflow } from './soft-delete-server';
 export { restoreServerWorkflow } from './restore-server';

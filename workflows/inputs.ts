@@ -9,6 +9,7 @@ import type {
   SnapshotImage,
 } from '../activities/conductor';
 import type { InstanceFlavor } from '../domain/rows';
+import type { SealedSecret } from '../domain/sealed-secret';
 
 /** Input of every operation on an existing instance. */
 export interface InstanceOperationInput {
@@ -71,6 +72,11 @@ export interface SnapshotServerInput extends InstanceOperationInput {
 /** createBackup: a snapshot whose image is a backup of a type, with the rotation it keeps. */
 export interface BackupServerInput extends SnapshotServerInput {
   image: SnapshotImage & Required<Pick<SnapshotImage, 'backup'>>;
+}
+
+/** changePassword: the admin password, sealed for the server's host; its text never enters a history. */
+export interface ChangePasswordInput extends InstanceOperationInput {
+  sealed: SealedSecret;
 }
 
 /** os-resetState: the vm_state the admin sets (task_state is cleared). */

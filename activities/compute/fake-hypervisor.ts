@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PowerState } from '../../domain/states';
 import type { InstanceFlavor } from '../../domain/rows';
 import { ConsoleLog } from './console-log';
+import { hashGuestPassword } from './guest-password';
 import { DISK_CHUNK_BYTES, DISK_CHUNKS, imageDisk } from './disk-image';
 import { GuestInWrongState, GuestNotFound, GuestNotRunning, HypervisorStepFailed, ImageDataCorrupted } from './errors';
 import { FaultSwitchFile, HypervisorStep, type FaultSwitch } from './fault-switches';
@@ -30,6 +31,8 @@ export interface Guest {
   pendingNmi?: boolean;
   /** The rebuild (its request id) that wrote the current disk: a retried rebuild step knows it is done. */
   rebuiltBy?: string;
+  /** The admin password the guest agent set (changePassword), hashed as the guest keeps it. */
+  adminPassword?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -210,6 +213,20 @@ export class FakeHypervisor {
     const holding = { ...guest, pendingNmi: true, updatedAt: new Date().toISOString() };
     await this.saveGuest(holding);
     return holding;
+  }
+
+  /**
+   * libvirt's set_admin_password through the guest agent, which only a running guest has: the guest stores the
+   * password hashed, as its /etc/shadow would.
+   */
+  async setAdminPassword(uuid: string, password: string, ctx: StepContext): Promise<Guest> {
+    const guest = await this.getGuest(uuid);
+    if (!guest) throw new GuestNotFound(uuid, this.host);
+    if (guest.powerState !== PowerState.Running) throw new GuestNotRunning(uuid, this.host, guest.powerState);
+    await this.applyFault(HypervisorStep.SetAdminPassword, ctx);
+    const updated = { ...guest, adminPassword: hashGuestPassword(password), updatedAt: new Date().toISOString() };
+    await this.saveGuest(updated);
+    return updated;
   }
 
   private async printCrashDump(guest: Guest): Promise<void> {

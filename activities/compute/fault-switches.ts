@@ -27,6 +27,8 @@ export const HypervisorStep = {
   Snapshot: 'snapshot',
   /** trigger_crash_dump: the NMI injected into the guest. */
   TriggerCrashDump: 'triggerCrashDump',
+  /** changePassword: the guest agent setting the admin password. */
+  SetAdminPassword: 'setAdminPassword',
 } as const;
 export type HypervisorStep = (typeof HypervisorStep)[keyof typeof HypervisorStep];
 

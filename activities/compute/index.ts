@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FaultType } from '../../domain/faults';
+import { SecretUnreadable, openSecret, type SealedSecret } from '../../domain/sealed-secret';
 import type { InstanceFlavor } from '../../domain/rows';
 import path from 'node:path';
 import { tailLines } from './console-log';
@@ -132,6 +133,9 @@ function asApplicationFailure(err: unknown): unknown {
   if (err instanceof GuestNotRunning) {
     return ApplicationFailure.create({ message: err.message, type: FaultType.InstanceNotRunning, nonRetryable: true });
   }
+  if (err instanceof SecretUnreadable) {
+    return ApplicationFailure.create({ message: err.message, type: FaultType.SecretUnreadable, nonRetryable: true });
+  }
   if (err instanceof GuestInWrongState) {
     return ApplicationFailure.create({
       message: err.message,
@@ -159,9 +163,16 @@ export interface ComputeDeps {
   images: ImageStore;
   /** The host's local disk (NOVA_COMPUTE_DISK_GB): what a live-migration destination check measures against. */
   localDiskGb: number;
+  /** The secret shared with the API (NOVA_METADATA_SECRET) that opens admin passwords sealed for this host. */
+  guestSecret?: string | undefined;
 }
 
-export function createComputeActivities({ hypervisor, transferDir, localDiskGb }: ComputeDeps) {
+export interface AdminPasswordInput {
+  instanceUuid: string;
+  sealed: SealedSecret;
+}
+
+export function createComputeActivities({ hypervisor, transferDir, localDiskGb, guestSecret }: ComputeDeps) {
   const transferFile = (migrationUuid: string) => path.join(transferDir, `${migrationUuid}.disk`);
   const copyDisk = (input: MigrateDiskInput, powerOff: boolean) => {
     const resumeAt = (Context.current().info.heartbeatDetails as { done?: number } | undefined)?.done ?? 0;
@@ -284,6 +295,13 @@ export function createComputeActivities({ hypervisor, transferDir, localDiskGb }
     /** Nova's trigger_crash_dump: an NMI into the guest, whose power state it leaves as it was. */
     async triggerCrashDump(instanceUuid: string): Promise<GuestFacts> {
       return guarded(async () => facts(await hypervisor.injectNmi(instanceUuid, stepContext())));
+    },
+    /** Nova's set_admin_password: the password, opened here and nowhere before, set by the guest agent. */
+    async setAdminPassword(input: AdminPasswordInput): Promise<GuestFacts> {
+      return guarded(async () => {
+        const password = openSecret(input.sealed, guestSecret ?? '', input.instanceUuid);
+        return facts(await hypervisor.setAdminPassword(input.instanceUuid, password, stepContext()));
+      });
     },
     /** The power state the hypervisor sees now (Nova's sync_power_state); undefined when the guest is gone. */
     async getPowerState(instanceUuid: string): Promise<number | undefined> {

@@ -23,6 +23,8 @@ export interface ActionCall {
   sql: Sql;
   /** Nova's service_down_time, for actions that need a host down (evacuate). */
   serviceDownTimeMs: number;
+  /** The secret shared with the hosts that seals an admin password for them; none: changePassword is a 501. */
+  guestSecret?: string | undefined;
 }
 
 export interface ActionReply {

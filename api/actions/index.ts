@@ -13,6 +13,7 @@ import { pause } from './pause';
 import { reboot } from './reboot';
 import { rebuild } from './rebuild';
 import { rescue } from './rescue';
+import { changePassword } from './change-password';
 import { forceDelete, restore } from './deferred-delete';
 import { resetState } from './reset-state';
 import { resize } from './resize';
@@ -56,5 +57,6 @@ export const SERVER_ACTIONS: ReadonlyMap<string, ServerAction> = new Map(
     resetState,
     restore,
     forceDelete,
+    changePassword,
   ].map((a) => [a.key, a as ServerAction]),
 );

@@ -62,6 +62,7 @@ const servers = {
   'os_compute_api:os-migrate-server:migrate_live:host': 'admin',
   'os_compute_api:os-evacuate': 'admin',
   'os_compute_api:os-admin-actions:reset_state': 'admin',
+  'os_compute_api:os-admin-password': 'project_member_or_admin',
   'os_compute_api:os-deferred-delete:restore': 'project_member_or_admin',
   'os_compute_api:os-deferred-delete:force': 'project_member_or_admin',
   'os_compute_api:server-metadata:index': 'project_reader_or_admin',

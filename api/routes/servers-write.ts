@@ -27,6 +27,8 @@ export interface ServersWriteDeps {
   operations: Operations;
   /** Nova's service_down_time (60 s when not given). */
   serviceDownTimeMs?: number | undefined;
+  /** Seals admin passwords for the hosts (changePassword). */
+  guestSecret?: string | undefined;
 }
 
 const DEFAULT_SERVICE_DOWN_TIME_MS = 60_000;
@@ -68,6 +70,7 @@ function callDeps(deps: ServersWriteDeps, req: Request, res: Response) {
     operations: deps.operations,
     sql: deps.sql,
     serviceDownTimeMs: deps.serviceDownTimeMs ?? DEFAULT_SERVICE_DOWN_TIME_MS,
+    guestSecret: deps.guestSecret,
   };
 }
 

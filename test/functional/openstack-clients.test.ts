@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { guestPasswordMatches } from '../../activities/compute/guest-password';
 import { installOpenStackClients, openrc, openstackJson, runClient, runSdkScript } from '../support/openstack-clients';
 import { CIRROS } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -94,7 +95,7 @@ describe('openstack CLI', () => {
     expect(zones).toEqual([expect.objectContaining({ 'Zone Name': 'nova', 'Zone Status': 'available' })]);
   }, 60_000);
 
-  it('boots a server by image and flavor name, lists it with its image, renames, reads its console, dumps, backs up, locks, resets and deletes it', async () => {
+  it('boots a server by image and flavor name, lists it with its image, renames, reads its console, dumps, backs up, locks, resets, sets its password and deletes it', async () => {
     const created = (await openstackJson(
       [
         'server',
@@ -174,6 +175,11 @@ describe('openstack CLI', () => {
       (await runClient('openstack', ['server', 'set', '--auto-approve', '--state', 'active', id], admin)).code,
     ).toBe(0);
     expect(await openstackJson(['server', 'show', 'osc-renamed'], demo)).toMatchObject({ status: 'ACTIVE' });
+
+    expect((await runClient('openstack', ['server', 'set', '--password', 'osc-S3cret!', id], demo)).code).toBe(0);
+    const [placed] = await stack.sql<{ host: string }[]>`SELECT host FROM instances WHERE uuid = ${id}`;
+    const guest = await stack.hypervisor(placed!.host).getGuest(id);
+    expect(guestPasswordMatches(guest?.adminPassword, 'osc-S3cret!')).toBe(true);
 
     expect((await runClient('openstack', ['server', 'delete', '--wait', 'osc-renamed'], demo)).code).toBe(0);
     expect(await openstackJson(['server', 'list'], demo)).toEqual([]);

@@ -109,6 +109,7 @@ const serverRows: MatrixRow[] = [
   action('os-migrateLive', { host: null, block_migration: 'auto' }, adminOnServer(409), '2.30'),
   // Evacuate checks the source host before the state: the never-placed server has none that is down.
   action('evacuate', {}, adminOnServer(400), '2.29'),
+  action('changePassword', { adminPass: 'matrix-pw' }, ownServer(409)),
   action('restore', null, ownServer(409)),
   // No vm_state check: the server is deleted (a server of its own per caller).
   { ...action('forceDelete', null, ownServer(202)), freshServer: true },

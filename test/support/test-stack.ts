@@ -208,6 +208,7 @@ export async function startTestStack(opts: {
     maxLimit: 1000,
     auth,
     images,
+    guestSecret: metadataSecret,
     ...(opts.imageMaxBytes === undefined ? {} : { imageMaxBytes: opts.imageMaxBytes }),
     ...(opts.idempotencyKeyTtlMs === undefined ? {} : { idempotencyKeyTtlMs: opts.idempotencyKeyTtlMs }),
   });
