@@ -41,7 +41,7 @@ describe('recorded workflow histories', () => {
       'softDelete',
       'restore',
     ].map((op) => `${op}ServerWorkflow`);
-    for (const type of [...operations, 'resetStateWorkflow']) expect(types).toContain(type);
+    for (const type of [...operations, 'resetStateWorkflow', 'changePasswordWorkflow']) expect(types).toContain(type);
   });
 
   it.each(files)('replays %s against the current workflow code', async (file) => {
