@@ -127,6 +127,7 @@ export function createComputeRouter(deps: ApiDeps, auth: AuthConfig): Router {
       sql: deps.sql,
       log: deps.log,
       ttlMs: deps.idempotencyKeyTtlMs ?? DEFAULT_IDEMPOTENCY_KEY_TTL_MS,
+      fingerprintKey: deps.guestSecret,
     }),
   );
   compute.use(createServersWriteRouter(deps));

@@ -1,14 +1,16 @@
 import {
+  ServiceError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcServiceError,
   type Client,
   type UpdateDefinition,
 } from '@temporalio/client';
-import { ApplicationFailure, TimeoutFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/common';
 import type { OperationSettings } from '../config';
 import { FaultType } from '../domain/faults';
 import { conductorQueue, instanceWorkflowId } from '../domain/naming';
@@ -36,6 +38,21 @@ const TASK_DEADLINE_MS = 60_000;
 const CANCEL_DEADLINE_MS = 60_000;
 /** How long a request waits for an operation that has finished its work to close. */
 const CLOSING_DEADLINE_MS = 5_000;
+
+/** A run an operation started, as admitted. */
+export interface StartedRun {
+  workflowId: string;
+  runId: string;
+}
+
+/** How a run ended, as far as a waiting request could tell. */
+export type RunOutcome =
+  | { ended: 'completed' }
+  | { ended: 'failed'; failure: Error | undefined }
+  | { ended: 'cancelled' }
+  | { ended: 'running' };
+
+const GRPC_DEADLINE_EXCEEDED = 4;
 
 export interface OperationRequest<I> {
   workflow: (input: I) => Promise<void>;
@@ -83,20 +100,23 @@ export class Operations {
     private readonly taskDeadlineMs = TASK_DEADLINE_MS,
   ) {}
 
-  async start<I>(req: OperationRequest<I>): Promise<void> {
+  /** Starts the operation and waits for its admission; returns the admitted run. */
+  async start<I>(req: OperationRequest<I>): Promise<StartedRun> {
+    let run: StartedRun;
     try {
-      await this.startOnce(req);
+      run = await this.startOnce(req);
     } catch (err) {
       const rival = err instanceof WorkflowExecutionAlreadyStartedError && !req.workflowId;
       if (!rival || !(await this.isClosing(req))) {
         throw await this.translate(err, req);
       }
       await this.waitForClose(req.instanceUuid, CLOSING_DEADLINE_MS);
-      await this.startOnce(req).catch(async (retryErr: unknown) => {
+      run = await this.startOnce(req).catch(async (retryErr: unknown) => {
         throw await this.translate(retryErr, req);
       });
     }
     if (req.awaitClose) await this.waitForClose(req.instanceUuid, CLOSING_DEADLINE_MS);
+    return run;
   }
 
   /** Whether the run holding the instance's ID is only closing: refused at admission, or done with its work. */
@@ -111,7 +131,7 @@ export class Operations {
     return admission === 'admitted' && (await req.hasFinished?.(running.runId)) === true;
   }
 
-  private async startOnce<I>(req: OperationRequest<I>): Promise<void> {
+  private async startOnce<I>(req: OperationRequest<I>): Promise<StartedRun> {
     const workflowId = req.workflowId ?? instanceWorkflowId(this.settings.queuePrefix, req.instanceUuid);
     const startWorkflowOperation = new WithStartWorkflowOperation(req.workflow, {
       workflowId,
@@ -136,6 +156,9 @@ export class Operations {
     } catch (err) {
       throw await interruptionOf(err, () => startWorkflowOperation.workflowHandle());
     }
+    // With conflict policy FAIL the run is always the one this start created; the SDK's type omits its run ID.
+    const handle = (await startWorkflowOperation.workflowHandle()) as { firstExecutionRunId?: string };
+    return { workflowId, runId: handle.firstExecutionRunId ?? '' };
   }
 
   private async waitForClose(instanceUuid: string, deadlineMs: number): Promise<void> {
@@ -215,16 +238,23 @@ export class Operations {
   }
 
   /**
-   * How the run holding the instance's workflow ID ended, when it ends within `deadlineMs`: its failure, or
-   * undefined for a success or a run still going (changePassword answers as Nova's synchronous call does).
+   * How one run ended, waiting at most `deadlineMs` (changePassword answers as Nova's synchronous call does):
+   * `running` when it has not ended by then. Only that run, never a later one under the same workflow ID.
    */
-  async failureOf(instanceUuid: string, deadlineMs: number): Promise<ApplicationFailure | undefined> {
-    const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
+  async outcomeOf(run: StartedRun, deadlineMs: number): Promise<RunOutcome> {
+    const handle = this.client.workflow.getHandle(run.workflowId, run.runId, { followRuns: false });
     try {
       await this.client.connection.withDeadline(Date.now() + deadlineMs, () => handle.result());
-      return undefined;
+      return { ended: 'completed' };
     } catch (err) {
-      return err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+      if (err instanceof WorkflowFailedError) {
+        if (err.cause instanceof CancelledFailure) return { ended: 'cancelled' };
+        return { ended: 'failed', failure: err.cause };
+      }
+      // The client wraps a result's history read failing in a ServiceError with the gRPC error as its cause.
+      const grpc = err instanceof ServiceError ? err.cause : err;
+      if (isGrpcServiceError(grpc) && grpc.code === GRPC_DEADLINE_EXCEEDED) return { ended: 'running' };
+      throw err;
     }
   }
 

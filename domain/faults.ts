@@ -25,8 +25,10 @@ export const FaultType = {
   HostNotFound: 'HostNotFound',
   /** os-services: an update the service's state refuses (forcing up a host with `done` evacuations). */
   ServiceUpdateRefused: 'ServiceUpdateRefused',
-  /** changePassword: the host cannot open the sealed password (no NOVA_METADATA_SECRET, or another one). */
+  /** changePassword: the host cannot open the sealed password (another NOVA_METADATA_SECRET, or expired). */
   SecretUnreadable: 'SecretUnreadable',
+  /** changePassword on a host with no NOVA_METADATA_SECRET to open passwords with (Nova's NotImplementedError). */
+  PasswordNotSupported: 'PasswordNotSupported',
 } as const;
 export type FaultType = (typeof FaultType)[keyof typeof FaultType];
 

@@ -19,6 +19,7 @@ export async function changePasswordWorkflow(input: ChangePasswordInput): Promis
       hypervisorStep: { name: 'setAdminPassword', sealed: input.sealed },
       summary: 'set the admin password of',
       vmState: VmState.Active,
+      promptly: true,
     },
     input,
   );

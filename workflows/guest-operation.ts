@@ -4,7 +4,7 @@ import type { StateRule } from '../domain/guards';
 import type { InstanceRow } from '../domain/rows';
 import type { SealedSecret } from '../domain/sealed-secret';
 import { HostKey } from '../domain/search-attributes';
-import { computeOn, conductorOn } from './activities';
+import { computeOn, computePromptlyOn, conductorOn } from './activities';
 import { AdmissionGate } from './admission';
 import { asWorkflowFailure, faultFrom } from './failures';
 import { failed, started, succeeded } from './events';
@@ -52,6 +52,11 @@ export interface GuestOperation {
   failedVmState?: string;
   /** The compute event, when Nova's name is not compute_<action>_instance (compute_set_admin_password). */
   event?: string;
+  /**
+   * A request waits for the step (changePassword, as Nova's synchronous call): a host that does not pick it up
+   * within seconds is down, and the request hears so then.
+   */
+  promptly?: boolean;
   /** The conductor's admission step: restore's also holds the server to its project's quota. */
   admission?: 'admitOperation' | 'admitRestore';
 }
@@ -101,7 +106,8 @@ export async function runAdmittedGuestOperation(
       task = next;
     }
     const summary = `${op.summary} ${admitted.name} on ${admitted.host}`;
-    const facts = await runStep(computeOn(input.settings, admitted.host!), op.hypervisorStep, instanceUuid, summary);
+    const compute = (op.promptly ? computePromptlyOn : computeOn)(input.settings, admitted.host!);
+    const facts = await runStep(compute, op.hypervisorStep, instanceUuid, summary);
     await conductor.finishTask({
       instanceUuid,
       expected: task,

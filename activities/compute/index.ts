@@ -299,7 +299,14 @@ export function createComputeActivities({ hypervisor, transferDir, localDiskGb, 
     /** Nova's set_admin_password: the password, opened here and nowhere before, set by the guest agent. */
     async setAdminPassword(input: AdminPasswordInput): Promise<GuestFacts> {
       return guarded(async () => {
-        const password = openSecret(input.sealed, guestSecret ?? '', input.instanceUuid);
+        if (!guestSecret) {
+          throw ApplicationFailure.create({
+            message: `host ${hypervisor.host} has no NOVA_METADATA_SECRET to receive admin passwords with`,
+            type: FaultType.PasswordNotSupported,
+            nonRetryable: true,
+          });
+        }
+        const password = openSecret(input.sealed, guestSecret, input.instanceUuid);
         return facts(await hypervisor.setAdminPassword(input.instanceUuid, password, stepContext()));
       });
     },

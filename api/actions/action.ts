@@ -7,7 +7,7 @@ import type { InstanceOperationInput } from '../../workflows/inputs';
 import type { RequestContext } from '../context';
 import { InstanceInvalidState } from '../errors';
 import { operationSummary } from '../operation-summary';
-import type { Operations } from '../operations';
+import type { Operations, StartedRun } from '../operations';
 import { actionFinished } from '../queries/operation-progress';
 import { getInstance } from '../queries/instances';
 import type { ApiVersion } from '../microversion';
@@ -117,7 +117,7 @@ type InterruptingOperation<I extends InstanceOperationInput> = Parameters<typeof
   taskState?: string;
 };
 
-/** Checks the state rule, then starts the operation's workflow and waits for its admission. */
+/** Checks the state rule, then starts the operation's workflow and waits for its admission; returns its run. */
 export async function startGuarded<I extends InstanceOperationInput>(
   call: ActionCall,
   op: {
@@ -132,7 +132,7 @@ export async function startGuarded<I extends InstanceOperationInput>(
     /** Reply only once the run has closed (operations that are done at admission). */
     awaitClose?: boolean;
   },
-): Promise<void> {
+): Promise<StartedRun> {
   const { instance, ctx, operations } = call;
   guardState(op.rule, call);
   const inTaskState = (task: string) =>
@@ -142,7 +142,7 @@ export async function startGuarded<I extends InstanceOperationInput>(
     requester: requesterOf(ctx),
     settings: operations.settings,
   };
-  await operations.start({
+  return operations.start({
     workflow: op.workflow,
     input: op.input(input),
     instanceUuid: instance.uuid,

@@ -23,4 +23,13 @@ describe('request fingerprints', () => {
     });
     expect(withoutSecrets({ adminPass: 'secret' })).toEqual({});
   });
+
+  it('is keyed when the API has a secret, so a stored fingerprint cannot be checked against guessed bodies', () => {
+    const body = { changePassword: { adminPass: 'hunter2' } };
+    const plain = requestFingerprint('POST', '/servers/x/action', body);
+    const keyed = requestFingerprint('POST', '/servers/x/action', body, 'api-secret');
+    expect(keyed).not.toBe(plain);
+    expect(requestFingerprint('POST', '/servers/x/action', body, 'api-secret')).toBe(keyed);
+    expect(requestFingerprint('POST', '/servers/x/action', body, 'another-secret')).not.toBe(keyed);
+  });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** JSON with object keys sorted at every level: the same body however its keys were ordered. */
 export function canonicalJson(value: unknown): string {
@@ -12,11 +12,14 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** What makes two requests "the same" for a key: method, path (below the version root) and body. */
-export function requestFingerprint(method: string, path: string, body: unknown): string {
-  return createHash('sha256')
-    .update(canonicalJson({ method, path, body: body ?? null }))
-    .digest('hex');
+/**
+ * What makes two requests "the same" for a key: method, path (below the version root) and body. Keyed (an HMAC)
+ * when the API has a secret: a body can be little more than a password (changePassword), and a plain hash kept
+ * for a day would let whoever reads the table guess it offline.
+ */
+export function requestFingerprint(method: string, path: string, body: unknown, key?: string): string {
+  const digest = key === undefined ? createHash('sha256') : createHmac('sha256', key);
+  return digest.update(canonicalJson({ method, path, body: body ?? null })).digest('hex');
 }
 
 /** Fields never kept in a stored answer: a replay leaves them out rather than keep a password at rest. */

@@ -11,6 +11,8 @@ export interface IdempotencyDeps {
   log: Logger;
   /** How long a key is remembered (24 h by default). */
   ttlMs: number;
+  /** Keys the stored request fingerprints (the API's NOVA_METADATA_SECRET), so a stored one reveals no body. */
+  fingerprintKey?: string | undefined;
 }
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -111,7 +113,7 @@ export function createIdempotencyMiddleware(deps: IdempotencyDeps): RequestHandl
     const claim = {
       projectId: ctx.projectId,
       key,
-      fingerprint: requestFingerprint(req.method, req.path, req.body),
+      fingerprint: requestFingerprint(req.method, req.path, req.body, deps.fingerprintKey),
       requestId: ctx.requestId,
       ttlMs: deps.ttlMs,
     };

@@ -86,6 +86,23 @@ describe('changePassword', () => {
     expect(await guestPassword(id)).toBeUndefined();
   });
 
+  it('answers 409 within seconds when the host does not take the step, and sets nothing', async () => {
+    const id = await activeServer('pw-host-down');
+    await stack.stopHost('host-a');
+    try {
+      expectNovaError(
+        await changePassword(id, 'whatever-2'),
+        409,
+        'conflictingRequest',
+        'Compute service of host-a is unavailable at this time.',
+      );
+    } finally {
+      await stack.startHost({ name: 'host-a' });
+    }
+    expect(await serverState(admin, id)).toEqual(['ACTIVE', 'active', null, 1, 'host-a']);
+    expect(await guestPassword(id)).toBeUndefined();
+  }, 60_000);
+
   it('refuses a stopped server and a locked one with 409, before anything runs', async () => {
     const member = admin.as('pw-user:pw-project');
     const id = await activeServer('pw-stopped', member);
