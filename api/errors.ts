@@ -89,6 +89,11 @@ export class ServiceUnavailable extends NovaError {
   readonly fault = 'serviceUnavailable';
 }
 
+/** Nova's ComputeServiceUnavailable: the host did not take a step a request waits for. */
+export function computeServiceUnavailable(host: string): InstanceInvalidState {
+  return new InstanceInvalidState(`Compute service of ${host} is unavailable at this time.`);
+}
+
 export function instanceNotFound(uuid: string): ItemNotFound {
   return new ItemNotFound(`Instance ${uuid} could not be found.`);
 }

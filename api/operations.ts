@@ -176,18 +176,7 @@ export class Operations {
     arg: T,
     refused: () => Error,
   ): Promise<void> {
-    const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
-    try {
-      await this.client.connection.withDeadline(Date.now() + ADMISSION_DEADLINE_MS, () =>
-        handle.executeUpdate(update, { args: [arg] as [T] }),
-      );
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) throw refused();
-      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-        throw new ServiceUnavailable('The operation did not answer in time. Check the server and try again.');
-      }
-      throw err;
-    }
+    if (!(await this.handOver(instanceUuid, update, arg))) throw refused();
   }
 
   /**
@@ -222,19 +211,7 @@ export class Operations {
    * conflict as usual.
    */
   async endWait<T>(instanceUuid: string, update: UpdateDefinition<void, [T]>, arg: T): Promise<void> {
-    const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
-    try {
-      await this.client.connection.withDeadline(Date.now() + ADMISSION_DEADLINE_MS, () =>
-        handle.executeUpdate(update, { args: [arg] as [T] }),
-      );
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) return;
-      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-        throw new ServiceUnavailable('The operation did not answer in time. Check the server and try again.');
-      }
-      throw err;
-    }
-    await this.waitForClose(instanceUuid, CLOSING_DEADLINE_MS);
+    if (await this.handOver(instanceUuid, update, arg)) await this.waitForClose(instanceUuid, CLOSING_DEADLINE_MS);
   }
 
   /**
@@ -259,9 +236,10 @@ export class Operations {
   }
 
   /**
-   * Hands a request (restore, forceDelete) to the operation holding the instance's workflow ID while it waits (a
-   * soft-deleted server's reclaim timer), which admits and carries it out. True once admitted; false when no run
-   * is waiting to take it, so the caller starts an operation of its own; the conductor's refusal as Nova's error.
+   * Hands a request to the operation holding the instance's workflow ID (a decision, the end of a wait, a restore
+   * of a soft-deleted server, which that run admits and carries out). True once its update completed; false when
+   * no run is there or its validator or handler refused it (nothing is recorded then); a conductor's refusal in
+   * the handler (a restore over the quota) is Nova's error.
    */
   async handOver<T>(instanceUuid: string, update: UpdateDefinition<void, [T]>, arg: T): Promise<boolean> {
     const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
@@ -275,7 +253,7 @@ export class Operations {
       if (refused) throw refused;
       if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) return false;
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-        throw new ServiceUnavailable('The operation was not admitted in time; it may still run. Check the server.');
+        throw new ServiceUnavailable('The operation did not answer in time. Check the server and try again.');
       }
       throw err;
     }

@@ -1,5 +1,5 @@
 import { CancellationScope, log, upsertSearchAttributes } from '@temporalio/workflow';
-import { StateRules } from '../domain/guards';
+import { StateRules, type StateRule } from '../domain/guards';
 import type { InstanceRow } from '../domain/rows';
 import { HostKey } from '../domain/search-attributes';
 import { TaskState, VmState } from '../domain/states';
@@ -15,22 +15,23 @@ import type { InstanceOperationInput } from './inputs';
  * is logged for the host's own cleanup.
  */
 export async function deleteServerWorkflow(input: InstanceOperationInput): Promise<void> {
-  const { instanceUuid, requester, settings } = input;
   const gate = new AdmissionGate();
-  const conductor = conductorOn(settings);
-  const admission = await gate.admit(() =>
-    conductor.admitOperation({
-      ...requester,
-      instanceUuid,
-      rule: StateRules.delete,
-      action: 'delete',
-      taskState: TaskState.Deleting,
-      requireHost: false,
-      events: [started(EventName.Terminate)],
-    }),
-  );
+  const admission = await gate.admit(() => admitDeletion(input, StateRules.delete));
   if (!admission) return;
   await deleteAdmitted(input, admission.value);
+}
+
+/** A delete's admission (deleting, the `delete` action): by DELETE under `rule`, or a soft delete's reclaim. */
+export function admitDeletion(input: InstanceOperationInput, rule: StateRule): Promise<InstanceRow> {
+  return conductorOn(input.settings).admitOperation({
+    ...input.requester,
+    instanceUuid: input.instanceUuid,
+    rule,
+    action: 'delete',
+    taskState: TaskState.Deleting,
+    requireHost: false,
+    events: [started(EventName.Terminate)],
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CancellationScope, upsertSearchAttributes, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { CancellationScope, log, upsertSearchAttributes, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { ComputeActivities, GuestFacts } from '../activities/compute';
 import type { StateRule } from '../domain/guards';
 import type { InstanceRow } from '../domain/rows';
@@ -6,7 +6,7 @@ import type { SealedSecret } from '../domain/sealed-secret';
 import { HostKey } from '../domain/search-attributes';
 import { computeOn, computePromptlyOn, conductorOn } from './activities';
 import { AdmissionGate } from './admission';
-import { asWorkflowFailure, faultFrom } from './failures';
+import { asWorkflowFailure, faultFrom, isHostUnreachable } from './failures';
 import { failed, started, succeeded } from './events';
 import type { InstanceOperationInput } from './inputs';
 
@@ -57,6 +57,11 @@ export interface GuestOperation {
    * within seconds is down, and the request hears so then.
    */
   promptly?: boolean;
+  /**
+   * A host that does not take the step is left out (a soft delete, as Nova's local delete): the state is recorded
+   * without it, with the power state it had, and the guest left as it is there.
+   */
+  proceedWithoutHost?: boolean;
   /** The conductor's admission step: restore's also holds the server to its project's quota. */
   admission?: 'admitOperation' | 'admitRestore';
 }
@@ -107,13 +112,20 @@ export async function runAdmittedGuestOperation(
     }
     const summary = `${op.summary} ${admitted.name} on ${admitted.host}`;
     const compute = (op.promptly ? computePromptlyOn : computeOn)(input.settings, admitted.host!);
-    const facts = await runStep(compute, op.hypervisorStep, instanceUuid, summary);
+    const powerState = await runStep(compute, op.hypervisorStep, instanceUuid, summary).then(
+      (facts) => facts.powerState,
+      (err: unknown) => {
+        if (!op.proceedWithoutHost || !isHostUnreachable(err)) throw err;
+        log.warn('host unreachable: recorded without it, the guest is left as it is', { error: String(err) });
+        return admitted.power_state;
+      },
+    );
     await conductor.finishTask({
       instanceUuid,
       expected: task,
       requestId: requester.requestId,
       vmState: op.vmState,
-      powerState: facts.powerState,
+      powerState,
       events: [succeeded(event, admitted.host)],
     });
   } catch (err) {

@@ -5,20 +5,17 @@ import {
   condition,
   log,
   setHandler,
-  upsertSearchAttributes,
   uuid4,
 } from '@temporalio/workflow';
 import type { Requester } from '../activities/conductor';
 import { StateRules } from '../domain/guards';
 import type { InstanceRow } from '../domain/rows';
-import { HostKey } from '../domain/search-attributes';
 import { TaskState, VmState } from '../domain/states';
-import { computeOn, conductorOn } from './activities';
 import { AdmissionGate, refusal } from './admission';
-import { deleteAdmitted } from './delete-server';
-import { EventName, failed, started, succeeded } from './events';
-import { asWorkflowFailure, faultFrom, isHostUnreachable } from './failures';
-import { admitGuestOperation, runAdmittedGuestOperation } from './guest-operation';
+import { admitDeletion, deleteAdmitted } from './delete-server';
+import { EventName } from './events';
+import { asWorkflowFailure } from './failures';
+import { admitGuestOperation, runAdmittedGuestOperation, type GuestOperation } from './guest-operation';
 import type { InstanceOperationInput } from './inputs';
 import { waitingOn } from './progress';
 import { RESTORE } from './restore-server';
@@ -28,6 +25,22 @@ import {
   softDeletePhaseQuery,
   type SoftDeletePhase,
 } from './soft-delete/messages';
+
+/**
+ * The soft delete itself: soft-deleting while the host powers the guest off, then SOFT_DELETED. A failure clears
+ * the task and keeps the vm_state, as in Nova; a host that does not answer is left out (Nova would delete the
+ * server at once): the guest stays as it is there, and a restore once the host is back starts it again.
+ */
+const SOFT_DELETE: GuestOperation = {
+  rule: StateRules.softDelete,
+  action: 'delete',
+  event: EventName.SoftDelete,
+  taskStates: [TaskState.SoftDeleting],
+  hypervisorStep: 'powerOff',
+  summary: 'power off (soft delete)',
+  vmState: VmState.SoftDeleted,
+  proceedWithoutHost: true,
+};
 
 /** A restore the conductor admitted while the run waited: what the run carries out next. */
 interface Decision {
@@ -40,11 +53,10 @@ interface Decision {
  * SOFT_DELETED with its guest, disk and claim kept, recorded as the `delete` action. The run then waits on a
  * durable timer for the interval (Nova's periodic _reclaim_queued_deletes, which polls each host), taking restore
  * as an update; forceDelete, another delete or a reset cancels the wait, and when it runs out the server is
- * deleted for good. A host that does not answer still gets a soft delete, recorded without it (Nova deletes such a
- * server at once): the guest is left as it is, and a restore once the host is back starts it again.
+ * deleted for good.
  */
 export async function softDeleteServerWorkflow(input: InstanceOperationInput): Promise<void> {
-  const { instanceUuid, requester, settings } = input;
+  const { settings } = input;
   let phase: SoftDeletePhase = 'admitting';
   let decision: Decision | undefined;
   let deciding = false;
@@ -77,23 +89,12 @@ export async function softDeleteServerWorkflow(input: InstanceOperationInput): P
   setHandler(restoreUpdate, restore, { validator });
 
   const gate = new AdmissionGate();
-  const admission = await gate.admit(() =>
-    conductorOn(settings).admitOperation({
-      ...requester,
-      instanceUuid,
-      rule: StateRules.softDelete,
-      action: 'delete',
-      taskState: TaskState.SoftDeleting,
-      requireHost: true,
-      events: [started(EventName.SoftDelete)],
-    }),
-  );
+  const admission = await gate.admit(() => admitGuestOperation(SOFT_DELETE, input));
   const admitted = admission?.value;
   if (!admitted?.host) return;
-  upsertSearchAttributes([{ key: HostKey, value: admitted.host }]);
   phase = 'soft-deleting';
   try {
-    await softDeleteOnHost(input, admitted);
+    await runAdmittedGuestOperation(SOFT_DELETE, input, admitted);
   } catch (err) {
     phase = 'done';
     throw err;
@@ -151,50 +152,6 @@ async function awaitDecision(
   return cancelled ?? 'timeout';
 }
 
-/** Powers the guest off and records SOFT_DELETED; a failure clears the task and keeps the vm_state, as Nova. */
-async function softDeleteOnHost(input: InstanceOperationInput, instance: InstanceRow): Promise<void> {
-  const { instanceUuid, requester, settings } = input;
-  const conductor = conductorOn(settings);
-  const host = instance.host!;
-  try {
-    const powerState = await powerOffUnlessUnreachable(input, instance);
-    await conductor.finishTask({
-      instanceUuid,
-      expected: TaskState.SoftDeleting,
-      requestId: requester.requestId,
-      vmState: VmState.SoftDeleted,
-      powerState,
-      events: [succeeded(EventName.SoftDelete, host)],
-    });
-  } catch (err) {
-    await CancellationScope.nonCancellable(() =>
-      conductor.failTask({
-        instanceUuid,
-        expected: TaskState.SoftDeleting,
-        requestId: requester.requestId,
-        fault: faultFrom(err),
-        events: [failed(EventName.SoftDelete, err, host)],
-      }),
-    );
-    throw asWorkflowFailure(err);
-  }
-}
-
-async function powerOffUnlessUnreachable(input: InstanceOperationInput, instance: InstanceRow): Promise<number> {
-  const host = instance.host!;
-  try {
-    const facts = await computeOn(input.settings, host).powerOff.executeWithOptions(
-      { summary: `power off ${instance.name} on ${host} (soft delete)` },
-      [input.instanceUuid],
-    );
-    return facts.powerState;
-  } catch (err) {
-    if (!isHostUnreachable(err)) throw err;
-    log.warn('host unreachable: soft-deleting without it, the guest is left as it is', { host, error: String(err) });
-    return instance.power_state;
-  }
-}
-
 /** The restore after its admission; false when it failed (recorded as the action's error and the fault). */
 async function restoreNow(input: InstanceOperationInput, admitted: InstanceRow): Promise<boolean> {
   try {
@@ -218,15 +175,7 @@ async function reclaim(input: InstanceOperationInput): Promise<void> {
   await CancellationScope.nonCancellable(async () => {
     let admitted: InstanceRow;
     try {
-      admitted = await conductorOn(input.settings).admitOperation({
-        ...requester,
-        instanceUuid: input.instanceUuid,
-        rule: StateRules.reclaim,
-        action: 'delete',
-        taskState: TaskState.Deleting,
-        requireHost: false,
-        events: [started(EventName.Terminate)],
-      });
+      admitted = await admitDeletion(reclaiming, StateRules.reclaim);
     } catch (err) {
       log.info('nothing to reclaim any more', { error: String(err) });
       return;

@@ -4,7 +4,13 @@ import { FaultType } from '../../domain/faults';
 import { StateRules } from '../../domain/guards';
 import { sealSecret } from '../../domain/sealed-secret';
 import { changePasswordWorkflow } from '../../workflows/change-password';
-import { InstanceInvalidState, NotImplemented, ServiceUnavailable, type NovaError } from '../errors';
+import {
+  InstanceInvalidState,
+  NotImplemented,
+  ServiceUnavailable,
+  computeServiceUnavailable,
+  type NovaError,
+} from '../errors';
 import type { RunOutcome } from '../operations';
 import { defineAction, guardState, startGuarded } from './action';
 
@@ -36,7 +42,7 @@ function answerFor(outcome: RunOutcome, uuid: string, host: string): NovaError |
       if (type === FaultType.InstanceNotRunning) return setFailed(`instance ${uuid} is not running`);
       if (type === FaultType.PasswordNotSupported) return new NotImplemented(NOT_SUPPORTED);
       if (failure?.cause instanceof ActivityFailure && failure.cause.cause instanceof TimeoutFailure) {
-        return new InstanceInvalidState(`Compute service of ${host} is unavailable at this time.`);
+        return computeServiceUnavailable(host);
       }
       return setFailed('error setting admin password');
     }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { FaultType } from '../../domain/faults';
 import { serverTaskWorkflowId } from '../../domain/naming';
 import { consoleOutputWorkflow } from '../../workflows/console-output';
-import { InstanceInvalidState, instanceNotFound } from '../errors';
+import { InstanceInvalidState, computeServiceUnavailable, instanceNotFound } from '../errors';
 import { operationSummary } from '../operation-summary';
 import { defineAction, type ActionCall } from './action';
 
@@ -63,7 +63,7 @@ function consoleError(err: unknown, call: ActionCall, host: string): unknown {
     return instanceNotFound(call.instance.uuid);
   }
   if (cause instanceof TimeoutFailure) {
-    return new InstanceInvalidState(`Compute service of ${host} is unavailable at this time.`);
+    return computeServiceUnavailable(host);
   }
   return err;
 }

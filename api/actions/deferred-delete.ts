@@ -12,6 +12,23 @@ import { noArgs } from './no-args';
 
 const ACCEPTED = { status: 202 };
 
+/** A delete at once (DELETE with no reclaim interval, forceDelete), interrupting whatever runs. */
+const HARD_DELETE = {
+  rule: StateRules.delete,
+  workflow: deleteServerWorkflow,
+  input: (base: InstanceOperationInput) => base,
+  operation: 'delete',
+  taskState: TaskState.Deleting,
+};
+
+const SOFT_DELETE = {
+  rule: StateRules.softDelete,
+  workflow: softDeleteServerWorkflow,
+  input: (base: InstanceOperationInput) => base,
+  operation: 'softDelete',
+  taskState: TaskState.SoftDeleting,
+};
+
 /**
  * restore: a SOFT_DELETED server back to ACTIVE, its guest powered on where it is; 202. 403 when its project
  * has no room for it any more (a soft-deleted server does not count against the quota).
@@ -46,13 +63,7 @@ export const forceDelete = defineAction({
     guardState(StateRules.forceDelete, call);
     // A soft-deleted server's wait for the reclaim is cancelled (a waiting resize is confirmed), as for DELETE. The
     // task was idle when asked: one an interrupted admission left behind afterwards is the delete's to clear.
-    await startInterrupting(call, {
-      rule: StateRules.delete,
-      workflow: deleteServerWorkflow,
-      input: (base) => base,
-      operation: 'delete',
-      taskState: TaskState.Deleting,
-    });
+    await startInterrupting(call, HARD_DELETE);
     return ACCEPTED;
   },
 });
@@ -69,20 +80,6 @@ export function deletionOf(settings: OperationSettings) {
       instance.launched_at !== null &&
       instance.host !== null &&
       instance.vm_state !== VmState.Shelved;
-    return soft
-      ? {
-          rule: StateRules.softDelete,
-          workflow: softDeleteServerWorkflow,
-          input: (base: InstanceOperationInput) => base,
-          operation: 'softDelete',
-          taskState: TaskState.SoftDeleting,
-        }
-      : {
-          rule: StateRules.delete,
-          workflow: deleteServerWorkflow,
-          input: (base: InstanceOperationInput) => base,
-          operation: 'delete',
-          taskState: TaskState.Deleting,
-        };
+    return soft ? SOFT_DELETE : HARD_DELETE;
   };
 }

@@ -121,7 +121,7 @@ describe('os-resetState', () => {
     expect(await allocations(id)).toEqual(['server@host-a']);
     expect(await stack.hypervisor('host-b').getGuest(id)).toBeUndefined();
     expect(await stack.hypervisor('host-a').getGuest(id)).toMatchObject({ powerState: 1 });
-    expect(await migrationStatus(id)).not.toBe('finished');
+    expect(await migrationStatus(id)).toBe('error');
     expect(await actionsOf(id)).toEqual([
       ['resetState', null],
       ['migrate', 'Error'],
