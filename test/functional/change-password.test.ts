@@ -1,43 +1,33 @@
 import { HypervisorStep } from '../../activities/compute/fault-switches';
 import { guestPasswordMatches } from '../../activities/compute/guest-password';
 import { instanceWorkflowId } from '../../domain/naming';
-import { ApiClient, expectNovaError } from '../support/http';
+import { expectNovaError } from '../support/http';
 import { actionOfReply } from '../support/instance-actions';
 import { serverState } from '../support/server-state';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { useTestStack } from '../support/use-test-stack';
 
-let stack: TestStack;
-let admin: ApiClient;
-
-beforeAll(async () => {
-  stack = await startTestStack({ hosts: [{ name: 'host-a' }] });
-  admin = new ApiClient(stack.baseUrl);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const env = useTestStack({ hosts: [{ name: 'host-a' }] });
 
 afterEach(async () => {
-  await stack.hypervisor('host-a').faults.clear();
+  await env.stack.hypervisor('host-a').faults.clear();
 });
 
-async function activeServer(name: string, client = admin): Promise<string> {
+async function activeServer(name: string, client = env.api): Promise<string> {
   const id = await client.createServer({ name });
   await client.waitForStatus(id, 'ACTIVE');
   return id;
 }
 
-const changePassword = (id: string, adminPass: unknown, client = admin) =>
+const changePassword = (id: string, adminPass: unknown, client = env.api) =>
   client.action(id, { changePassword: { adminPass } });
 
 async function guestPassword(id: string): Promise<string | undefined> {
-  return (await stack.hypervisor('host-a').getGuest(id))?.adminPassword;
+  return (await env.stack.hypervisor('host-a').getGuest(id))?.adminPassword;
 }
 
 describe('changePassword', () => {
   it("sets the guest's admin password, hashed on the guest, as a changePassword action", async () => {
-    const member = admin.as('pw-user:pw-project');
+    const member = env.api.as('pw-user:pw-project');
     const id = await activeServer('pw-web', member);
     const reply = await changePassword(id, 'correct horse battery staple', member);
     expect(reply.status).toBe(202);
@@ -47,8 +37,8 @@ describe('changePassword', () => {
     expect(stored).toMatch(/^scrypt\$/);
     expect(guestPasswordMatches(stored, 'correct horse battery staple')).toBe(true);
     expect(guestPasswordMatches(stored, 'wrong')).toBe(false);
-    expect(await serverState(admin, id)).toEqual(['ACTIVE', 'active', null, 1, 'host-a']);
-    const action = await actionOfReply(admin, id, reply);
+    expect(await serverState(env.api, id)).toEqual(['ACTIVE', 'active', null, 1, 'host-a']);
+    const action = await actionOfReply(env.api, id, reply);
     expect(action).toMatchObject({ action: 'changePassword', message: null });
     expect(action.events.map((e: any) => [e.event, e.result])).toEqual([['compute_set_admin_password', 'Success']]);
   });
@@ -57,7 +47,7 @@ describe('changePassword', () => {
     const id = await activeServer('pw-history');
     const password = 'never-in-history-8f3a1c';
     expect((await changePassword(id, password)).status).toBe(202);
-    const handle = stack.client.workflow.getHandle(instanceWorkflowId(stack.prefix, id));
+    const handle = env.stack.client.workflow.getHandle(instanceWorkflowId(env.stack.prefix, id));
     expect((await handle.describe()).type).toBe('changePasswordWorkflow');
     const history = JSON.stringify(await handle.fetchHistory());
     expect(history).toContain('setAdminPassword');
@@ -73,7 +63,7 @@ describe('changePassword', () => {
 
   it('answers 409 when the guest agent fails, and the server stays ACTIVE with no task', async () => {
     const id = await activeServer('pw-fails');
-    await stack.hypervisor('host-a').faults.set(HypervisorStep.SetAdminPassword, { mode: 'abort' });
+    await env.stack.hypervisor('host-a').faults.set(HypervisorStep.SetAdminPassword, { mode: 'abort' });
     const reply = await changePassword(id, 'whatever-1');
     expectNovaError(
       reply,
@@ -81,14 +71,14 @@ describe('changePassword', () => {
       'conflictingRequest',
       `Failed to set admin password on ${id} because error setting admin password`,
     );
-    expect(await serverState(admin, id)).toEqual(['ACTIVE', 'active', null, 1, 'host-a']);
-    expect(await actionOfReply(admin, id, reply)).toMatchObject({ action: 'changePassword', message: 'Error' });
+    expect(await serverState(env.api, id)).toEqual(['ACTIVE', 'active', null, 1, 'host-a']);
+    expect(await actionOfReply(env.api, id, reply)).toMatchObject({ action: 'changePassword', message: 'Error' });
     expect(await guestPassword(id)).toBeUndefined();
   });
 
   it('answers 409 within seconds when the host does not take the step, and sets nothing', async () => {
     const id = await activeServer('pw-host-down');
-    await stack.stopHost('host-a');
+    await env.stack.stopHost('host-a');
     try {
       expectNovaError(
         await changePassword(id, 'whatever-2'),
@@ -97,14 +87,14 @@ describe('changePassword', () => {
         'Compute service of host-a is unavailable at this time.',
       );
     } finally {
-      await stack.startHost({ name: 'host-a' });
+      await env.stack.startHost({ name: 'host-a' });
     }
-    expect(await serverState(admin, id)).toEqual(['ACTIVE', 'active', null, 1, 'host-a']);
+    expect(await serverState(env.api, id)).toEqual(['ACTIVE', 'active', null, 1, 'host-a']);
     expect(await guestPassword(id)).toBeUndefined();
   }, 60_000);
 
   it('refuses a stopped server and a locked one with 409, before anything runs', async () => {
-    const member = admin.as('pw-user:pw-project');
+    const member = env.api.as('pw-user:pw-project');
     const id = await activeServer('pw-stopped', member);
     expect((await member.action(id, { 'os-stop': null })).status).toBe(202);
     await member.waitForStatus(id, 'SHUTOFF');
@@ -116,7 +106,7 @@ describe('changePassword', () => {
     );
     expect((await member.action(id, { 'os-start': null })).status).toBe(202);
     await member.waitForStatus(id, 'ACTIVE');
-    expect((await admin.action(id, { lock: null })).status).toBe(202);
+    expect((await env.api.action(id, { lock: null })).status).toBe(202);
     expectNovaError(await changePassword(id, 'x', member), 409, 'conflictingRequest', `Instance ${id} is locked`);
     expect(await guestPassword(id)).toBeUndefined();
   });
@@ -124,7 +114,7 @@ describe('changePassword', () => {
   it('refuses a malformed body with 400, and never quotes the password in it', async () => {
     const id = await activeServer('pw-bad');
     const messageOf = async (value: unknown) => {
-      const reply = await admin.action(id, { changePassword: value });
+      const reply = await env.api.action(id, { changePassword: value });
       expect(reply.status).toBe(400);
       return reply.body.badRequest.message as string;
     };
