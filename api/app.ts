@@ -32,6 +32,7 @@ import { createMigrationsRouter } from './routes/migrations';
 import { createServerUpdateRouter } from './routes/server-update';
 import { createServerMetadataRouter } from './routes/server-metadata';
 import { createServerMigrationsRouter } from './routes/server-migrations';
+import { createServerPasswordRouter } from './routes/server-password';
 import { createServersReadRouter } from './routes/servers-read';
 import { createServersWriteRouter } from './routes/servers-write';
 import { createServicesRouter } from './routes/services';
@@ -134,6 +135,7 @@ export function createComputeRouter(deps: ApiDeps, auth: AuthConfig): Router {
   compute.use(createServersReadRouter({ sql: deps.sql, maxLimit: deps.maxLimit }));
   compute.use(createServerUpdateRouter(deps));
   compute.use(createServerMetadataRouter(deps));
+  compute.use(createServerPasswordRouter(deps));
   compute.use(createFlavorsRouter({ sql: deps.sql }));
   compute.use(createFlavorManageRouter(deps));
   compute.use(createFlavorExtraSpecsRouter(deps));

@@ -29,6 +29,8 @@ export const FaultType = {
   SecretUnreadable: 'SecretUnreadable',
   /** changePassword on a host with no NOVA_METADATA_SECRET to open passwords with (Nova's NotImplementedError). */
   PasswordNotSupported: 'PasswordNotSupported',
+  /** changePassword: the server's ssh-rsa key cannot encrypt the password for os-server-password (Nova's). */
+  EncryptionFailure: 'EncryptionFailure',
 } as const;
 export type FaultType = (typeof FaultType)[keyof typeof FaultType];
 

@@ -16,7 +16,7 @@ export function instanceWorkflowId(prefix: string, instanceUuid: string): string
 }
 
 /** The short runs beside whatever operation holds a server: record changes, console reads, crash dumps. */
-const SERVER_TASKS = ['update', 'lock', 'unlock', 'console', 'crash-dump'] as const;
+const SERVER_TASKS = ['update', 'lock', 'unlock', 'console', 'crash-dump', 'password'] as const;
 export type ServerTask = (typeof SERVER_TASKS)[number];
 
 /**

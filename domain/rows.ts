@@ -84,6 +84,8 @@ export interface InstanceRow {
   fault: { code: number; message: string; details: string; created: string } | null;
   launched_at: Date | null;
   terminated_at: Date | null;
+  /** os-server-password (00026): the admin password encrypted with the server's key; null when none is stored. */
+  server_password?: string | null;
   /** Nova's shelve system_metadata: set while shelved (or offloaded), cleared by unshelve. */
   shelved_at: Date | null;
   shelved_image_id: string | null;

@@ -3,6 +3,7 @@ import { API_STATEMENT_TIMEOUT_MS, loadApiConfig, loadMetadataConfig, loadTracin
 import { connectDatabase } from '../activities/conductor/db';
 import { createApiApp } from '../api/app';
 import { createMetadataApp } from '../api/metadata/app';
+import { passwordPoster } from '../api/metadata/password';
 import { Operations } from '../api/operations';
 import { loadPolicy } from '../api/policy/file';
 import { LocalImageStore } from '../storage/image-store';
@@ -25,9 +26,10 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     ...(interceptors && { interceptors }),
   });
+  const operations = new Operations(client, config.operations);
   const app = createApiApp({
     sql,
-    operations: new Operations(client, config.operations),
+    operations,
     log,
     maxLimit: config.maxLimit,
     auth: config.auth,
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     secret: metadataConfig.secret,
     cacheExpirationMs: metadataConfig.cacheExpirationMs,
     dhcpDomain: metadataConfig.dhcpDomain,
+    postPassword: passwordPoster(operations),
   });
   const metadataServer = metadata.listen(metadataConfig.port, metadataConfig.bindAddress, () =>
     log.info({ port: metadataConfig.port, bind: metadataConfig.bindAddress }, 'metadata service listening'),

@@ -21,17 +21,23 @@ export type PlainGuestStep =
 export type GuestStep =
   PlainGuestStep | { name: 'rescue'; imageId: string } | { name: 'setAdminPassword'; sealed: SealedSecret };
 
+/** The guest after the step; a password change also reports the password encrypted for os-server-password. */
+type StepResult = GuestFacts & { serverPassword?: string | null };
+
 function runStep(
   compute: ActivityInterfaceFor<ComputeActivities>,
   step: GuestStep,
-  instanceUuid: string,
+  instance: InstanceRow,
   summary: string,
-): Promise<GuestFacts> {
+): Promise<StepResult> {
+  const instanceUuid = instance.uuid;
   if (typeof step === 'string') return compute[step].executeWithOptions({ summary }, [instanceUuid]);
   if (step.name === 'rescue') {
     return compute.rescue.executeWithOptions({ summary }, [{ instanceUuid, imageId: step.imageId }]);
   }
-  return compute.setAdminPassword.executeWithOptions({ summary }, [{ instanceUuid, sealed: step.sealed }]);
+  return compute.setAdminPassword.executeWithOptions({ summary }, [
+    { instanceUuid, sealed: step.sealed, keyData: instance.key_data ?? null },
+  ]);
 }
 
 /**
@@ -112,20 +118,18 @@ export async function runAdmittedGuestOperation(
     }
     const summary = `${op.summary} ${admitted.name} on ${admitted.host}`;
     const compute = (op.promptly ? computePromptlyOn : computeOn)(input.settings, admitted.host!);
-    const powerState = await runStep(compute, op.hypervisorStep, instanceUuid, summary).then(
-      (facts) => facts.powerState,
-      (err: unknown) => {
-        if (!op.proceedWithoutHost || !isHostUnreachable(err)) throw err;
-        log.warn('host unreachable: recorded without it, the guest is left as it is', { error: String(err) });
-        return admitted.power_state;
-      },
-    );
+    const result = await runStep(compute, op.hypervisorStep, admitted, summary).catch((err: unknown) => {
+      if (!op.proceedWithoutHost || !isHostUnreachable(err)) throw err;
+      log.warn('host unreachable: recorded without it, the guest is left as it is', { error: String(err) });
+      return undefined;
+    });
     await conductor.finishTask({
       instanceUuid,
       expected: task,
       requestId: requester.requestId,
       vmState: op.vmState,
-      powerState,
+      powerState: result?.powerState ?? admitted.power_state,
+      ...(result?.serverPassword !== undefined ? { serverPassword: result.serverPassword } : {}),
       events: [succeeded(event, admitted.host)],
     });
   } catch (err) {

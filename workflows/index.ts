@@ -30,3 +30,4 @@ export { resetStateWorkflow } from './reset-state';
 export { changePasswordWorkflow } from './change-password';
 export { softDeleteServerWorkflow } from './soft-delete-server';
 export { restoreServerWorkflow } from './restore-server';
+export { clearServerPasswordWorkflow, postServerPasswordWorkflow } from './server-password';

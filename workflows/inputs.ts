@@ -111,6 +111,17 @@ export interface UnlockServerInput {
   settings: OperationSettings;
 }
 
+/** DELETE /servers/{id}/os-server-password. */
+export interface ClearServerPasswordInput {
+  instanceUuid: string;
+  settings: OperationSettings;
+}
+
+/** A guest's POST to the metadata service's password file: what it posted, normally encrypted and base64. */
+export interface PostServerPasswordInput extends ClearServerPasswordInput {
+  password: string;
+}
+
 /** lock: who takes it (the server's own project, or an admin from elsewhere) and why. */
 export interface LockServerInput extends UnlockServerInput {
   by: 'owner' | 'admin';

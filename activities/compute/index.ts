@@ -5,6 +5,7 @@ import { SecretUnreadable, openSecret, type SealedSecret } from '../../domain/se
 import type { InstanceFlavor } from '../../domain/rows';
 import path from 'node:path';
 import { tailLines } from './console-log';
+import { PasswordEncryptionFailed, encryptForServerKey } from './password-encryption';
 import { DiskChecksumMismatch, exportDisk, importDisk, removeTransfer } from './disk-transfer';
 import { memoryRound, type MemoryRound } from './live-migration';
 import {
@@ -136,6 +137,9 @@ function asApplicationFailure(err: unknown): unknown {
   if (err instanceof SecretUnreadable) {
     return ApplicationFailure.create({ message: err.message, type: FaultType.SecretUnreadable, nonRetryable: true });
   }
+  if (err instanceof PasswordEncryptionFailed) {
+    return ApplicationFailure.create({ message: err.message, type: FaultType.EncryptionFailure, nonRetryable: true });
+  }
   if (err instanceof GuestInWrongState) {
     return ApplicationFailure.create({
       message: err.message,
@@ -170,6 +174,13 @@ export interface ComputeDeps {
 export interface AdminPasswordInput {
   instanceUuid: string;
   sealed: SealedSecret;
+  /** The public key the server booted with: an ssh-rsa one gets the password encrypted for os-server-password. */
+  keyData?: string | null;
+}
+
+/** The guest once its password is set, and that password encrypted with the server's ssh-rsa key (or null). */
+export interface PasswordSet extends GuestFacts {
+  serverPassword: string | null;
 }
 
 export function createComputeActivities({ hypervisor, transferDir, localDiskGb, guestSecret }: ComputeDeps) {
@@ -296,8 +307,11 @@ export function createComputeActivities({ hypervisor, transferDir, localDiskGb, 
     async triggerCrashDump(instanceUuid: string): Promise<GuestFacts> {
       return guarded(async () => facts(await hypervisor.injectNmi(instanceUuid, stepContext())));
     },
-    /** Nova's set_admin_password: the password, opened here and nowhere before, set by the guest agent. */
-    async setAdminPassword(input: AdminPasswordInput): Promise<GuestFacts> {
+    /**
+     * Nova's set_admin_password: the password, opened here and nowhere before, set by the guest agent. It leaves
+     * this host only encrypted with the server's own key, which is checked before the guest changes anything.
+     */
+    async setAdminPassword(input: AdminPasswordInput): Promise<PasswordSet> {
       return guarded(async () => {
         if (!guestSecret) {
           throw ApplicationFailure.create({
@@ -307,7 +321,9 @@ export function createComputeActivities({ hypervisor, transferDir, localDiskGb, 
           });
         }
         const password = openSecret(input.sealed, guestSecret, input.instanceUuid);
-        return facts(await hypervisor.setAdminPassword(input.instanceUuid, password, stepContext()));
+        const serverPassword = encryptForServerKey(input.keyData, password);
+        const guest = await hypervisor.setAdminPassword(input.instanceUuid, password, stepContext());
+        return { ...facts(guest), serverPassword };
       });
     },
     /** The power state the hypervisor sees now (Nova's sync_power_state); undefined when the guest is gone. */

@@ -47,9 +47,26 @@ export class MetadataProxy {
   }
 
   /** `GET <path>` as the guest would send it to 169.254.169.254, e.g. `/openstack/latest/meta_data.json`. */
-  async get(instanceUuid: string, path: string): Promise<MetadataResponse> {
+  get(instanceUuid: string, path: string): Promise<MetadataResponse> {
+    return this.send(instanceUuid, path, { method: 'GET' });
+  }
+
+  /** `POST <path>` with a body: a guest posting its encrypted password (cloudbase-init does, on first boot). */
+  post(instanceUuid: string, path: string, body: string | Buffer): Promise<MetadataResponse> {
+    return this.send(instanceUuid, path, { method: 'POST', body });
+  }
+
+  private async send(
+    instanceUuid: string,
+    path: string,
+    request: { method: string; body?: string | Buffer },
+  ): Promise<MetadataResponse> {
     const headers = await this.signedHeaders(instanceUuid);
-    const res = await fetch(new URL(path, this.config.url), { headers, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(new URL(path, this.config.url), {
+      ...request,
+      headers,
+      signal: AbortSignal.timeout(10_000),
+    });
     const body = Buffer.from(await res.arrayBuffer());
     return {
       status: res.status,

@@ -66,6 +66,7 @@ import { markDeleted } from './deletion';
 import { admitCrashDump, finishCrashDump, type CrashDumpEnd } from './crash-dump';
 import { resetState, type StateReset } from './reset-state';
 import { admitRestore } from './restore';
+import { clearServerPassword, storeServerPassword, type ServerPasswordPost } from './server-password';
 
 const DEFAULT_OPTIONS: ConductorOptions = { serviceDownTimeMs: 60_000 };
 
@@ -128,6 +129,8 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     finishCrashDump: (end: CrashDumpEnd) => finishCrashDump(sql, end),
     resetState: (input: StateReset) => resetState(sql, input),
     admitRestore: (input: OperationAdmission) => admitRestore(sql, input),
+    storeServerPassword: (post: ServerPasswordPost) => storeServerPassword(sql, post),
+    clearServerPassword: (ref: { instanceUuid: string }) => clearServerPassword(sql, ref),
   };
 }
 
@@ -172,6 +175,8 @@ export const ONE_TRANSACTION_STEPS: ReadonlySet<keyof ConductorActivities> = new
   'finishCrashDump',
   'resetState',
   'admitRestore',
+  'storeServerPassword',
+  'clearServerPassword',
 ]);
 export type { CreateAdmission, OperationAdmission, Requester } from './admission';
 export type { Claim, ClaimRequest } from './claims';

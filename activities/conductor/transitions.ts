@@ -31,6 +31,11 @@ export interface TaskFinish extends TaskStep {
   vmState: string;
   powerState: number;
   launched?: boolean;
+  /**
+   * A new admin password, encrypted with the server's ssh-rsa key, for os-server-password; null clears the one
+   * stored, which no longer opens the server. Absent: left as it is.
+   */
+  serverPassword?: string | null;
 }
 
 export interface TaskFailure extends TaskStep {
@@ -166,6 +171,8 @@ export async function finishTask(sql: Sql, step: TaskFinish): Promise<void> {
           SET vm_state = ${step.vmState}, power_state = ${step.powerState}, task_state = NULL,
               progress = CASE WHEN ${step.vmState} = ${VmState.Active} THEN 100 ELSE progress END,
               launched_at = CASE WHEN ${step.launched ?? false} THEN now() ELSE launched_at END,
+              server_password = CASE WHEN ${step.serverPassword !== undefined} THEN ${step.serverPassword ?? null}::text
+                                     ELSE server_password END,
               fault = NULL, updated_at = now()
           WHERE uuid = ${step.instanceUuid} AND NOT deleted AND task_state IS NOT DISTINCT FROM ${step.expected}
           RETURNING *`,

@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import { sshRsaPublicLine, sshWireFields } from '../../domain/ssh-wire';
 
 /** The public key types OpenSSH writes and Nova accepts for `type: ssh`. */
 const SSH_KEY_TYPES = new Set([
@@ -20,15 +21,6 @@ export class InvalidPublicKey extends Error {
   }
 }
 
-/** Reads a length-prefixed string from the SSH wire format at `offset`. */
-function wireString(blob: Buffer, offset: number): { value: Buffer; next: number } | null {
-  if (offset + 4 > blob.length) return null;
-  const length = blob.readUInt32BE(offset);
-  const end = offset + 4 + length;
-  if (end > blob.length) return null;
-  return { value: blob.subarray(offset + 4, end), next: end };
-}
-
 /**
  * Nova's fingerprint of an OpenSSH public key (`<type> <base64 blob> [comment]`): the MD5 of the blob as
  * colon-separated hex, what `ssh-keygen -l -E md5` prints. The blob must name the same type as the line.
@@ -39,22 +31,10 @@ export function sshFingerprint(publicKey: string): string {
     throw new InvalidPublicKey();
   }
   const blob = Buffer.from(encoded, 'base64');
-  const declared = wireString(blob, 0);
-  if (!declared || declared.value.toString('latin1') !== type) throw new InvalidPublicKey();
+  const declared = sshWireFields(blob)?.[0];
+  if (declared?.toString('latin1') !== type) throw new InvalidPublicKey();
   const digest = createHash('md5').update(blob).digest('hex');
   return digest.match(/../g)!.join(':');
-}
-
-function sshMpint(value: Buffer): Buffer {
-  // SSH mpints are two's complement: a leading 1 bit needs a zero byte in front.
-  const bytes = value[0]! & 0x80 ? Buffer.concat([Buffer.alloc(1), value]) : value;
-  return wireField(bytes);
-}
-
-function wireField(bytes: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.length);
-  return Buffer.concat([length, bytes]);
 }
 
 /**
@@ -63,14 +43,8 @@ function wireField(bytes: Buffer): Buffer {
  */
 export function generateSshKeyPair(): { publicKey: string; privateKey: string } {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = publicKey.export({ format: 'jwk' });
-  const blob = Buffer.concat([
-    wireField(Buffer.from('ssh-rsa')),
-    sshMpint(Buffer.from(jwk.e!, 'base64url')),
-    sshMpint(Buffer.from(jwk.n!, 'base64url')),
-  ]);
   return {
-    publicKey: `ssh-rsa ${blob.toString('base64')} Generated-by-Nova`,
+    publicKey: sshRsaPublicLine(publicKey, 'Generated-by-Nova'),
     privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
   };
 }

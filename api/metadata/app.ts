@@ -7,12 +7,15 @@ import { VersionedCache } from './cache';
 import { instanceDocument, type InstanceDocument } from './document';
 import {
   InvalidProxySignature,
+  MetadataConflict,
   MetadataMethodNotAllowed,
   MetadataNotFound,
+  MetadataUnavailable,
   MissingProxyHeader,
   createMetadataErrorHandler,
 } from './errors';
-import { isRoot, lookup, normalizePath, rootListing, type MetadataReply } from './tree';
+import { readPostedPassword, type PasswordPoster } from './password';
+import { MimeType, isPasswordPath, isRoot, lookup, normalizePath, rootListing, type MetadataReply } from './tree';
 
 export interface MetadataDeps {
   sql: Sql;
@@ -23,11 +26,14 @@ export interface MetadataDeps {
   dhcpDomain: string;
   /** Bounds the cache's memory; the least recently loaded instances go first. */
   cacheMaxEntries?: number;
+  /** Where a guest's posted password goes: the conductor, through a workflow. */
+  postPassword: PasswordPoster;
 }
 
 /**
- * nova-api-metadata: what an instance reads about itself, through its host's proxy. Requests are pure reads: one
- * primary-key lookup decides whether the cached document still holds; no workflow ever starts here.
+ * nova-api-metadata: what an instance reads about itself, through its host's proxy. Reads are pure reads: one
+ * primary-key lookup decides whether the cached document still holds. The one write, a guest posting its
+ * encrypted admin password, is the conductor's, through a workflow.
  */
 export function createMetadataApp(deps: MetadataDeps): Express {
   const app = express();
@@ -56,9 +62,25 @@ export function createMetadataApp(deps: MetadataDeps): Express {
     return doc;
   };
 
+  /** Nova's handle_password: a guest posts its password once; a second post is a conflict. */
+  const postPassword = async (req: Request, doc: InstanceDocument) => {
+    if (doc.password) throw new MetadataConflict();
+    const password = await readPostedPassword(req);
+    const outcome = await deps
+      .postPassword({ instanceUuid: doc.uuid, projectId: doc.projectId, password })
+      .catch((err: unknown) => {
+        deps.log.warn({ err, instanceId: doc.uuid }, 'a posted password was not stored');
+        throw new MetadataUnavailable();
+      });
+    if (outcome === 'already-set') throw new MetadataConflict();
+    if (outcome === 'gone') throw new MetadataNotFound();
+  };
+
   app.use(async (req: Request, res: Response) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new MetadataMethodNotAllowed(req.method);
+    const posting = req.method === 'POST';
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !posting) throw new MetadataMethodNotAllowed(req.method);
     const path = normalizePath(decodePath(req.path));
+    if (posting && !isPasswordPath(path)) throw new MetadataMethodNotAllowed(req.method);
     // Nova answers the root (the EC2 versions) before it asks who is calling; it says nothing about anyone.
     if (isRoot(path)) return send(res, rootListing());
     const instanceId = req.get('X-Instance-ID');
@@ -69,7 +91,13 @@ export function createMetadataApp(deps: MetadataDeps): Express {
     }
     const tenantId = req.get('X-Tenant-ID');
     if (tenantId === undefined) throw new MissingProxyHeader('X-Tenant-ID');
-    const reply = lookup(await documentFor(instanceId, tenantId), path, today());
+    const doc = await documentFor(instanceId, tenantId);
+    if (posting) {
+      if (!lookup(doc, path, today())) throw new MetadataNotFound();
+      await postPassword(req, doc);
+      return send(res, { body: '', contentType: MimeType.Html });
+    }
+    const reply = lookup(doc, path, today());
     if (!reply) throw new MetadataNotFound();
     send(res, reply);
   });

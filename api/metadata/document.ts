@@ -27,6 +27,8 @@ export interface InstanceDocument {
   key: InstanceKey | null;
   /** The user data's bytes, decoded from the base64 given at create; null when there was none. */
   userData: Buffer | null;
+  /** The admin password the guest posted (or changePassword stored), encrypted; null when none is stored. */
+  password: string | null;
   ec2: Ec2Facts;
 }
 
@@ -94,6 +96,7 @@ export function instanceDocument(row: MetadataInstanceRow, dhcpDomain: string): 
     keyName: row.key_name,
     key: row.key_name && row.key_data ? { name: row.key_name, type: 'ssh', data: row.key_data } : null,
     userData: row.user_data == null ? null : Buffer.from(row.user_data, 'base64'),
+    password: row.server_password ?? null,
     ec2: {
       instanceId: ec2InstanceId(row.seq),
       amiId: ec2ImageId(row.image_id),

@@ -37,12 +37,36 @@ export class MetadataNotFound extends MetadataError {
   }
 }
 
-/** 405: the service only answers reads. */
+/** 405: the service only answers reads (and a guest's POST of its password). */
 export class MetadataMethodNotAllowed extends MetadataError {
   readonly status = 405;
   readonly title = 'Method Not Allowed';
   constructor(method: string) {
     super(`The method ${method} is not allowed for this resource.`);
+  }
+}
+
+/** 400: a request Nova refuses as such (a posted password too large, or not text). */
+export class MetadataBadRequest extends MetadataError {
+  readonly status = 400;
+  readonly title = 'Bad Request';
+}
+
+/** 409: a guest posting its password once one is stored. */
+export class MetadataConflict extends MetadataError {
+  readonly status = 409;
+  readonly title = 'Conflict';
+  constructor() {
+    super('There was a conflict when trying to complete your request.');
+  }
+}
+
+/** 503: a write the conductor did not make in time; the guest may post again. */
+export class MetadataUnavailable extends MetadataError {
+  readonly status = 503;
+  readonly title = 'Service Unavailable';
+  constructor() {
+    super('The server is currently unavailable. Please try your request again at a later time.');
   }
 }
 

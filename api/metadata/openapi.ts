@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SERVER_PASSWORD_MAX_LENGTH } from '../../domain/server-password';
 import { metaDataJsonSchema, vendorData2JsonSchema, vendorDataJsonSchema } from './replies';
 import { EC2_VERSIONS, MimeType, OPENSTACK_VERSIONS, OpenStackVersion } from './tree';
 
@@ -86,7 +87,7 @@ export const METADATA_PATHS: readonly MetadataPathSpec[] = [
     schema: metaDataJsonSchema,
   }),
   openstack('user_data', 'The user data given at create, byte for byte', { onlyIf: 'the server has user data' }),
-  openstack('password', 'The encrypted password a guest posted: none here, so empty', {
+  openstack('password', 'The encrypted admin password the guest posted or changePassword stored; empty when none', {
     since: OpenStackVersion.Grizzly,
     contentType: MimeType.Html,
   }),
@@ -167,10 +168,40 @@ function operationObject(spec: MetadataPathSpec): Json {
   };
 }
 
+/** A guest posting its password (cloudbase-init does on first boot): stored once, as Nova's handle_password. */
+function passwordPostObject(get: Json): Json {
+  return {
+    operationId: 'postOpenstackVersionPassword',
+    summary: "Store the guest's admin password, encrypted with the server's key, unless one is stored",
+    tags: ['openstack'],
+    parameters: get['parameters'],
+    // What guests post: base64 of the password encrypted with the server's key. Any UTF-8 text of up to 1,020
+    // bytes is taken; base64 keeps characters and bytes the same count.
+    requestBody: {
+      required: false,
+      content: {
+        'text/plain': {
+          schema: { type: 'string', maxLength: SERVER_PASSWORD_MAX_LENGTH, pattern: '^[A-Za-z0-9+/=]*$' },
+        },
+      },
+    },
+    responses: {
+      '200': { description: 'Stored', content: { [MimeType.Html]: { schema: { type: 'string', maxLength: 0 } } } },
+      '400': refusal('Signed, but without X-Tenant-ID; or the password is over 1,020 bytes or not UTF-8 text'),
+      '403': refusal('No valid signature of X-Instance-ID'),
+      '404': refusal('No such instance for this project, or no such version'),
+      '409': refusal('A password is stored already (DELETE /servers/{id}/os-server-password clears it)'),
+      '503': refusal('The conductor did not store it in time: post again'),
+    },
+  };
+}
+
 /** The OpenAPI 3.1 document of the metadata service (nova-api-metadata, port 8775), built from METADATA_PATHS. */
 export function metadataOpenApiDocument(): Json {
   const paths: Record<string, Json> = {};
   for (const spec of METADATA_PATHS) paths[openApiPath(spec)] = { get: operationObject(spec) };
+  const password = paths['/openstack/{version}/password']!;
+  password['post'] = passwordPostObject(password['get'] as Json);
   return {
     openapi: '3.1.0',
     info: {
@@ -178,8 +209,9 @@ export function metadataOpenApiDocument(): Json {
       version: OPENSTACK_VERSIONS.at(-1),
       description:
         "What an instance reads about itself through its host's metadata proxy, which adds the instance's id, " +
-        'its project and a signature of the id. Every path but the root needs the three headers. Reads only: ' +
-        'any other method is a 405. /ec2/<path> is /<path>. Generated from api/metadata/openapi.ts.',
+        'its project and a signature of the id. Every path but the root needs the three headers. Reads only, ' +
+        "but for a guest's POST of its password: any other method is a 405. /ec2/<path> is /<path>. " +
+        'Generated from api/metadata/openapi.ts.',
     },
     servers: [{ url: '/' }],
     paths,

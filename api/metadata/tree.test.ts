@@ -1,5 +1,13 @@
 import { FIXTURE_KEY, instanceDocumentFixture } from '../../test/support/metadata-document';
-import { ec2Print, lookup, metaDataJson, normalizePath, openstackFiles, OPENSTACK_VERSIONS } from './tree';
+import {
+  ec2Print,
+  isPasswordPath,
+  lookup,
+  metaDataJson,
+  normalizePath,
+  openstackFiles,
+  OPENSTACK_VERSIONS,
+} from './tree';
 
 const TODAY = '2026-01-01';
 const KEY = FIXTURE_KEY;
@@ -81,6 +89,27 @@ describe('the OpenStack tree', () => {
       'vendor_data.json',
       'network_data.json',
     ]);
+  });
+
+  it('serves the stored password as it was posted, and nothing when none is stored', () => {
+    expect(body('/openstack/latest/password')).toEqual({ body: '', contentType: 'text/html' });
+    expect(body('/openstack/2013-04-04/password', doc({ password: 'c2VjcmV0' }))).toEqual({
+      body: 'c2VjcmV0',
+      contentType: 'text/html',
+    });
+  });
+
+  it('takes a POST only at a path naming a password file', () => {
+    for (const path of [
+      '/openstack/latest/password',
+      '/openstack/2012-08-10/password',
+      '/openstack/latest/password/',
+    ]) {
+      expect(isPasswordPath(normalizePath(path))).toBe(true);
+    }
+    for (const path of ['/openstack/latest/meta_data.json', '/latest/password', '/openstack/latest/password/x']) {
+      expect(isPasswordPath(normalizePath(path))).toBe(false);
+    }
   });
 
   it('answers 404 (null) for files before their version, unknown files and unknown versions', () => {

@@ -140,9 +140,9 @@ function openstackFile(doc: InstanceDocument, version: string, file: string): Me
       return json(metaDataJson(doc, version));
     case 'user_data':
       return doc.userData === null ? null : text(doc.userData);
-    // No guest has posted an encrypted password: Nova answers 200 with nothing, in webob's default type.
+    // The encrypted password as posted; nothing (200) when none is stored. Nova leaves webob's default type.
     case 'password':
-      return since(OpenStackVersion.Grizzly) ? { body: '', contentType: MimeType.Html } : null;
+      return since(OpenStackVersion.Grizzly) ? { body: doc.password ?? '', contentType: MimeType.Html } : null;
     // No vendordata_jsonfile_path: the StaticJSON provider (Nova's default) gives {}.
     case 'vendor_data.json':
       return since(OpenStackVersion.Havana) ? json({}) : null;
@@ -195,6 +195,14 @@ function findInTree(tree: Ec2Node, tokens: readonly string[]): Ec2Node | undefin
 export function normalizePath(requestPath: string): string {
   const normalized = path.posix.normalize(`/${requestPath}`);
   return normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
+}
+
+/**
+ * Whether a normalized path names a version's `password` file, the one file a guest may POST to. Whether that
+ * version has one (2013-04-04 on) is lookup's to say, as for a GET.
+ */
+export function isPasswordPath(normalizedPath: string): boolean {
+  return /^\/openstack\/[^/]+\/password$/.test(normalizedPath);
 }
 
 /** Whether a normalized path is the root: Nova answers it (the EC2 versions) before asking who is calling. */

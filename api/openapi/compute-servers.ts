@@ -227,5 +227,29 @@ export const SERVER_OPERATIONS: OperationSpec[] = [
     responses: [{ status: 202, description: 'Forcing' }],
     errors: [...COMPUTE_WRITE_ERRORS, 503],
   },
+  {
+    ...compute,
+    tag: 'server password',
+    method: 'get',
+    path: '/v2.1/servers/{server_id}/os-server-password',
+    summary: "Show the server's admin password, encrypted with its ssh-rsa key (empty when none is stored)",
+    responses: [
+      {
+        status: 200,
+        description: 'The encrypted password, base64',
+        schema: constant(z.strictObject({ password: z.string() })),
+      },
+    ],
+    errors: [...COMPUTE_ERRORS, 403],
+  },
+  {
+    ...compute,
+    tag: 'server password',
+    method: 'delete',
+    path: '/v2.1/servers/{server_id}/os-server-password',
+    summary: "Forget the stored password (the guest's own password is unchanged)",
+    responses: [{ status: 204, description: 'Cleared' }],
+    errors: [...COMPUTE_ERRORS, 403, 503],
+  },
   ...METADATA_OPERATIONS,
 ];

@@ -65,6 +65,8 @@ const servers = {
   'os_compute_api:os-admin-password': 'project_member_or_admin',
   'os_compute_api:os-deferred-delete:restore': 'project_member_or_admin',
   'os_compute_api:os-deferred-delete:force': 'project_member_or_admin',
+  'os_compute_api:os-server-password:show': 'project_reader_or_admin',
+  'os_compute_api:os-server-password:clear': 'project_member_or_admin',
   'os_compute_api:server-metadata:index': 'project_reader_or_admin',
   'os_compute_api:server-metadata:show': 'project_reader_or_admin',
   'os_compute_api:server-metadata:create': 'project_member_or_admin',

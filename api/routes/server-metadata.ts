@@ -5,13 +5,12 @@ import type { InstanceRow } from '../../domain/rows';
 import { updateMetadataWorkflow } from '../../workflows/update-metadata';
 import { startGuarded } from '../actions/action';
 import { contextOf } from '../context';
-import { BadRequest, ItemNotFound, instanceNotFound } from '../errors';
+import { BadRequest, ItemNotFound } from '../errors';
 import { baseUrl } from '../links';
 import { versionOf } from '../microversion';
 import type { Operations } from '../operations';
-import { authorize } from '../policy/enforce';
 import { getInstance } from '../queries/instances';
-import { isUuid } from '../queries/uuid';
+import { authorizedServer } from '../server-lookup';
 import { serverMetadataBody, serverMetadataItemBody } from '../schemas/server-metadata';
 import { parseWith } from '../validation';
 
@@ -35,15 +34,13 @@ const itemNotFound = () => new ItemNotFound('Metadata item was not found');
 export function createServerMetadataRouter(deps: ServerMetadataDeps): Router {
   const router = Router();
 
-  // Nova looks the server up in the caller's project (404), then checks the policy (403).
-  const load = async (req: Request, res: Response, rule: MetadataRule): Promise<InstanceRow> => {
-    const id = String(req.params['server_id']);
-    const ctx = contextOf(res);
-    const instance = isUuid(id) ? await getInstance(deps.sql, id, ctx) : null;
-    if (!instance) throw instanceNotFound(id);
-    authorize(ctx, `os_compute_api:server-metadata:${rule}`, { projectId: instance.project_id });
-    return instance;
-  };
+  const load = (req: Request, res: Response, rule: MetadataRule): Promise<InstanceRow> =>
+    authorizedServer(
+      deps.sql,
+      String(req.params['server_id']),
+      contextOf(res),
+      `os_compute_api:server-metadata:${rule}`,
+    );
 
   /** Applies the change once the state allows it; the metadata as the conductor left it. */
   const write = async (req: Request, res: Response, instance: InstanceRow, change: MetadataWrite) => {

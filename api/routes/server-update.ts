@@ -3,14 +3,12 @@ import type { Sql } from 'postgres';
 import type { UpdateServerInput } from '../../workflows/inputs';
 import { updateServerWorkflow } from '../../workflows/update-server';
 import { contextOf } from '../context';
-import { instanceNotFound } from '../errors';
 import { baseUrl } from '../links';
 import { versionOf } from '../microversion';
 import type { Operations } from '../operations';
-import { authorize } from '../policy/enforce';
 import { getInstance } from '../queries/instances';
+import { authorizedServer } from '../server-lookup';
 import { runServerTask, serverGone } from '../server-task';
-import { isUuid } from '../queries/uuid';
 import { updateServerBodyAt, type UpdateServerBody } from '../schemas/update-server';
 import { parseWith } from '../validation';
 import { updateServerView } from '../views/server';
@@ -44,9 +42,7 @@ export function createServerUpdateRouter(deps: ServerUpdateDeps): Router {
     const { server } = parseWith(updateServerBodyAt(version), req.body);
     const id = String(req.params['id']);
     const ctx = contextOf(res);
-    const instance = isUuid(id) ? await getInstance(deps.sql, id, ctx) : null;
-    if (!instance) throw instanceNotFound(id);
-    authorize(ctx, 'os_compute_api:servers:update', { projectId: instance.project_id });
+    const instance = await authorizedServer(deps.sql, id, ctx, 'os_compute_api:servers:update');
     await runServerTask(deps.operations, {
       task: 'update',
       workflow: updateServerWorkflow,

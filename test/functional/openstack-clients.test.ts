@@ -95,7 +95,7 @@ describe('openstack CLI', () => {
     expect(zones).toEqual([expect.objectContaining({ 'Zone Name': 'nova', 'Zone Status': 'available' })]);
   }, 60_000);
 
-  it('boots a server by image and flavor name, lists it with its image, renames, reads its console, dumps, backs up, locks, resets, sets its password and deletes it', async () => {
+  it('boots a server by image and flavor name, lists it with its image, renames, reads its console, dumps, backs up, locks, resets, sets and clears its password and deletes it', async () => {
     const created = (await openstackJson(
       [
         'server',
@@ -180,6 +180,12 @@ describe('openstack CLI', () => {
     const [placed] = await stack.sql<{ host: string }[]>`SELECT host FROM instances WHERE uuid = ${id}`;
     const guest = await stack.hypervisor(placed!.host).getGuest(id);
     expect(guestPasswordMatches(guest?.adminPassword, 'osc-S3cret!')).toBe(true);
+    // The guest posts its own (encrypted) password; `--no-password` makes the service forget it.
+    const proxy = stack.metadataProxy(placed!.host);
+    expect((await proxy.post(id, '/openstack/latest/password', 'b3NjLXBvc3RlZA==')).status).toBe(200);
+    expect((await proxy.get(id, '/openstack/latest/password')).text()).toBe('b3NjLXBvc3RlZA==');
+    expect((await runClient('openstack', ['server', 'set', '--no-password', id], demo)).code).toBe(0);
+    expect((await proxy.get(id, '/openstack/latest/password')).text()).toBe('');
 
     expect((await runClient('openstack', ['server', 'delete', '--wait', 'osc-renamed'], demo)).code).toBe(0);
     expect(await openstackJson(['server', 'list'], demo)).toEqual([]);

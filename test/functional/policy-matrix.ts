@@ -147,6 +147,19 @@ const serverSubRows: MatrixRow[] = [
   { method: 'DELETE', route: '/servers/:server_id/metadata/:key', url: server('/metadata/k'), expect: ownServer(409) },
   {
     method: 'GET',
+    route: '/servers/:server_id/os-server-password',
+    url: server('/os-server-password'),
+    expect: ownServer(200),
+  },
+  // Nova clears it in any state, so even the server that never launched gets its 204.
+  {
+    method: 'DELETE',
+    route: '/servers/:server_id/os-server-password',
+    url: server('/os-server-password'),
+    expect: ownServer(204),
+  },
+  {
+    method: 'GET',
     route: '/servers/:server_id/os-instance-actions',
     url: server('/os-instance-actions'),
     expect: ownServer(200),

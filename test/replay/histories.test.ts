@@ -41,7 +41,13 @@ describe('recorded workflow histories', () => {
       'softDelete',
       'restore',
     ].map((op) => `${op}ServerWorkflow`);
-    for (const type of [...operations, 'resetStateWorkflow', 'changePasswordWorkflow']) expect(types).toContain(type);
+    const others = [
+      'resetStateWorkflow',
+      'changePasswordWorkflow',
+      'postServerPasswordWorkflow',
+      'clearServerPasswordWorkflow',
+    ];
+    for (const type of [...operations, ...others]) expect(types).toContain(type);
   });
 
   it.each(files)('replays %s against the current workflow code', async (file) => {

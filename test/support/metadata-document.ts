@@ -17,6 +17,7 @@ export function instanceDocumentFixture(overrides: Partial<InstanceDocument> = {
     keyName: 'laptop',
     key: { name: 'laptop', type: 'ssh', data: FIXTURE_KEY },
     userData: Buffer.from([0x23, 0x21, 0x00, 0xff]),
+    password: null,
     ec2: {
       instanceId: 'i-0000002a',
       amiId: 'ami-70a599e0',

@@ -13,6 +13,7 @@ import { HOST_STATE_SERVE_STALE_MS } from '../../activities/scheduler/host-cache
 import { MetadataProxy } from '../../activities/compute/metadata-proxy';
 import { createApiApp } from '../../api/app';
 import { createMetadataApp } from '../../api/metadata/app';
+import { passwordPoster } from '../../api/metadata/password';
 import { Operations } from '../../api/operations';
 import { createConductorWorker } from '../../worker/conductor-worker';
 import { createComputeWorker, hostDataDir, reportHostForever } from '../../worker/compute-worker';
@@ -171,6 +172,7 @@ export async function startTestStack(opts: {
       secret: metadataSecret,
       cacheExpirationMs: 15_000,
       dhcpDomain: 'novalocal',
+      postPassword: passwordPoster(new Operations(client, settings)),
     }),
   );
   const metadataUrl = `http://127.0.0.1:${(metadataServer.address() as AddressInfo).port}`;
