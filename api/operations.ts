@@ -205,16 +205,6 @@ export class Operations {
   }
 
   /**
-   * Ends the wait of the operation holding the instance's workflow ID with nothing left to do but wait (a shelved
-   * server's offload timer), and waits for that run to close so the next operation can start. A run that is not
-   * waiting, or not there, refuses the update and is left alone: the next operation's start then reports any
-   * conflict as usual.
-   */
-  async endWait<T>(instanceUuid: string, update: UpdateDefinition<void, [T]>, arg: T): Promise<void> {
-    if (await this.handOver(instanceUuid, update, arg)) await this.waitForClose(instanceUuid, CLOSING_DEADLINE_MS);
-  }
-
-  /**
    * How one run ended, waiting at most `deadlineMs` (changePassword answers as Nova's synchronous call does):
    * `running` when it has not ended by then. Only that run, never a later one under the same workflow ID.
    */
@@ -236,10 +226,10 @@ export class Operations {
   }
 
   /**
-   * Hands a request to the operation holding the instance's workflow ID (a decision, the end of a wait, a restore
-   * of a soft-deleted server, which that run admits and carries out). True once its update completed; false when
-   * no run is there or its validator or handler refused it (nothing is recorded then); a conductor's refusal in
-   * the handler (a restore over the quota) is Nova's error.
+   * Hands a request to the operation holding the instance's workflow ID (a decision; a restore, unshelve or
+   * offload of a server waiting for its reclaim or offload, which that run admits and carries out). True once its
+   * update completed; false when no run is there or its validator or handler refused it (nothing is recorded
+   * then); a conductor's refusal in the handler (a restore over the quota, a lock) is Nova's error.
    */
   async handOver<T>(instanceUuid: string, update: UpdateDefinition<void, [T]>, arg: T): Promise<boolean> {
     const handle = this.client.workflow.getHandle(instanceWorkflowId(this.settings.queuePrefix, instanceUuid));
@@ -264,7 +254,7 @@ export class Operations {
    * (the allocation repair) or a change that needs no hold on the instance (a server update, whose
    * `instanceUuid` then goes into the search attributes). 503 when it does not end in time; an admin task may
    * still finish under its workflow ID, one with `endsWithRequest` times out with the request, so a change the
-   * caller was told is unavailable does not land later over a newer one.
+   * caller was told is unavailable lands, if at all, within moments of that answer, never later over a newer one.
    */
   async runTask<I, R>(task: {
     workflow: (input: I) => Promise<R>;

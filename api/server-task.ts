@@ -6,23 +6,23 @@ import type { Operations } from './operations';
 /** Nova's message when the server goes between its lookup and the write. */
 export const serverGone = (): ItemNotFound => new ItemNotFound('Instance could not be found');
 
+/** A server task: one conductor write in a run of its own beside the operation holding the server. */
+export interface ServerTaskRun<I, R> {
+  task: ServerTask;
+  workflow: (input: I) => Promise<R>;
+  input: I;
+  instance: { uuid: string };
+  ctx: RequestContext;
+  summary: string;
+}
+
 /**
- * Runs a server task (update, lock, unlock): one conductor write in a run of its own beside the operation holding
- * the server, under `instance-<uuid>-<task>-<request id>`, timed out with the request. 404 when the server went.
+ * Runs a server task under `instance-<uuid>-<task>-<request id>` and returns its result. It times out with the
+ * request (503): a write the caller was told is unavailable lands, if at all, within moments of that answer.
  */
-export async function runServerTask<I>(
-  operations: Operations,
-  task: {
-    task: ServerTask;
-    workflow: (input: I) => Promise<boolean>;
-    input: I;
-    instance: { uuid: string };
-    ctx: RequestContext;
-    summary: string;
-  },
-): Promise<void> {
+export function startServerTask<I, R>(operations: Operations, task: ServerTaskRun<I, R>): Promise<R> {
   const { instance, ctx } = task;
-  const found = await operations.runTask({
+  return operations.runTask({
     workflow: task.workflow,
     input: task.input,
     workflowId: serverTaskWorkflowId(operations.settings.queuePrefix, instance.uuid, task.task, ctx.requestId),
@@ -32,5 +32,9 @@ export async function runServerTask<I>(
     endsWithRequest: true,
     summary: task.summary,
   });
-  if (!found) throw serverGone();
+}
+
+/** A server task (update, lock, unlock, a cleared password) whose run says whether the server was there: 404 if not. */
+export async function runServerTask<I>(operations: Operations, task: ServerTaskRun<I, boolean>): Promise<void> {
+  if (!(await startServerTask(operations, task))) throw serverGone();
 }

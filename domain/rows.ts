@@ -84,7 +84,10 @@ export interface InstanceRow {
   fault: { code: number; message: string; details: string; created: string } | null;
   launched_at: Date | null;
   terminated_at: Date | null;
-  /** os-server-password (00026): the admin password encrypted with the server's key; null when none is stored. */
+  /**
+   * os-server-password (00026): the admin password encrypted with the server's key; null when none is stored.
+   * Never in rows handed to workflows (admissions leave it out), so absent there.
+   */
   server_password?: string | null;
   /** Nova's shelve system_metadata: set while shelved (or offloaded), cleared by unshelve. */
   shelved_at: Date | null;

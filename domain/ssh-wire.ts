@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 
-/** The SSH wire format of public key blobs (RFC 4253 §6.6): length-prefixed strings and mpints. */
+// The SSH wire format of public key blobs (RFC 4253 §6.6): length-prefixed strings and mpints.
 
 /** The blob's fields in order; null when a length runs past its end. */
 export function sshWireFields(blob: Buffer): Buffer[] | null {

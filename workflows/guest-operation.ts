@@ -1,5 +1,5 @@
 import { CancellationScope, log, upsertSearchAttributes, type ActivityInterfaceFor } from '@temporalio/workflow';
-import type { ComputeActivities, GuestFacts } from '../activities/compute';
+import type { ComputeActivities, GuestFacts, PasswordSet } from '../activities/compute';
 import type { StateRule } from '../domain/guards';
 import type { InstanceRow } from '../domain/rows';
 import type { SealedSecret } from '../domain/sealed-secret';
@@ -21,15 +21,12 @@ export type PlainGuestStep =
 export type GuestStep =
   PlainGuestStep | { name: 'rescue'; imageId: string } | { name: 'setAdminPassword'; sealed: SealedSecret };
 
-/** The guest after the step; a password change also reports the password encrypted for os-server-password. */
-type StepResult = GuestFacts & { serverPassword?: string | null };
-
 function runStep(
   compute: ActivityInterfaceFor<ComputeActivities>,
   step: GuestStep,
   instance: InstanceRow,
   summary: string,
-): Promise<StepResult> {
+): Promise<GuestFacts | PasswordSet> {
   const instanceUuid = instance.uuid;
   if (typeof step === 'string') return compute[step].executeWithOptions({ summary }, [instanceUuid]);
   if (step.name === 'rescue') {
@@ -129,7 +126,7 @@ export async function runAdmittedGuestOperation(
       requestId: requester.requestId,
       vmState: op.vmState,
       powerState: result?.powerState ?? admitted.power_state,
-      ...(result?.serverPassword !== undefined ? { serverPassword: result.serverPassword } : {}),
+      ...(result && 'serverPassword' in result ? { serverPassword: result.serverPassword } : {}),
       events: [succeeded(event, admitted.host)],
     });
   } catch (err) {

@@ -111,14 +111,17 @@ export interface UnlockServerInput {
   settings: OperationSettings;
 }
 
-/** DELETE /servers/{id}/os-server-password. */
-export interface ClearServerPasswordInput {
+/** The server whose stored admin password a run writes (os-server-password). */
+interface ServerPasswordInput {
   instanceUuid: string;
   settings: OperationSettings;
 }
 
+/** DELETE /servers/{id}/os-server-password. */
+export type ClearServerPasswordInput = ServerPasswordInput;
+
 /** A guest's POST to the metadata service's password file: what it posted, normally encrypted and base64. */
-export interface PostServerPasswordInput extends ClearServerPasswordInput {
+export interface PostServerPasswordInput extends ServerPasswordInput {
   password: string;
 }
 

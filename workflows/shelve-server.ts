@@ -14,36 +14,77 @@ import type { InstanceRow } from '../domain/rows';
 import { HostKey } from '../domain/search-attributes';
 import { TaskState } from '../domain/states';
 import { computeOn, conductorOn } from './activities';
-import { AdmissionGate } from './admission';
+import { AdmissionGate, refusal } from './admission';
 import { EventName, failed, started, succeeded } from './events';
 import { asWorkflowFailure, faultFrom } from './failures';
 import type { SnapshotServerInput } from './inputs';
-import { NOT_WAITING, endOffloadWaitUpdate, shelvePhaseQuery, type ShelvePhase } from './shelve/messages';
+import { admitShelveOffload, offloadAdmitted } from './shelve-offload-server';
+import {
+  NOT_WAITING,
+  endOffloadWaitUpdate,
+  shelvePhaseQuery,
+  shelvedDecisionUpdate,
+  type ShelvedDecision,
+  type ShelvePhase,
+} from './shelve/messages';
 import { waitingOn } from './progress';
 import { offloadFromHost } from './shelve/offload';
 import { restorePower } from './shelve/restore-power';
+import { admitUnshelve, unshelveInPlace } from './unshelve-server';
+
+/** A request the conductor admitted while the run waited: what the run carries out next. */
+interface Admitted {
+  decision: ShelvedDecision;
+  instance: InstanceRow;
+}
 
 /**
  * shelve: shelving → shelving_image_pending_upload → shelving_image_uploading while the host powers the guest off
  * and uploads its disk to `<name>-shelved`; then SHELVED. Nova's shelved_offload_time decides what follows: 0
- * offloads in the same action, a positive time waits on a durable timer (unshelve and shelveOffload end the wait,
- * a delete cancels it) and then offloads as an action of its own, a negative one never offloads.
+ * offloads in the same action, a positive time waits on a durable timer and then offloads as an action of its
+ * own, a negative one never offloads. During the wait unshelve and shelveOffload are updates that this run admits
+ * and carries out itself (a refused one leaves the timer running); a delete cancels the wait.
  */
 export async function shelveServerWorkflow(input: SnapshotServerInput): Promise<void> {
   const { instanceUuid, requester, settings } = input;
   let phase: ShelvePhase = 'admitting';
   let waitEnded = false;
+  let next: Admitted | undefined;
+  let deciding = false;
   const offloadTimeMs = settings.shelvedOffloadTimeMs;
   setHandler(shelvePhaseQuery, () => phase);
-  // The API sees SHELVED as soon as the conductor records it, a moment before this run starts to wait: a request
-  // arriving in that moment waits for the wait to begin rather than being refused.
-  const validator = (_who: Requester) => {
+  const open = () => !waitEnded && !next && !deciding;
+  // The API sees SHELVED as soon as the conductor records it, a moment before this run starts to wait: a
+  // request arriving in that moment waits for the wait to begin rather than being refused.
+  const validator = (_request: unknown) => {
     const waitAhead = phase === 'shelving' && offloadTimeMs > 0;
-    if ((phase !== 'waiting' && !waitAhead) || waitEnded) throw new Error(NOT_WAITING);
+    if ((phase !== 'waiting' && !waitAhead) || !open()) throw new Error(NOT_WAITING);
   };
-  const endWait = async (_who: Requester) => {
+  const untilWaiting = async () => {
     await condition(() => phase !== 'shelving');
-    if (phase !== 'waiting' || waitEnded) throw ApplicationFailure.nonRetryable(NOT_WAITING, 'NotWaiting');
+    if (phase !== 'waiting' || !open()) throw ApplicationFailure.nonRetryable(NOT_WAITING, 'NotWaiting');
+  };
+  const decide = async (decision: ShelvedDecision) => {
+    await untilWaiting();
+    deciding = true;
+    try {
+      // Not cancellable: a delete arriving meanwhile must find the admission decided, not cut off after its commit.
+      const instance = await CancellationScope.nonCancellable(() =>
+        (decision.next === 'unshelve' ? admitUnshelve : admitShelveOffload)({
+          ...input,
+          requester: decision.requester,
+        }),
+      );
+      next = { decision, instance };
+    } catch (err) {
+      throw refusal(err);
+    } finally {
+      deciding = false;
+    }
+  };
+  setHandler(shelvedDecisionUpdate, decide, { validator });
+  const endWait = async () => {
+    await untilWaiting();
     waitEnded = true;
   };
   setHandler(endOffloadWaitUpdate, endWait, { validator });
@@ -66,16 +107,40 @@ export async function shelveServerWorkflow(input: SnapshotServerInput): Promise<
   upsertSearchAttributes([{ key: HostKey, value: admitted.host }]);
   phase = 'shelving';
   await shelveOnHost(input, admitted, offloadTimeMs === 0);
-  const offload = { instanceUuid, name: admitted.name, host: admitted.host };
   if (offloadTimeMs === 0) {
     phase = 'offloading';
-    await offloadFromHost(settings, { ...offload, requestId: requester.requestId, event: EventName.ShelveInstance });
+    await offloadFromHost(settings, {
+      instanceUuid,
+      name: admitted.name,
+      host: admitted.host,
+      requestId: requester.requestId,
+      event: EventName.ShelveInstance,
+    });
   } else if (offloadTimeMs > 0) {
-    phase = 'waiting';
-    waitingOn('the offload time to pass, or unshelve or shelveOffload');
-    if (await offloadWaitRanOut(offloadTimeMs, () => waitEnded)) {
-      phase = 'offloading';
-      await offloadLater(input, offload);
+    const offloadAt = Date.now() + offloadTimeMs;
+    for (;;) {
+      phase = 'waiting';
+      waitingOn('the offload time to pass, or unshelve or shelveOffload');
+      const outcome = await offloadWait(
+        offloadAt,
+        () => waitEnded || next !== undefined,
+        () => deciding,
+      );
+      if (next) {
+        const admittedNext: Admitted = next;
+        phase = admittedNext.decision.next === 'unshelve' ? 'unshelving' : 'offloading';
+        // Carried out even when a delete cancels the run meanwhile: the request that asked for it was answered.
+        if (await CancellationScope.nonCancellable(() => carryOut(input, admittedNext))) break;
+        // A failure leaves the server SHELVED where it is, with the fault: the offload time still applies.
+        next = undefined;
+        if (outcome === 'cancelled') break;
+        continue;
+      }
+      if (outcome === 'timeout') {
+        phase = 'offloading';
+        await offloadLater(input);
+      }
+      break;
     }
   }
   phase = 'done';
@@ -137,14 +202,38 @@ async function shelveOnHost(input: SnapshotServerInput, instance: InstanceRow, o
   }
 }
 
-/** True when the offload time ran out; false when unshelve or shelveOffload ended the wait, or a delete. */
-async function offloadWaitRanOut(timeMs: number, ended: () => boolean): Promise<boolean> {
+/**
+ * Waits until the offload is due, the wait is ended (an admitted request, or the older endOffloadWait) or a delete
+ * cancels it. A request whose admission is in flight is decided first: a timer or a delete arriving meanwhile
+ * waits for it. A delete leaves the shelve complete: the run ends as it is and the delete takes over.
+ */
+async function offloadWait(
+  offloadAt: number,
+  ended: () => boolean,
+  deciding: () => boolean,
+): Promise<'ended' | 'timeout' | 'cancelled'> {
+  let outcome: 'ended' | 'timeout' | 'cancelled';
   try {
-    return !(await condition(ended, timeMs));
+    // At least 1 ms: the offload may be due already once a failed request is over.
+    outcome = (await condition(ended, Math.max(1, offloadAt - Date.now()))) ? 'ended' : 'timeout';
   } catch (err) {
-    // A delete cancels the wait: the shelve is complete, so the run ends as it is and the delete takes over.
-    if (isCancellation(err)) return false;
-    throw asWorkflowFailure(err);
+    if (!isCancellation(err)) throw asWorkflowFailure(err);
+    outcome = 'cancelled';
+  }
+  await CancellationScope.nonCancellable(() => condition(() => !deciding()));
+  return outcome;
+}
+
+/** The unshelve (in place) or offload admitted during the wait; false when it failed (recorded with its fault). */
+async function carryOut(input: SnapshotServerInput, next: Admitted): Promise<boolean> {
+  const asked = { ...input, requester: next.decision.requester };
+  try {
+    if (next.decision.next === 'unshelve') await unshelveInPlace(asked, next.instance);
+    else await offloadAdmitted(asked, next.instance);
+    return true;
+  } catch (err) {
+    log.warn(`${next.decision.next} failed: the server stays shelved until the offload time`, { error: String(err) });
+    return false;
   }
 }
 
@@ -153,33 +242,20 @@ async function offloadWaitRanOut(timeMs: number, ended: () => boolean): Promise<
  * task does it in the background). Its admission is a compare-and-set like any other: should the instance no
  * longer be SHELVED and idle, there is nothing to offload.
  */
-async function offloadLater(
-  input: SnapshotServerInput,
-  offload: { instanceUuid: string; name: string; host: string },
-): Promise<void> {
+async function offloadLater(input: SnapshotServerInput): Promise<void> {
   // Nova's periodic task offloads with an admin context: a lock taken since the shelve does not hold it back.
   const requester: Requester = { ...input.requester, requestId: `req-${uuid4()}`, isAdmin: true };
   // Once the timer has fired the offload is under way: a delete arriving now waits for it rather than
   // leaving an admitted offload (task shelving_offloading) behind.
+  const offloading = { ...input, requester };
   await CancellationScope.nonCancellable(async () => {
+    let admitted: InstanceRow;
     try {
-      await conductorOn(input.settings).admitOperation({
-        ...requester,
-        instanceUuid: offload.instanceUuid,
-        rule: StateRules.shelveOffload,
-        action: 'shelveOffload',
-        taskState: TaskState.ShelvingOffloading,
-        requireHost: true,
-        events: [started(EventName.ShelveOffloadInstance)],
-      });
+      admitted = await admitShelveOffload(offloading);
     } catch (err) {
       log.info('nothing to offload any more', { error: String(err) });
       return;
     }
-    await offloadFromHost(input.settings, {
-      ...offload,
-      requestId: requester.requestId,
-      event: EventName.ShelveOffloadInstance,
-    });
+    await offloadAdmitted(offloading, admitted);
   });
 }

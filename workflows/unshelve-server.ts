@@ -7,7 +7,7 @@ import { computeOn, conductorOn } from './activities';
 import { AdmissionGate } from './admission';
 import { EventName, failed, started, succeeded } from './events';
 import { asWorkflowFailure, faultFrom } from './failures';
-import type { UnshelveServerInput } from './inputs';
+import type { InstanceOperationInput, UnshelveServerInput } from './inputs';
 import { unshelveOffloaded } from './unshelve/spawn';
 
 /**
@@ -17,26 +17,28 @@ import { unshelveOffloaded } from './unshelve/spawn';
  * deleted once the guest runs and the server is ACTIVE.
  */
 export async function unshelveServerWorkflow(input: UnshelveServerInput): Promise<void> {
-  const { instanceUuid, requester, settings } = input;
   const gate = new AdmissionGate();
-  const admission = await gate.admit(() =>
-    conductorOn(settings).admitOperation({
-      ...requester,
-      instanceUuid,
-      rule: StateRules.unshelve,
-      action: 'unshelve',
-      taskState: TaskState.Unshelving,
-      requireHost: false,
-    }),
-  );
+  const admission = await gate.admit(() => admitUnshelve(input));
   if (!admission) return;
   const instance = admission.value;
   if (instance.vm_state === VmState.ShelvedOffloaded) await unshelveOffloaded(input, instance);
   else await unshelveInPlace(input, instance);
 }
 
+/** unshelve's admission: unshelving and its action. */
+export function admitUnshelve(input: InstanceOperationInput): Promise<InstanceRow> {
+  return conductorOn(input.settings).admitOperation({
+    ...input.requester,
+    instanceUuid: input.instanceUuid,
+    rule: StateRules.unshelve,
+    action: 'unshelve',
+    taskState: TaskState.Unshelving,
+    requireHost: false,
+  });
+}
+
 /** The guest is still on its host, powered off: Nova's conductor just starts it (compute_start_instance). */
-async function unshelveInPlace(input: UnshelveServerInput, instance: InstanceRow): Promise<void> {
+export async function unshelveInPlace(input: InstanceOperationInput, instance: InstanceRow): Promise<void> {
   const { instanceUuid, requester, settings } = input;
   const conductor = conductorOn(settings);
   const host = instance.host!;

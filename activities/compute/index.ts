@@ -174,13 +174,19 @@ export interface ComputeDeps {
 export interface AdminPasswordInput {
   instanceUuid: string;
   sealed: SealedSecret;
-  /** The public key the server booted with: an ssh-rsa one gets the password encrypted for os-server-password. */
+  /**
+   * The public key the server booted with: an ssh-rsa one gets the password encrypted for os-server-password.
+   * Absent in steps scheduled before it was passed: the stored password is then left as it is.
+   */
   keyData?: string | null;
 }
 
-/** The guest once its password is set, and that password encrypted with the server's ssh-rsa key (or null). */
+/**
+ * The guest once its password is set, and that password encrypted with the server's ssh-rsa key: null when the
+ * server has none (the stored password no longer opens it), undefined when the step was not told the key.
+ */
 export interface PasswordSet extends GuestFacts {
-  serverPassword: string | null;
+  serverPassword?: string | null;
 }
 
 export function createComputeActivities({ hypervisor, transferDir, localDiskGb, guestSecret }: ComputeDeps) {
@@ -321,9 +327,9 @@ export function createComputeActivities({ hypervisor, transferDir, localDiskGb, 
           });
         }
         const password = openSecret(input.sealed, guestSecret, input.instanceUuid);
-        const serverPassword = encryptForServerKey(input.keyData, password);
+        const serverPassword = input.keyData === undefined ? undefined : encryptForServerKey(input.keyData, password);
         const guest = await hypervisor.setAdminPassword(input.instanceUuid, password, stepContext());
-        return { ...facts(guest), serverPassword };
+        return { ...facts(guest), ...(serverPassword === undefined ? {} : { serverPassword }) };
       });
     },
     /** The power state the hypervisor sees now (Nova's sync_power_state); undefined when the guest is gone. */

@@ -144,7 +144,7 @@ export async function admitInTransaction(
     tx`SELECT 1 FROM instance_actions WHERE instance_uuid = ${input.instanceUuid} AND request_id = ${input.requestId}`.execute(),
   ]);
   if (!row) throw instanceGone(input.instanceUuid);
-  if (mine) return row; // a retried admission that already committed
+  if (mine) return asAdmitted(row); // a retried admission that already committed
   // A lock committed before this admission holds, however close the two came (Nova checks it only in its API).
   const locked = lockConflict(input.rule, row, input.isAdmin === true);
   if (locked) throw invalidState(locked);
@@ -172,5 +172,14 @@ export async function admitInTransaction(
       input.events?.map((e) => ({ ...e, host: e.host === undefined ? row.host : e.host })),
     ),
   ]);
+  return asAdmitted(admitted);
+}
+
+/**
+ * The row an admission hands its workflow, which the workflow's history and the step log then keep: without the
+ * stored admin password, so that forgetting it (os-server-password) leaves no copy in later operations' records.
+ */
+function asAdmitted(row: InstanceRow): InstanceRow {
+  const { server_password: _, ...admitted } = row;
   return admitted;
 }

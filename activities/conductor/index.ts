@@ -66,7 +66,12 @@ import { markDeleted } from './deletion';
 import { admitCrashDump, finishCrashDump, type CrashDumpEnd } from './crash-dump';
 import { resetState, type StateReset } from './reset-state';
 import { admitRestore } from './restore';
-import { clearServerPassword, storeServerPassword, type ServerPasswordPost } from './server-password';
+import {
+  clearServerPassword,
+  storeServerPassword,
+  type ServerPasswordPost,
+  type ServerPasswordRef,
+} from './server-password';
 
 const DEFAULT_OPTIONS: ConductorOptions = { serviceDownTimeMs: 60_000 };
 
@@ -130,7 +135,7 @@ export function createConductorActivities(sql: Sql, images: ImageStore, options:
     resetState: (input: StateReset) => resetState(sql, input),
     admitRestore: (input: OperationAdmission) => admitRestore(sql, input),
     storeServerPassword: (post: ServerPasswordPost) => storeServerPassword(sql, post),
-    clearServerPassword: (ref: { instanceUuid: string }) => clearServerPassword(sql, ref),
+    clearServerPassword: (ref: ServerPasswordRef) => clearServerPassword(sql, ref),
   };
 }
 

@@ -1,8 +1,11 @@
 import type { ServerPasswordPostOutcome } from '../../domain/server-password';
 import type { Queryable, Sql } from './db';
 
-export interface ServerPasswordPost {
+export interface ServerPasswordRef {
   instanceUuid: string;
+}
+
+export interface ServerPasswordPost extends ServerPasswordRef {
   /** What the guest posted: normally its generated password, encrypted with the server's key and base64. */
   password: string;
 }
@@ -22,8 +25,10 @@ export async function storeServerPassword(sql: Sql, post: ServerPasswordPost): P
     const [row] = await lockedRecord(tx, post.instanceUuid);
     if (!row) return 'gone';
     if (row.server_password) return 'already-set';
-    await tx`
-      UPDATE instances SET server_password = ${post.password || null}, updated_at = now() WHERE uuid = ${row.uuid}`;
+    // An empty post stores nothing, as in Nova, and writes nothing: the server's updated_at stays.
+    if (post.password) {
+      await tx`UPDATE instances SET server_password = ${post.password}, updated_at = now() WHERE uuid = ${row.uuid}`;
+    }
     return 'stored';
   });
 }
@@ -33,7 +38,7 @@ export async function storeServerPassword(sql: Sql, post: ServerPasswordPost): P
  * state, beside whatever operation runs; nothing is written when none is stored. One transaction
  * (ONE_TRANSACTION_STEPS). False when the server is gone.
  */
-export async function clearServerPassword(sql: Sql, ref: { instanceUuid: string }): Promise<boolean> {
+export async function clearServerPassword(sql: Sql, ref: ServerPasswordRef): Promise<boolean> {
   return sql.begin(async (tx) => {
     const [row] = await lockedRecord(tx, ref.instanceUuid);
     if (!row) return false;

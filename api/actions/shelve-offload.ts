@@ -1,6 +1,6 @@
 import { StateRules } from '../../domain/guards';
 import { shelveOffloadServerWorkflow } from '../../workflows/shelve-offload-server';
-import { endOffloadWaitUpdate } from '../../workflows/shelve/messages';
+import { shelvedDecisionUpdate } from '../../workflows/shelve/messages';
 import { defineAction, guardState, requesterOf, startGuarded } from './action';
 import { noArgs } from './no-args';
 
@@ -11,8 +11,10 @@ export const shelveOffload = defineAction({
   schema: noArgs,
   async handle(_body, call) {
     guardState(StateRules.shelveOffload, call);
-    // The shelve may still be waiting to offload by itself: that wait ends, this request offloads now.
-    await call.operations.endWait(call.instance.uuid, endOffloadWaitUpdate, requesterOf(call.ctx));
+    // A shelve still waiting to offload the server by itself holds its workflow ID: that run admits and offloads
+    // it now.
+    const decision = { requester: requesterOf(call.ctx), next: 'shelveOffload' } as const;
+    if (await call.operations.handOver(call.instance.uuid, shelvedDecisionUpdate, decision)) return { status: 202 };
     await startGuarded(call, {
       rule: StateRules.shelveOffload,
       workflow: shelveOffloadServerWorkflow,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { StateRules } from '../../domain/guards';
 import { VmState } from '../../domain/states';
 import { unshelveServerWorkflow } from '../../workflows/unshelve-server';
-import { endOffloadWaitUpdate } from '../../workflows/shelve/messages';
+import { shelvedDecisionUpdate } from '../../workflows/shelve/messages';
 import { BadRequest, InstanceInvalidState } from '../errors';
 import { atLeast, type ApiVersion } from '../microversion';
 import { authorize } from '../policy/enforce';
@@ -66,7 +66,9 @@ export const unshelve = defineAction({
     // Nova treats an empty host as none (`if host:`).
     const host = body?.host || null;
     await checkPlacement(call, zoneGiven, zone, host);
-    await call.operations.endWait(call.instance.uuid, endOffloadWaitUpdate, requesterOf(call.ctx));
+    // A shelve still waiting to offload the server holds its workflow ID: that run admits and unshelves it.
+    const decision = { requester: requesterOf(call.ctx), next: 'unshelve' } as const;
+    if (await call.operations.handOver(call.instance.uuid, shelvedDecisionUpdate, decision)) return { status: 202 };
     await startGuarded(call, {
       rule: StateRules.unshelve,
       workflow: unshelveServerWorkflow,

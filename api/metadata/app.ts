@@ -1,7 +1,9 @@
+import { ServiceError, isGrpcServiceError } from '@temporalio/client';
 import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import { isValidInstanceSignature } from '../../domain/metadata-signature';
+import { ServiceUnavailable } from '../errors';
 import { getInstanceVersion, getMetadataInstance } from '../queries/metadata';
 import { VersionedCache } from './cache';
 import { instanceDocument, type InstanceDocument } from './document';
@@ -62,14 +64,16 @@ export function createMetadataApp(deps: MetadataDeps): Express {
     return doc;
   };
 
-  /** Nova's handle_password: a guest posts its password once; a second post is a conflict. */
+  /** Nova's handle_password: a guest posts its password once; a second post is a conflict, an empty one nothing. */
   const postPassword = async (req: Request, doc: InstanceDocument) => {
     if (doc.password) throw new MetadataConflict();
     const password = await readPostedPassword(req);
+    if (!password) return;
     const outcome = await deps
       .postPassword({ instanceUuid: doc.uuid, projectId: doc.projectId, password })
       .catch((err: unknown) => {
-        deps.log.warn({ err, instanceId: doc.uuid }, 'a posted password was not stored');
+        if (!isUnavailable(err)) throw err;
+        deps.log.warn({ err, instanceId: doc.uuid }, 'a posted password was not stored in time');
         throw new MetadataUnavailable();
       });
     if (outcome === 'already-set') throw new MetadataConflict();
@@ -120,4 +124,9 @@ function decodePath(raw: string): string {
 
 function today(): string {
   return new Date().toISOString().slice(0, 10);
+}
+
+/** Temporal or the conductor not answering in time (worth the guest's retry), rather than a failure of ours. */
+function isUnavailable(err: unknown): boolean {
+  return err instanceof ServiceUnavailable || err instanceof ServiceError || isGrpcServiceError(err);
 }

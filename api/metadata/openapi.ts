@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVER_PASSWORD_MAX_LENGTH } from '../../domain/server-password';
+import { SERVER_PASSWORD_MAX_BYTES } from '../../domain/server-password';
 import { metaDataJsonSchema, vendorData2JsonSchema, vendorDataJsonSchema } from './replies';
 import { EC2_VERSIONS, MimeType, OPENSTACK_VERSIONS, OpenStackVersion } from './tree';
 
@@ -175,13 +175,14 @@ function passwordPostObject(get: Json): Json {
     summary: "Store the guest's admin password, encrypted with the server's key, unless one is stored",
     tags: ['openstack'],
     parameters: get['parameters'],
-    // What guests post: base64 of the password encrypted with the server's key. Any UTF-8 text of up to 1,020
-    // bytes is taken; base64 keeps characters and bytes the same count.
     requestBody: {
       required: false,
+      description:
+        "What guests post: base64 of the password encrypted with the server's key. Any UTF-8 text without a NUL " +
+        'of up to 1,020 bytes is stored as it is; an empty body stores nothing.',
       content: {
         'text/plain': {
-          schema: { type: 'string', maxLength: SERVER_PASSWORD_MAX_LENGTH, pattern: '^[A-Za-z0-9+/=]*$' },
+          schema: { type: 'string', maxLength: SERVER_PASSWORD_MAX_BYTES, pattern: '^[A-Za-z0-9+/=]*$' },
         },
       },
     },

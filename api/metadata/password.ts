@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
-import { SERVER_PASSWORD_MAX_LENGTH, type ServerPasswordPostOutcome } from '../../domain/server-password';
-import { serverTaskWorkflowId } from '../../domain/naming';
+import { SERVER_PASSWORD_MAX_BYTES, type ServerPasswordPostOutcome } from '../../domain/server-password';
 import { postServerPasswordWorkflow } from '../../workflows/server-password';
 import type { Operations } from '../operations';
+import { startServerTask } from '../server-task';
 import { MetadataBadRequest } from './errors';
 
 /** Stores what a guest posted through the conductor; the metadata service itself never writes. */
@@ -13,24 +13,17 @@ export type PasswordPoster = (guest: {
   password: string;
 }) => Promise<ServerPasswordPostOutcome>;
 
-/**
- * A guest's POST as a server task (`instance-<uuid>-password-<request id>`), found beside the server's other runs
- * in the Web UI. It times out with the request, so a post the guest was told failed never lands later.
- */
+/** A guest's POST as a server task (`instance-<uuid>-password-<request id>`), beside the server's other runs. */
 export function passwordPoster(operations: Operations): PasswordPoster {
-  return ({ instanceUuid, projectId, password }) => {
-    const requestId = `req-${randomUUID()}`;
-    return operations.runTask({
+  return ({ instanceUuid, projectId, password }) =>
+    startServerTask(operations, {
+      task: 'password',
       workflow: postServerPasswordWorkflow,
       input: { instanceUuid, password, settings: operations.settings },
-      workflowId: serverTaskWorkflowId(operations.settings.queuePrefix, instanceUuid, 'password', requestId),
-      operation: 'password',
-      ctx: { requestId, userId: 'metadata-service', projectId, isAdmin: false },
-      instanceUuid,
-      endsWithRequest: true,
+      instance: { uuid: instanceUuid },
+      ctx: { requestId: `req-${randomUUID()}`, userId: 'metadata-service', projectId, isAdmin: false },
       summary: `store the admin password the guest of ${instanceUuid} posted to the metadata service`,
     });
-  };
 }
 
 const tooLarge = () => new MetadataBadRequest('Request is too large.');
@@ -40,12 +33,12 @@ const tooLarge = () => new MetadataBadRequest('Request is too large.');
  * and text, since Nova keeps it as a string (a NUL or bytes that are not UTF-8 could not be stored).
  */
 export async function readPostedPassword(req: Request): Promise<string> {
-  if (Number(req.get('content-length') ?? 0) > SERVER_PASSWORD_MAX_LENGTH) throw tooLarge();
+  if (Number(req.get('content-length') ?? 0) > SERVER_PASSWORD_MAX_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > SERVER_PASSWORD_MAX_LENGTH) throw tooLarge();
+    if (size > SERVER_PASSWORD_MAX_BYTES) throw tooLarge();
     chunks.push(chunk);
   }
   let text: string;

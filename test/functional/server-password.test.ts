@@ -44,15 +44,20 @@ function expectRefusal(reply: MetadataResponse, status: number, title: string, e
   });
 }
 
-/** The runs of one workflow type for a server, as an operator finds them in the Web UI. */
-async function runsOf(id: string, type: string, count: number): Promise<{ workflowId: string; status: string }[]> {
+/** The runs of one workflow type for a server, as an operator finds them in the Web UI (visibility lags). */
+async function runsOf(
+  id: string,
+  type: string,
+  count: number,
+  patienceMs = 10_000,
+): Promise<{ workflowId: string; status: string }[]> {
   const query = `InstanceId = '${id}' AND WorkflowType = '${type}'`;
   for (let attempt = 0; ; attempt++) {
     const runs: { workflowId: string; status: string }[] = [];
     for await (const wf of env.stack.client.workflow.list({ query })) {
       runs.push({ workflowId: wf.workflowId, status: wf.status.name });
     }
-    if (runs.length >= count || attempt === 50) return runs;
+    if (runs.length >= count || attempt * 200 >= patienceMs) return runs;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -104,6 +109,32 @@ describe('a guest posting its password', () => {
     expect(replies.map((reply) => reply.status).sort()).toEqual([200, 409]);
     const winner = replies[0]!.status === 200 ? 'first' : 'second';
     expect(await storedPassword(id, env.api)).toBe(winner);
+  });
+
+  it('stores nothing for an empty post, and starts no run for it', async () => {
+    const id = await activeServer('pw-empty', env.api);
+    const before = (await env.api.get(`/v2.1/servers/${id}`)).body.server.updated;
+    const empty = await guestPost(id, '');
+    expect({ status: empty.status, body: empty.text() }).toEqual({ status: 200, body: '' });
+    expect(await storedPassword(id, env.api)).toBe('');
+    expect((await env.api.get(`/v2.1/servers/${id}`)).body.server.updated).toBe(before);
+    expect(await runsOf(id, 'postServerPasswordWorkflow', 1, 2000)).toEqual([]);
+    expect((await guestPost(id, POSTED)).status).toBe(200);
+  });
+
+  it("leaves no copy in later operations' histories, so a cleared password is gone from them", async () => {
+    const id = await activeServer('pw-copies', env.api);
+    expect((await guestPost(id, POSTED)).status).toBe(200);
+    expect((await env.api.action(id, { 'os-stop': null })).status).toBe(202);
+    await env.api.waitForStatus(id, 'SHUTOFF');
+    const handle = env.stack.client.workflow.getHandle(`${env.stack.prefix}instance-${id}`);
+    expect((await handle.describe()).type).toBe('stopServerWorkflow');
+    const decoded = [...JSON.stringify(await handle.fetchHistory()).matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)]
+      .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
+      .join('\n');
+    expect(decoded).toContain(`"uuid":"${id}"`);
+    expect(decoded).not.toContain(POSTED);
+    expect(decoded).not.toContain('server_password');
   });
 
   it('refuses what Nova refuses: over 1,020 bytes, not text, other files, unsigned', async () => {

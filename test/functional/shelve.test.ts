@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { HypervisorStep } from '../../activities/compute/fault-switches';
 import { instanceWorkflowId } from '../../domain/naming';
-import { endOffloadWaitUpdate } from '../../workflows/shelve/messages';
+import { endOffloadWaitUpdate, shelvedDecisionUpdate } from '../../workflows/shelve/messages';
 import { ApiClient, type Reply } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { PRIMARY_AND_ALTERNATE } from '../support/host-pairs';
@@ -404,15 +404,19 @@ describe('shelve with an offload window (shelved_offload_time 2 s)', () => {
 describe('during a long offload window (60 s)', () => {
   beforeAll(() => offloadAfter(60_000));
 
-  it('lets unshelve end the wait: ACTIVE in place, never offloaded', async () => {
+  it('lets unshelve end the wait: ACTIVE in place, never offloaded, carried out by the waiting run', async () => {
     const id = await shelved('waiting-unshelve', 'SHELVED');
-    expect((await api.action(id, { unshelve: null })).status).toBe(202);
+    const reply = await api.action(id, { unshelve: null });
+    expect(reply.status).toBe(202);
     const server = await api.waitForStatus(id, 'ACTIVE');
     expect(server['OS-EXT-SRV-ATTR:host']).toBe('host-a');
     expect(await actionNames(id)).toEqual(['create', 'shelve', 'unshelve']);
+    expect(eventsOf(await actionOf(id, reply))).toEqual([['compute_start_instance', 'Success', 'host-a']]);
+    const run = await stack.client.workflow.getHandle(instanceWorkflowId(stack.prefix, id)).describe();
+    expect({ type: run.type, status: run.status.name }).toEqual({ type: 'shelveServerWorkflow', status: 'COMPLETED' });
   });
 
-  it('holds a request to end the wait that comes before the wait began, instead of refusing it', async () => {
+  it('still takes the end of the wait that API processes before the decision update send', async () => {
     // What an unshelve sees when it reads SHELVED a moment before the run starts its timer.
     const id = await activeServer('racing');
     await stack.hypervisor('host-a').faults.set(HypervisorStep.Snapshot, { mode: 'hang' });
@@ -453,9 +457,63 @@ describe('during a long offload window (60 s)', () => {
     expect(await actionNames(id)).toEqual(['create', 'shelve', 'delete']);
   });
 
+  it('answers a second unshelve while the first is carried out with 409, and runs it once', async () => {
+    const id = await shelved('waiting-twice', 'SHELVED');
+    await stack.hypervisor('host-a').faults.set(HypervisorStep.PowerOn, { mode: 'slow', delayMs: 1500 });
+    const first = await api.action(id, { unshelve: null });
+    expect(first.status).toBe(202);
+    const second = await api.action(id, { unshelve: null });
+    expect(second.status).toBe(409);
+    await api.waitForStatus(id, 'ACTIVE');
+    expect(await actionNames(id)).toEqual(['create', 'shelve', 'unshelve']);
+  });
+
   it('ends with no allocation left that no server or migration accounts for', async () => {
     const { allocation_audit: audit } = (await api.get('/v2.1/os-allocation-audit')).body;
     expect(audit.orphaned_allocations).toEqual([]);
     expect(audit.missing_allocations).toEqual([]);
+  });
+});
+
+describe('a request refused or failing during the offload window (6 s)', () => {
+  beforeAll(() => offloadAfter(6000));
+
+  it('keeps the offload timer when the conductor refuses an unshelve (a lock that landed after the API checked)', async () => {
+    const member = api.as('shelf-user:shelf-project');
+    const id = await shelved('refused-unshelve', 'SHELVED', member);
+    expect((await api.action(id, { lock: null })).status).toBe(202);
+    // What the waiting run is asked by an unshelve the API let through a moment before the admin's lock landed.
+    const handle = stack.client.workflow.getHandle(instanceWorkflowId(stack.prefix, id));
+    const requester = { requestId: 'req-refused-unshelve', userId: 'shelf-user', projectId: 'shelf-project' };
+    await expect(
+      handle.executeUpdate(shelvedDecisionUpdate, {
+        args: [{ requester: { ...requester, isAdmin: false }, next: 'unshelve' }],
+      }),
+    ).rejects.toMatchObject({ cause: { message: `Instance ${id} is locked` } });
+    expect((await api.get(`/v2.1/servers/${id}`)).body.server['OS-EXT-STS:task_state']).toBeNull();
+    // Nobody is left with a SHELVED server that never offloads: the run's timer still runs out.
+    const server = await api.waitForStatus(id, 'SHELVED_OFFLOADED', 15_000);
+    expect(server['OS-EXT-SRV-ATTR:host']).toBeNull();
+    expect(await actionNames(id)).toEqual(['create', 'shelve', 'lock', 'shelveOffload']);
+  });
+
+  it('keeps a server whose unshelve fails SHELVED with the fault, and still offloads it in time', async () => {
+    const id = await shelved('failing-unshelve', 'SHELVED');
+    await stack.hypervisor('host-a').faults.set(HypervisorStep.PowerOn, { mode: 'abort' });
+    const reply = await api.action(id, { unshelve: null });
+    expect(reply.status).toBe(202);
+    for (let i = 0; i < 50 && (await actionOf(id, reply)).message !== 'Error'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await actionOf(id, reply)).toMatchObject({ action: 'unshelve', message: 'Error' });
+    const server = (await api.get(`/v2.1/servers/${id}`)).body.server;
+    expect([server.status, server['OS-EXT-STS:task_state'], server['OS-EXT-SRV-ATTR:host']]).toEqual([
+      'SHELVED',
+      null,
+      'host-a',
+    ]);
+    await stack.hypervisor('host-a').faults.clear();
+    await api.waitForStatus(id, 'SHELVED_OFFLOADED', 15_000);
+    expect(await actionNames(id)).toEqual(['create', 'shelve', 'unshelve', 'shelveOffload']);
   });
 });
