@@ -1,20 +1,12 @@
-import {
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  isCancellation,
-  log,
-  setHandler,
-  upsertSearchAttributes,
-  uuid4,
-} from '@temporalio/workflow';
+import { CancellationScope, log, setHandler, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import type { Requester, SnapshotData } from '../activities/conductor';
 import { StateRules } from '../domain/guards';
 import type { InstanceRow } from '../domain/rows';
 import { HostKey } from '../domain/search-attributes';
 import { TaskState } from '../domain/states';
 import { computeOn, conductorOn } from './activities';
-import { AdmissionGate, refusal } from './admission';
+import { AdmissionGate } from './admission';
+import { DecisionWindow } from './decision-window';
 import { EventName, failed, started, succeeded } from './events';
 import { asWorkflowFailure, faultFrom } from './failures';
 import type { SnapshotServerInput } from './inputs';
@@ -38,6 +30,9 @@ interface Admitted {
   instance: InstanceRow;
 }
 
+/** What the older endOffloadWait decides: nothing for this run to carry out, the API starts the next operation. */
+const WAIT_ENDED = 'wait-ended';
+
 /**
  * shelve: shelving → shelving_image_pending_upload → shelving_image_uploading while the host powers the guest off
  * and uploads its disk to `<name>-shelved`; then SHELVED. Nova's shelved_offload_time decides what follows: 0
@@ -48,46 +43,24 @@ interface Admitted {
 export async function shelveServerWorkflow(input: SnapshotServerInput): Promise<void> {
   const { instanceUuid, requester, settings } = input;
   let phase: ShelvePhase = 'admitting';
-  let waitEnded = false;
-  let next: Admitted | undefined;
-  let deciding = false;
   const offloadTimeMs = settings.shelvedOffloadTimeMs;
   setHandler(shelvePhaseQuery, () => phase);
-  const open = () => !waitEnded && !next && !deciding;
-  // The API sees SHELVED as soon as the conductor records it, a moment before this run starts to wait: a
-  // request arriving in that moment waits for the wait to begin rather than being refused.
-  const validator = (_request: unknown) => {
-    const waitAhead = phase === 'shelving' && offloadTimeMs > 0;
-    if ((phase !== 'waiting' && !waitAhead) || !open()) throw new Error(NOT_WAITING);
-  };
-  const untilWaiting = async () => {
-    await condition(() => phase !== 'shelving');
-    if (phase !== 'waiting' || !open()) throw ApplicationFailure.nonRetryable(NOT_WAITING, 'NotWaiting');
-  };
-  const decide = async (decision: ShelvedDecision) => {
-    await untilWaiting();
-    deciding = true;
-    try {
-      // Not cancellable: a delete arriving meanwhile must find the admission decided, not cut off after its commit.
-      const instance = await CancellationScope.nonCancellable(() =>
-        (decision.next === 'unshelve' ? admitUnshelve : admitShelveOffload)({
-          ...input,
-          requester: decision.requester,
-        }),
-      );
-      next = { decision, instance };
-    } catch (err) {
-      throw refusal(err);
-    } finally {
-      deciding = false;
-    }
-  };
-  setHandler(shelvedDecisionUpdate, decide, { validator });
-  const endWait = async () => {
-    await untilWaiting();
-    waitEnded = true;
-  };
-  setHandler(endOffloadWaitUpdate, endWait, { validator });
+  const window = new DecisionWindow<Admitted | typeof WAIT_ENDED>(() => {
+    if (phase === 'waiting') return 'open';
+    return phase === 'shelving' && offloadTimeMs > 0 ? 'ahead' : 'closed';
+  }, NOT_WAITING);
+  setHandler(
+    shelvedDecisionUpdate,
+    (decision) =>
+      window.decide(async () => ({
+        decision,
+        instance: await admitDecision({ ...input, requester: decision.requester }, decision),
+      })),
+    { validator: (decision) => validDecision(decision) && window.validate() },
+  );
+  setHandler(endOffloadWaitUpdate, (_who: Requester) => window.decide(async () => WAIT_ENDED), {
+    validator: (_who: Requester) => window.validate(),
+  });
 
   const gate = new AdmissionGate();
   const admission = await gate.admit(() =>
@@ -106,7 +79,13 @@ export async function shelveServerWorkflow(input: SnapshotServerInput): Promise<
   if (!admitted?.host) return;
   upsertSearchAttributes([{ key: HostKey, value: admitted.host }]);
   phase = 'shelving';
-  await shelveOnHost(input, admitted, offloadTimeMs === 0);
+  try {
+    await shelveOnHost(input, admitted, offloadTimeMs === 0);
+  } catch (err) {
+    // A request held for the wait hears that none is coming.
+    phase = 'done';
+    throw err;
+  }
   if (offloadTimeMs === 0) {
     phase = 'offloading';
     await offloadFromHost(settings, {
@@ -121,29 +100,33 @@ export async function shelveServerWorkflow(input: SnapshotServerInput): Promise<
     for (;;) {
       phase = 'waiting';
       waitingOn('the offload time to pass, or unshelve or shelveOffload');
-      const outcome = await offloadWait(
-        offloadAt,
-        () => waitEnded || next !== undefined,
-        () => deciding,
-      );
-      if (next) {
-        const admittedNext: Admitted = next;
-        phase = admittedNext.decision.next === 'unshelve' ? 'unshelving' : 'offloading';
-        // Carried out even when a delete cancels the run meanwhile: the request that asked for it was answered.
-        if (await CancellationScope.nonCancellable(() => carryOut(input, admittedNext))) break;
-        // A failure leaves the server SHELVED where it is, with the fault: the offload time still applies.
-        next = undefined;
-        if (outcome === 'cancelled') break;
+      const outcome = await window.wait(offloadAt);
+      if (outcome.ended === 'decided' && outcome.decision !== WAIT_ENDED) {
+        phase = outcome.decision.decision.next === 'unshelve' ? 'unshelving' : 'offloading';
+        // A failure leaves the server SHELVED where it is, with the fault: the offload time still applies. A delete
+        // cancels it as it would a standalone unshelve, and the wait then ends for the delete to take over.
+        if (await carryOut(input, outcome.decision)) break;
         continue;
       }
-      if (outcome === 'timeout') {
+      if (outcome.ended === 'timeout') {
         phase = 'offloading';
         await offloadLater(input);
       }
+      // A delete leaves the shelve complete: the run ends as it is and the delete takes over.
       break;
     }
   }
   phase = 'done';
+}
+
+/** The validator's check of what is asked: an update from outside the API may carry anything. */
+function validDecision(decision: ShelvedDecision): true {
+  if (decision?.next !== 'unshelve' && decision?.next !== 'shelveOffload') throw new Error('unknown decision');
+  return true;
+}
+
+function admitDecision(input: SnapshotServerInput, decision: ShelvedDecision): Promise<InstanceRow> {
+  return decision.next === 'unshelve' ? admitUnshelve(input) : admitShelveOffload(input);
 }
 
 /** Powers the guest off and uploads its disk; a failure restores the guest and deletes the image. */
@@ -200,28 +183,6 @@ async function shelveOnHost(input: SnapshotServerInput, instance: InstanceRow, o
     });
     throw asWorkflowFailure(err);
   }
-}
-
-/**
- * Waits until the offload is due, the wait is ended (an admitted request, or the older endOffloadWait) or a delete
- * cancels it. A request whose admission is in flight is decided first: a timer or a delete arriving meanwhile
- * waits for it. A delete leaves the shelve complete: the run ends as it is and the delete takes over.
- */
-async function offloadWait(
-  offloadAt: number,
-  ended: () => boolean,
-  deciding: () => boolean,
-): Promise<'ended' | 'timeout' | 'cancelled'> {
-  let outcome: 'ended' | 'timeout' | 'cancelled';
-  try {
-    // At least 1 ms: the offload may be due already once a failed request is over.
-    outcome = (await condition(ended, Math.max(1, offloadAt - Date.now()))) ? 'ended' : 'timeout';
-  } catch (err) {
-    if (!isCancellation(err)) throw asWorkflowFailure(err);
-    outcome = 'cancelled';
-  }
-  await CancellationScope.nonCancellable(() => condition(() => !deciding()));
-  return outcome;
 }
 
 /** The unshelve (in place) or offload admitted during the wait; false when it failed (recorded with its fault). */

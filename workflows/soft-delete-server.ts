@@ -1,20 +1,12 @@
-import {
-  ApplicationFailure,
-  CancellationScope,
-  CancelledFailure,
-  condition,
-  log,
-  setHandler,
-  uuid4,
-} from '@temporalio/workflow';
+import { CancellationScope, log, setHandler, uuid4 } from '@temporalio/workflow';
 import type { Requester } from '../activities/conductor';
 import { StateRules } from '../domain/guards';
 import type { InstanceRow } from '../domain/rows';
 import { TaskState, VmState } from '../domain/states';
-import { AdmissionGate, refusal } from './admission';
+import { AdmissionGate } from './admission';
+import { DecisionWindow } from './decision-window';
 import { admitDeletion, deleteAdmitted } from './delete-server';
 import { EventName } from './events';
-import { asWorkflowFailure } from './failures';
 import { admitGuestOperation, runAdmittedGuestOperation, type GuestOperation } from './guest-operation';
 import type { InstanceOperationInput } from './inputs';
 import { waitingOn } from './progress';
@@ -58,35 +50,17 @@ interface Decision {
 export async function softDeleteServerWorkflow(input: InstanceOperationInput): Promise<void> {
   const { settings } = input;
   let phase: SoftDeletePhase = 'admitting';
-  let decision: Decision | undefined;
-  let deciding = false;
   setHandler(softDeletePhaseQuery, () => phase);
-  // The API sees SOFT_DELETED as soon as the conductor records it, a moment before this run starts to wait: a
-  // request arriving in that moment waits for the wait to begin rather than being refused.
-  const validator = (_who: Requester) => {
-    if ((phase !== 'waiting' && phase !== 'soft-deleting') || decision || deciding) {
-      throw new Error(NOT_WAITING_FOR_RECLAIM);
-    }
-  };
-  const restore = async (who: Requester) => {
-    await condition(() => phase !== 'soft-deleting');
-    if (phase !== 'waiting' || decision || deciding) {
-      throw ApplicationFailure.nonRetryable(NOT_WAITING_FOR_RECLAIM, 'NotWaiting');
-    }
-    deciding = true;
-    try {
-      // Not cancellable: a delete arriving meanwhile must find the admission decided, not cut off after its commit.
-      const admitted = await CancellationScope.nonCancellable(() =>
-        admitGuestOperation(RESTORE, { ...input, requester: who }),
-      );
-      decision = { requester: who, admitted };
-    } catch (err) {
-      throw refusal(err);
-    } finally {
-      deciding = false;
-    }
-  };
-  setHandler(restoreUpdate, restore, { validator });
+  const window = new DecisionWindow<Decision>(() => {
+    if (phase === 'waiting') return 'open';
+    return phase === 'soft-deleting' ? 'ahead' : 'closed';
+  }, NOT_WAITING_FOR_RECLAIM);
+  const restore = (who: Requester) =>
+    window.decide(async () => ({
+      requester: who,
+      admitted: await admitGuestOperation(RESTORE, { ...input, requester: who }),
+    }));
+  setHandler(restoreUpdate, restore, { validator: (_who: Requester) => window.validate() });
 
   const gate = new AdmissionGate();
   const admission = await gate.admit(() => admitGuestOperation(SOFT_DELETE, input));
@@ -99,57 +73,28 @@ export async function softDeleteServerWorkflow(input: InstanceOperationInput): P
     phase = 'done';
     throw err;
   }
-  phase = 'waiting';
   const reclaimAt = Date.now() + settings.reclaimInstanceIntervalMs;
   for (;;) {
+    phase = 'waiting';
     waitingOn('the reclaim interval to pass, or a restore');
-    const outcome = await awaitDecision(
-      reclaimAt,
-      () => decision,
-      () => deciding,
-    );
-    if (outcome instanceof CancelledFailure) {
+    const outcome = await window.wait(reclaimAt);
+    if (outcome.ended === 'cancelled') {
+      // forceDelete, another delete, a reset or an operator: the server stays SOFT_DELETED for whatever cancelled.
       phase = 'done';
-      throw outcome;
+      throw outcome.failure;
     }
-    if (outcome === 'timeout') {
+    if (outcome.ended === 'timeout') {
       phase = 'reclaiming';
       await reclaim(input);
       break;
     }
-    const { requester: who, admitted: restoring } = decision!;
     phase = 'restoring';
-    // Carried out even when a delete cancels the run meanwhile: the request that asked for it was answered.
-    const done = await CancellationScope.nonCancellable(() => restoreNow({ ...input, requester: who }, restoring));
-    if (done) break;
-    // A failed restore leaves the server SOFT_DELETED: it still goes when the interval runs out.
-    decision = undefined;
-    phase = 'waiting';
+    // A failed restore leaves the server SOFT_DELETED: it still goes when the interval runs out. A delete cancels
+    // it as it would a standalone restore, and the wait then ends for the delete to take over.
+    const { requester: who, admitted: restoring } = outcome.decision;
+    if (await restoreNow({ ...input, requester: who }, restoring)) break;
   }
   phase = 'done';
-}
-
-/**
- * Waits until a restore is admitted or the reclaim is due. A reclaim due while a restore's admission is in flight
- * waits for it. A cancellation (forceDelete, another delete, a reset, an operator) ends the wait unless a restore
- * was admitted, and the run then ends Canceled: the server stays SOFT_DELETED for whatever cancelled it.
- */
-async function awaitDecision(
-  reclaimAt: number,
-  decided: () => Decision | undefined,
-  deciding: () => boolean,
-): Promise<'decided' | 'timeout' | CancelledFailure> {
-  let cancelled: CancelledFailure | undefined;
-  try {
-    // At least 1 ms: the reclaim may be due already once a failed restore is over.
-    if (await condition(() => decided() !== undefined, Math.max(1, reclaimAt - Date.now()))) return 'decided';
-  } catch (err) {
-    if (!(err instanceof CancelledFailure)) throw asWorkflowFailure(err);
-    cancelled = err;
-  }
-  await CancellationScope.nonCancellable(() => condition(() => !deciding()));
-  if (decided()) return 'decided';
-  return cancelled ?? 'timeout';
 }
 
 /** The restore after its admission; false when it failed (recorded as the action's error and the fault). */

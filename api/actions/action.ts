@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { UpdateDefinition } from '@temporalio/client';
 import type { Sql } from 'postgres';
 import { checkInstanceState, lockConflict, type StateRule } from '../../domain/guards';
 import type { InstanceRow } from '../../domain/rows';
@@ -111,6 +112,21 @@ export async function startInterrupting<I extends InstanceOperationInput>(
   await call.operations.cancelRunning(call.instance.uuid, asked.taskState);
   const instance = (await getInstance(call.sql, call.instance.uuid, call.ctx)) ?? call.instance;
   await startGuarded({ ...call, instance }, operationFor(instance));
+}
+
+/**
+ * A request a run holding the instance's workflow ID may take itself (a restore or unshelve of a server waiting
+ * for its reclaim or offload): handed to that run, which admits and carries it out; started as its own operation
+ * when no such run takes it.
+ */
+export async function handOverOrStart<T, I extends InstanceOperationInput>(
+  call: ActionCall,
+  update: UpdateDefinition<void, [T]>,
+  request: T,
+  op: Parameters<typeof startGuarded<I>>[1],
+): Promise<void> {
+  if (await call.operations.handOver(call.instance.uuid, update, request)) return;
+  await startGuarded(call, op);
 }
 
 type InterruptingOperation<I extends InstanceOperationInput> = Parameters<typeof startGuarded<I>>[1] & {

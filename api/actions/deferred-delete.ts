@@ -7,7 +7,7 @@ import { softDeleteServerWorkflow } from '../../workflows/soft-delete-server';
 import { deleteServerWorkflow } from '../../workflows/delete-server';
 import { restoreServerWorkflow } from '../../workflows/restore-server';
 import { restoreUpdate } from '../../workflows/soft-delete/messages';
-import { defineAction, guardState, requesterOf, startGuarded, startInterrupting } from './action';
+import { defineAction, guardState, handOverOrStart, requesterOf, startInterrupting } from './action';
 import { noArgs } from './no-args';
 
 const ACCEPTED = { status: 202 };
@@ -40,8 +40,7 @@ export const restore = defineAction({
   async handle(_body, call) {
     guardState(StateRules.restore, call);
     // The soft delete's run, waiting for the reclaim under the instance's ID, restores the server itself.
-    if (await call.operations.handOver(call.instance.uuid, restoreUpdate, requesterOf(call.ctx))) return ACCEPTED;
-    await startGuarded(call, {
+    await handOverOrStart(call, restoreUpdate, requesterOf(call.ctx), {
       rule: StateRules.restore,
       workflow: restoreServerWorkflow,
       input: (base) => base,

@@ -1,7 +1,7 @@
 import { StateRules } from '../../domain/guards';
 import { shelveOffloadServerWorkflow } from '../../workflows/shelve-offload-server';
 import { shelvedDecisionUpdate } from '../../workflows/shelve/messages';
-import { defineAction, guardState, requesterOf, startGuarded } from './action';
+import { defineAction, guardState, handOverOrStart, requesterOf } from './action';
 import { noArgs } from './no-args';
 
 /** shelveOffload (admin, as Nova's default policy): 202; the shelved server leaves its host now. */
@@ -14,8 +14,7 @@ export const shelveOffload = defineAction({
     // A shelve still waiting to offload the server by itself holds its workflow ID: that run admits and offloads
     // it now.
     const decision = { requester: requesterOf(call.ctx), next: 'shelveOffload' } as const;
-    if (await call.operations.handOver(call.instance.uuid, shelvedDecisionUpdate, decision)) return { status: 202 };
-    await startGuarded(call, {
+    await handOverOrStart(call, shelvedDecisionUpdate, decision, {
       rule: StateRules.shelveOffload,
       workflow: shelveOffloadServerWorkflow,
       input: (base) => base,

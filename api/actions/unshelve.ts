@@ -9,7 +9,7 @@ import { authorize } from '../policy/enforce';
 import { availableZoneNames } from '../queries/availability-zones';
 import { hostZone } from '../queries/hosts';
 import { nameParameter } from '../schemas/create-server';
-import { defineAction, guardState, requesterOf, startGuarded, type ActionCall } from './action';
+import { defineAction, guardState, handOverOrStart, requesterOf, type ActionCall } from './action';
 
 /** From 2.91: null, or an object with a zone (null unpins) and/or a host (admin). */
 const unshelveBody = z
@@ -68,8 +68,7 @@ export const unshelve = defineAction({
     await checkPlacement(call, zoneGiven, zone, host);
     // A shelve still waiting to offload the server holds its workflow ID: that run admits and unshelves it.
     const decision = { requester: requesterOf(call.ctx), next: 'unshelve' } as const;
-    if (await call.operations.handOver(call.instance.uuid, shelvedDecisionUpdate, decision)) return { status: 202 };
-    await startGuarded(call, {
+    await handOverOrStart(call, shelvedDecisionUpdate, decision, {
       rule: StateRules.unshelve,
       workflow: unshelveServerWorkflow,
       input: (base) => ({ ...base, ...(zoneGiven ? { availabilityZone: zone } : {}), targetHost: host }),

@@ -468,6 +468,38 @@ describe('during a long offload window (60 s)', () => {
     expect(await actionNames(id)).toEqual(['create', 'shelve', 'unshelve']);
   });
 
+  it('admits one of two requests the waiting run gets at once, and refuses the other', async () => {
+    const id = await shelved('waiting-pair', 'SHELVED');
+    const handle = stack.client.workflow.getHandle(instanceWorkflowId(stack.prefix, id));
+    const ask = (requestId: string, next: 'unshelve' | 'shelveOffload') =>
+      handle.executeUpdate(shelvedDecisionUpdate, {
+        args: [{ requester: { requestId, userId: 'admin', projectId: 'admin', isAdmin: true }, next }],
+      });
+    const outcomes = await Promise.allSettled([
+      ask('req-pair-unshelve', 'unshelve'),
+      ask('req-pair-offload', 'shelveOffload'),
+    ]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const unshelved = outcomes[0]!.status === 'fulfilled';
+    await api.waitForStatus(id, unshelved ? 'ACTIVE' : 'SHELVED_OFFLOADED', 10_000);
+    await handle.result();
+    expect(await actionNames(id)).toEqual(['create', 'shelve', unshelved ? 'unshelve' : 'shelveOffload']);
+  });
+
+  it('lets a delete interrupt an unshelve the waiting run carries out, as it would a standalone one', async () => {
+    const id = await shelved('waiting-then-deleted', 'SHELVED');
+    await stack.hypervisor('host-a').faults.set(HypervisorStep.PowerOn, { mode: 'hang' });
+    expect((await api.action(id, { unshelve: null })).status).toBe(202);
+    await api.waitForServer(id, (s) => s['OS-EXT-STS:task_state'] === 'powering-on');
+    const asked = Date.now();
+    expect((await api.delete(`/v2.1/servers/${id}`)).status).toBe(204);
+    await api.waitForGone(id);
+    expect(Date.now() - asked).toBeLessThan(20_000);
+    expect(await stack.hypervisor('host-a').getGuest(id)).toBeUndefined();
+    expect(await allocationHosts(id)).toEqual([]);
+    expect(await actionNames(id)).toEqual(['create', 'shelve', 'unshelve', 'delete']);
+  });
+
   it('ends with no allocation left that no server or migration accounts for', async () => {
     const { allocation_audit: audit } = (await api.get('/v2.1/os-allocation-audit')).body;
     expect(audit.orphaned_allocations).toEqual([]);
