@@ -56,7 +56,12 @@ export async function shelveServerWorkflow(input: SnapshotServerInput): Promise<
         decision,
         instance: await admitDecision({ ...input, requester: decision.requester }, decision),
       })),
-    { validator: (decision) => validDecision(decision) && window.validate() },
+    {
+      validator: (decision) => {
+        checkDecision(decision);
+        window.validate();
+      },
+    },
   );
   setHandler(endOffloadWaitUpdate, (_who: Requester) => window.decide(async () => WAIT_ENDED), {
     validator: (_who: Requester) => window.validate(),
@@ -120,9 +125,8 @@ export async function shelveServerWorkflow(input: SnapshotServerInput): Promise<
 }
 
 /** The validator's check of what is asked: an update from outside the API may carry anything. */
-function validDecision(decision: ShelvedDecision): true {
+function checkDecision(decision: ShelvedDecision): void {
   if (decision?.next !== 'unshelve' && decision?.next !== 'shelveOffload') throw new Error('unknown decision');
-  return true;
 }
 
 function admitDecision(input: SnapshotServerInput, decision: ShelvedDecision): Promise<InstanceRow> {

@@ -96,14 +96,12 @@ export function createMetadataApp(deps: MetadataDeps): Express {
     const tenantId = req.get('X-Tenant-ID');
     if (tenantId === undefined) throw new MissingProxyHeader('X-Tenant-ID');
     const doc = await documentFor(instanceId, tenantId);
-    if (posting) {
-      if (!lookup(doc, path, today())) throw new MetadataNotFound();
-      await postPassword(req, doc);
-      return send(res, { body: '', contentType: MimeType.Html });
-    }
+    // A POST too names a file that must exist at its version: a password file before 2013-04-04 is a 404.
     const reply = lookup(doc, path, today());
     if (!reply) throw new MetadataNotFound();
-    send(res, reply);
+    if (!posting) return send(res, reply);
+    await postPassword(req, doc);
+    send(res, { body: '', contentType: MimeType.Html });
   });
   app.use(createMetadataErrorHandler(deps.log));
   return app;
