@@ -2,10 +2,10 @@ import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio
 import { WorkflowFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { FaultType } from '../../domain/faults';
-import { serverTaskWorkflowId } from '../../domain/naming';
 import { consoleOutputWorkflow } from '../../workflows/console-output';
 import { InstanceInvalidState, computeServiceUnavailable, instanceNotFound } from '../errors';
 import { operationSummary } from '../operation-summary';
+import { startServerTask } from '../server-task';
 import { defineAction, type ActionCall } from './action';
 
 /** Nova's length: an integer from -1 or a string of one; -1, a negative string or null (or none) mean all of it. */
@@ -38,19 +38,16 @@ export const osGetConsoleOutput = defineAction({
     const { instance, ctx, operations } = call;
     const host = instance.host;
     if (!host) throw new InstanceInvalidState(`Instance ${instance.uuid} is not ready`);
-    const output = await operations
-      .runTask({
-        workflow: consoleOutputWorkflow,
-        input: { instanceUuid: instance.uuid, host, length: body.length, settings: operations.settings },
-        workflowId: serverTaskWorkflowId(operations.settings.queuePrefix, instance.uuid, 'console', ctx.requestId),
-        instanceUuid: instance.uuid,
-        operation: 'console',
-        ctx,
-        summary: operationSummary({ operation: 'console', name: instance.name, host, userId: ctx.userId }),
-      })
-      .catch((err: unknown) => {
-        throw consoleError(err, call, host);
-      });
+    const output = await startServerTask(operations, {
+      task: 'console',
+      workflow: consoleOutputWorkflow,
+      input: { instanceUuid: instance.uuid, host, length: body.length, settings: operations.settings },
+      instance,
+      ctx,
+      summary: operationSummary({ operation: 'console', name: instance.name, host, userId: ctx.userId }),
+    }).catch((err: unknown) => {
+      throw consoleError(err, call, host);
+    });
     return { status: 200, body: { output: printable(output) } };
   },
 });
